@@ -1,0 +1,1 @@
+namespace Backprop.Core; public static class Placeholder { }
