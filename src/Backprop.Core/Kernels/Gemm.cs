@@ -1,0 +1,113 @@
+using System.Numerics.Tensors;
+
+namespace Backprop.Core.Kernels;
+
+/// <summary>
+/// The three matrix products of a dense layer, on row-major spans, destination last
+/// (the TensorPrimitives convention). Each inner loop is a contiguous dot product or axpy handed to
+/// <see cref="TensorPrimitives"/>, which owns the vector width. A cache-blocked, register-tiled kernel is
+/// the performance issue's job; these are the reference the gradient tests run against.
+/// </summary>
+public static class Gemm
+{
+    /// <summary>
+    /// Forward product: effectively computes <c>c[i, j] = sum_p a[i, p] * b[j, p]</c>, i.e. C = A B^T with
+    /// A m x k, B n x k, C m x n (Z = X W^T for a layer whose weights are out x in).
+    /// </summary>
+    public static void MultiplyTransposedB(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int m, int k, int n, Span<double> c)
+    {
+        CheckShape(a, m * k, nameof(a));
+        CheckShape(b, n * k, nameof(b));
+        CheckShape(c, m * n, nameof(c));
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<double> aRow = a.Slice(i * k, k);
+            Span<double> cRow = c.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                cRow[j] = TensorPrimitives.Dot(aRow, b.Slice(j * k, k));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Weight-gradient product: effectively computes <c>c[p, q] = sum_i a[i, p] * b[i, q]</c>, i.e. C = A^T B with
+    /// A m x n, B m x k, C n x k (dJ/dW = delta^T X).
+    /// </summary>
+    public static void MultiplyTransposedA(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int m, int n, int k, Span<double> c)
+    {
+        CheckShape(a, m * n, nameof(a));
+        CheckShape(b, m * k, nameof(b));
+        CheckShape(c, n * k, nameof(c));
+        c.Clear();
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<double> bRow = b.Slice(i * k, k);
+            for (int p = 0; p < n; p++)
+            {
+                double alpha = a[i * n + p];
+                if (alpha != 0.0)
+                {
+                    Span<double> cRow = c.Slice(p * k, k);
+                    TensorPrimitives.MultiplyAdd(bRow, alpha, cRow, cRow);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Input-gradient product: effectively computes <c>c[i, q] = sum_p a[i, p] * b[p, q]</c>, i.e. C = A B with
+    /// A m x n, B n x k, C m x k (dJ/dX = delta W).
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int m, int n, int k, Span<double> c)
+    {
+        CheckShape(a, m * n, nameof(a));
+        CheckShape(b, n * k, nameof(b));
+        CheckShape(c, m * k, nameof(c));
+        c.Clear();
+        for (int i = 0; i < m; i++)
+        {
+            Span<double> cRow = c.Slice(i * k, k);
+            for (int p = 0; p < n; p++)
+            {
+                double alpha = a[i * n + p];
+                if (alpha != 0.0)
+                {
+                    TensorPrimitives.MultiplyAdd(b.Slice(p * k, k), alpha, cRow, cRow);
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="bias"/> (length n) to every row of the m x n matrix <paramref name="c"/>.</summary>
+    public static void AddRowVector(Span<double> c, ReadOnlySpan<double> bias, int m, int n)
+    {
+        CheckShape(c, m * n, nameof(c));
+        CheckShape(bias, n, nameof(bias));
+        for (int i = 0; i < m; i++)
+        {
+            Span<double> row = c.Slice(i * n, n);
+            TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
+    /// <summary>Effectively computes <c>sums[j] = sum_i a[i, j]</c> over the m rows of an m x n matrix (dJ/db).</summary>
+    public static void SumRows(ReadOnlySpan<double> a, int m, int n, Span<double> sums)
+    {
+        CheckShape(a, m * n, nameof(a));
+        CheckShape(sums, n, nameof(sums));
+        sums.Clear();
+        for (int i = 0; i < m; i++)
+        {
+            TensorPrimitives.Add(sums, a.Slice(i * n, n), sums);
+        }
+    }
+
+    private static void CheckShape(ReadOnlySpan<double> span, int expected, string name)
+    {
+        if (span.Length < expected)
+        {
+            throw new ArgumentException($"{name} has {span.Length} elements; the shape needs {expected}.", name);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+namespace Backprop.Core.Networks;
+
+/// <summary>The architecture of one layer: its width and activation.</summary>
+public sealed record LayerSpec(int Units, Activation Activation);
+
+/// <summary>
+/// A multilayer perceptron of any depth >= 1, float64, batch-major. Layer l (1-based in names, as in the
+/// seed's w_jk^[l]) is <c>Layers[l - 1]</c>. Buffers are owned by the layers and reused across steps.
+/// </summary>
+public sealed class Mlp
+{
+    private readonly DenseLayer[] _layers;
+    private double[] _input = [];
+    private double[] _outputGradient = [];
+    private double[][] _activationGradients = [];
+    private double[] _inputGradient = [];
+    private int _batch;
+
+    public Mlp(int inputSize, IReadOnlyList<LayerSpec> layers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0)
+        {
+            throw new ArgumentException("a network needs at least one layer", nameof(layers));
+        }
+        InputSize = inputSize;
+        _layers = new DenseLayer[layers.Count];
+        int fanIn = inputSize;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            _layers[l] = new DenseLayer(fanIn, layers[l].Units, layers[l].Activation);
+            fanIn = layers[l].Units;
+        }
+    }
+
+    /// <summary>A network of <paramref name="depth"/> layers of equal width and activation.</summary>
+    public static Mlp Uniform(int inputSize, int width, int depth, Activation activation, int? outputSize = null, Activation? outputActivation = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
+        var specs = new LayerSpec[depth];
+        for (int l = 0; l < depth; l++)
+        {
+            specs[l] = new LayerSpec(width, activation);
+        }
+        specs[^1] = new LayerSpec(outputSize ?? width, outputActivation ?? activation);
+        return new Mlp(inputSize, specs);
+    }
+
+    public int InputSize { get; }
+    public int OutputSize => _layers[^1].OutputSize;
+    public int Depth => _layers.Length;
+    public IReadOnlyList<DenseLayer> Layers => _layers;
+
+    /// <summary>Total number of weights and biases.</summary>
+    public int ParameterCount => _layers.Sum(l => l.Weights.Length + l.Biases.Length);
+
+    /// <summary>The batch size of the last forward pass.</summary>
+    public int BatchSize => _batch;
+
+    /// <summary>dJ/dx from the last backward pass, m x inputs.</summary>
+    public ReadOnlySpan<double> InputGradient => _inputGradient.AsSpan(0, _batch * InputSize);
+
+    /// <summary>dJ/d(output) from the last call to <see cref="ComputeGradients"/>, m x outputs.</summary>
+    public ReadOnlySpan<double> OutputGradient => _outputGradient.AsSpan(0, _batch * OutputSize);
+
+    /// <summary>Forward pass of m rows (x is m x inputs); returns the output, m x outputs, owned by the network.</summary>
+    public ReadOnlySpan<double> Forward(ReadOnlySpan<double> x, int m)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
+        if (x.Length != m * InputSize)
+        {
+            throw new ArgumentException($"input has {x.Length} values; {m} rows of {InputSize} need {m * InputSize}", nameof(x));
+        }
+        EnsureBatch(m);
+        x.CopyTo(_input);
+        ReadOnlySpan<double> h = _input.AsSpan(0, m * InputSize);
+        foreach (DenseLayer layer in _layers)
+        {
+            h = layer.Forward(h, m);
+        }
+        return h;
+    }
+
+    /// <summary>
+    /// Backward pass after <see cref="Forward"/>: from dJ/d(output) computes every layer's delta, dJ/dW, dJ/db
+    /// and dJ/dx (see <see cref="InputGradient"/>). Gradients are overwritten, not accumulated across calls.
+    /// </summary>
+    public void Backward(ReadOnlySpan<double> outputGradient)
+    {
+        int m = _batch;
+        if (m == 0)
+        {
+            throw new InvalidOperationException("Backward needs a Forward pass first.");
+        }
+        if (outputGradient.Length != m * OutputSize)
+        {
+            throw new ArgumentException($"output gradient has {outputGradient.Length} values; expected {m * OutputSize}", nameof(outputGradient));
+        }
+        ReadOnlySpan<double> upstream = outputGradient;
+        for (int l = _layers.Length - 1; l >= 0; l--)
+        {
+            ReadOnlySpan<double> x = l == 0 ? _input.AsSpan(0, m * InputSize) : _layers[l - 1].Output;
+            Span<double> dx = l == 0 ? _inputGradient.AsSpan(0, m * InputSize) : _activationGradients[l - 1].AsSpan(0, m * _layers[l - 1].OutputSize);
+            _layers[l].Backward(upstream, x, dx);
+            upstream = dx;
+        }
+    }
+
+    /// <summary>Forward, loss and backward for one batch; returns J. x is m x inputs, targets m x outputs.</summary>
+    public double ComputeGradients(ReadOnlySpan<double> x, ReadOnlySpan<double> targets, int m, Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (targets.Length != m * OutputSize)
+        {
+            throw new ArgumentException($"targets have {targets.Length} values; {m} rows of {OutputSize} need {m * OutputSize}", nameof(targets));
+        }
+        ReadOnlySpan<double> output = Forward(x, m);
+        Span<double> g = _outputGradient.AsSpan(0, m * OutputSize);
+        double j = loss.Compute(output, targets, m, OutputSize, g);
+        Backward(g);
+        return j;
+    }
+
+    /// <summary>J for a batch without touching gradients (for finite differences and evaluation).</summary>
+    public double ComputeLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> targets, int m, Loss loss)
+    {
+        ReadOnlySpan<double> output = Forward(x, m);
+        Span<double> g = _outputGradient.AsSpan(0, m * OutputSize);
+        return loss.Compute(output, targets, m, OutputSize, g);
+    }
+
+    /// <summary>A deep copy: same architecture, weights and biases; fresh buffers.</summary>
+    public Mlp Clone()
+    {
+        var copy = new Mlp(InputSize, _layers.Select(l => new LayerSpec(l.OutputSize, l.Activation)).ToArray());
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            _layers[l].Weights.CopyTo(copy._layers[l].Weights, 0);
+            _layers[l].Biases.CopyTo(copy._layers[l].Biases, 0);
+        }
+        return copy;
+    }
+
+    private void EnsureBatch(int m)
+    {
+        if (_input.Length < m * InputSize)
+        {
+            _input = new double[m * InputSize];
+            _inputGradient = new double[m * InputSize];
+            _outputGradient = new double[m * OutputSize];
+            _activationGradients = new double[_layers.Length][];
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                _activationGradients[l] = new double[m * _layers[l].OutputSize];
+            }
+        }
+        _batch = m;
+    }
+}

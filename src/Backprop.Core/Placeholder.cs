@@ -1,1 +1,0 @@
-namespace Backprop.Core; public static class Placeholder { }
