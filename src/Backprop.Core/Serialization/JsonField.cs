@@ -1,0 +1,260 @@
+using System.Text.Json;
+
+namespace Backprop.Core.Serialization;
+
+/// <summary>
+/// A JSON element together with the file it came from and its JSON path, so every validation error names
+/// both. Reading is strict: wrong types, non-finite or out-of-range numbers and unknown object keys are
+/// errors (with a "did you mean" for near misses), never silently ignored.
+/// </summary>
+internal readonly struct JsonField
+{
+    public JsonField(string file, string path, JsonElement element)
+    {
+        File = file;
+        Path = path;
+        Element = element;
+    }
+
+    public string File { get; }
+    public string Path { get; }
+    public JsonElement Element { get; }
+
+    /// <summary>Reads a whole file as JSON (comments and trailing commas allowed) and returns its root.</summary>
+    public static JsonDocument ParseFile(string file, long maxBytes = 256L * 1024 * 1024)
+    {
+        FileInfo info = new(file);
+        if (!info.Exists)
+        {
+            throw new InputFileException(file, "$", "file not found");
+        }
+        if (info.Length > maxBytes)
+        {
+            throw new InputFileException(file, "$", $"file is {info.Length} bytes; at most {maxBytes} are accepted");
+        }
+        byte[] bytes = System.IO.File.ReadAllBytes(file);
+        if (bytes.Length == 0 || bytes.All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        {
+            throw new InputFileException(file, "$", "file is empty; expected a JSON object");
+        }
+        try
+        {
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            string where = e.LineNumber is long line ? $"line {line + 1}, byte {e.BytePositionInLine + 1}" : "unknown position";
+            string message = FirstSentence(e.Message);
+            string hint = message.Contains("'N'", StringComparison.Ordinal) || message.Contains("'I'", StringComparison.Ordinal)
+                ? " (JSON has no NaN or Infinity; every number must be finite)"
+                : "";
+            throw new InputFileException(file, "$", $"not valid JSON at {where}: {message}{hint}", e);
+        }
+    }
+
+    public InputFileException Error(string problem) => new(File, Path, problem);
+
+    public JsonField Child(string name, JsonElement element) => new(File, $"{Path}.{name}", element);
+
+    public JsonField Item(int index, JsonElement element) => new(File, $"{Path}[{index}]", element);
+
+    /// <summary>Requires an object whose keys are all in <paramref name="allowed"/>.</summary>
+    public JsonField ExpectObject(params string[] allowed)
+    {
+        if (Element.ValueKind != JsonValueKind.Object)
+        {
+            throw Error($"expected an object, found {Describe(Element)}");
+        }
+        foreach (JsonProperty property in Element.EnumerateObject())
+        {
+            if (!allowed.Contains(property.Name, StringComparer.Ordinal))
+            {
+                string? guess = Suggest(property.Name, allowed);
+                string hint = guess is null ? "" : $"; did you mean \"{guess}\"?";
+                throw new InputFileException(File, $"{Path}.{property.Name}", $"unknown field \"{property.Name}\"{hint} (known fields: {string.Join(", ", allowed)})");
+            }
+        }
+        return this;
+    }
+
+    public JsonField? Optional(string name) =>
+        Element.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? Child(name, value) : null;
+
+    public JsonField Required(string name, string what) =>
+        Optional(name) ?? throw Error($"missing field \"{name}\": expected {what}");
+
+    public IReadOnlyList<JsonField> ExpectArray(int minLength = 0)
+    {
+        if (Element.ValueKind != JsonValueKind.Array)
+        {
+            throw Error($"expected an array, found {Describe(Element)}");
+        }
+        var items = new List<JsonField>(Element.GetArrayLength());
+        int i = 0;
+        foreach (JsonElement item in Element.EnumerateArray())
+        {
+            items.Add(Item(i++, item));
+        }
+        if (items.Count < minLength)
+        {
+            throw Error(minLength == 1 ? "expected a non-empty array" : $"expected at least {minLength} elements, found {items.Count}");
+        }
+        return items;
+    }
+
+    public double ExpectFiniteNumber()
+    {
+        if (Element.ValueKind != JsonValueKind.Number)
+        {
+            throw Error($"expected a finite number, found {Describe(Element)}");
+        }
+        if (!Element.TryGetDouble(out double value) || !double.IsFinite(value))
+        {
+            throw Error($"expected a finite number, found {Element.GetRawText()} (outside the range of a double)");
+        }
+        return value;
+    }
+
+    public double ExpectNumber(double min, double max, string what)
+    {
+        double value = ExpectFiniteNumber();
+        if (value < min || value > max)
+        {
+            throw Error($"expected {what}, found {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        return value;
+    }
+
+    public long ExpectInteger(long min, long max, string what)
+    {
+        if (Element.ValueKind != JsonValueKind.Number || !Element.TryGetInt64(out long value))
+        {
+            throw Error($"expected {what}, found {Describe(Element)}");
+        }
+        if (value < min || value > max)
+        {
+            throw Error($"expected {what}, found {value}");
+        }
+        return value;
+    }
+
+    public string ExpectString()
+    {
+        if (Element.ValueKind != JsonValueKind.String)
+        {
+            throw Error($"expected a string, found {Describe(Element)}");
+        }
+        return Element.GetString()!;
+    }
+
+    /// <summary>An array of arrays of finite numbers with fixed row and column counts (null = any, but equal).</summary>
+    public double[] ExpectMatrix(int? rows, int? columns, string rowWhat, string columnWhat, out int rowCount, out int columnCount)
+    {
+        IReadOnlyList<JsonField> rowFields = ExpectArray(minLength: 1);
+        if (rows is int r && rowFields.Count != r)
+        {
+            throw Error($"expected {r} rows ({rowWhat}), found {rowFields.Count}");
+        }
+        rowCount = rowFields.Count;
+        columnCount = columns ?? -1;
+        double[]? values = null;
+        for (int i = 0; i < rowFields.Count; i++)
+        {
+            IReadOnlyList<JsonField> cells = rowFields[i].ExpectArray(minLength: 1);
+            if (columnCount < 0)
+            {
+                columnCount = cells.Count;
+            }
+            if (cells.Count != columnCount)
+            {
+                string expected = columns is null ? $"{columnCount} values, like row 0" : $"{columnCount} values ({columnWhat})";
+                throw rowFields[i].Error($"expected {expected}, found {cells.Count}");
+            }
+            values ??= new double[checked(rowCount * columnCount)];
+            for (int j = 0; j < cells.Count; j++)
+            {
+                values[i * columnCount + j] = cells[j].ExpectFiniteNumber();
+            }
+        }
+        return values!;
+    }
+
+    public double[] ExpectVector(int length, string what)
+    {
+        IReadOnlyList<JsonField> cells = ExpectArray();
+        if (cells.Count != length)
+        {
+            throw Error($"expected {length} values ({what}), found {cells.Count}");
+        }
+        var values = new double[length];
+        for (int j = 0; j < length; j++)
+        {
+            values[j] = cells[j].ExpectFiniteNumber();
+        }
+        return values;
+    }
+
+    internal static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => $"the string \"{Truncate(element.GetString() ?? "")}\"",
+        JsonValueKind.Number => $"the number {Truncate(element.GetRawText())}",
+        JsonValueKind.True or JsonValueKind.False => $"{element.GetRawText()}",
+        JsonValueKind.Null => "null",
+        _ => element.ValueKind.ToString(),
+    };
+
+    /// <summary>The closest of <paramref name="candidates"/> within edit distance 3, or null.</summary>
+    internal static string? Suggest(string name, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in candidates)
+        {
+            int d = EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return bestDistance <= Math.Max(1, Math.Min(3, name.Length / 2)) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "...";
+
+    private static string FirstSentence(string message)
+    {
+        foreach (string marker in new[] { " Path:", " LineNumber:" })
+        {
+            int cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+        return message.TrimEnd('.', ' ');
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Backprop.Core.Networks;
+
+namespace Backprop.Core.Serialization;
+
+/// <summary>One layer as written in a network file; explicit parameters are optional.</summary>
+public sealed record LayerDefinition(int Units, Activation Activation, double[]? Weights, double[]? Biases);
+
+/// <summary>
+/// A network file: architecture, loss, initialiser and, optionally, explicit weights and biases per layer.
+/// Layers without explicit weights are initialised from "init" with the file's seed; a layer with explicit
+/// weights and no biases gets zero biases. The format is documented in the README.
+/// </summary>
+public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition> Layers, Loss Loss, Initializer Initializer, ulong Seed)
+{
+    /// <summary>Refuse networks whose parameters would not fit comfortably in memory (8 bytes each).</summary>
+    public const long MaxParameters = 100_000_000;
+
+    /// <summary>Builds the network with its initial (or explicit) parameters.</summary>
+    public Mlp Build()
+    {
+        var network = new Mlp(Inputs, Layers.Select(l => new LayerSpec(l.Units, l.Activation)).ToArray());
+        for (int l = 0; l < Layers.Count; l++)
+        {
+            DenseLayer layer = network.Layers[l];
+            LayerDefinition definition = Layers[l];
+            if (definition.Weights is null)
+            {
+                Initializer.InitializeLayer(layer, new Random.Rng(Random.Rng.DeriveSeed(Seed, (ulong)l)));
+            }
+            else
+            {
+                definition.Weights.CopyTo(layer.Weights, 0);
+                Array.Clear(layer.Biases);
+            }
+            definition.Biases?.CopyTo(layer.Biases, 0);
+        }
+        return network;
+    }
+
+    /// <summary>Reads and validates a network file.</summary>
+    public static NetworkDefinition Load(string file)
+    {
+        using JsonDocument document = JsonField.ParseFile(file);
+        return Parse(new JsonField(file, "$", document.RootElement));
+    }
+
+    internal static NetworkDefinition Parse(JsonField root)
+    {
+        root.ExpectObject("inputs", "layers", "loss", "init", "seed", "description");
+        int inputs = (int)root.Required("inputs", "the number of input features, an integer >= 1").ExpectInteger(1, 1_000_000, "an integer from 1 to 1000000");
+        Loss loss = Loss.MeanSquaredError;
+        if (root.Optional("loss") is JsonField lossField)
+        {
+            string name = lossField.ExpectString();
+            if (!Loss.TryParse(name, out loss))
+            {
+                throw lossField.Error(Unknown("loss", name, Loss.Names));
+            }
+        }
+        ulong seed = 0;
+        if (root.Optional("seed") is JsonField seedField)
+        {
+            seed = (ulong)seedField.ExpectInteger(0, long.MaxValue, "a non-negative integer seed");
+        }
+        Initializer initializer = ParseInitializer(root.Optional("init"));
+
+        IReadOnlyList<JsonField> layerFields = root.Required("layers", "an array of layers").ExpectArray(minLength: 1);
+        var layers = new List<LayerDefinition>(layerFields.Count);
+        int fanIn = inputs;
+        long parameters = 0;
+        foreach (JsonField field in layerFields)
+        {
+            field.ExpectObject("units", "activation", "weights", "biases");
+            int units = (int)field.Required("units", "the layer's width, an integer >= 1").ExpectInteger(1, 1_000_000, "an integer from 1 to 1000000");
+            parameters += (long)units * fanIn + units;
+            if (parameters > MaxParameters)
+            {
+                throw field.Error($"the network would have over {MaxParameters} parameters; refusing to allocate it");
+            }
+            Activation activation = Activation.Identity;
+            if (field.Optional("activation") is JsonField activationField)
+            {
+                string name = activationField.ExpectString();
+                if (!Activation.TryParse(name, out activation))
+                {
+                    throw activationField.Error(Unknown("activation", name, Activation.Names));
+                }
+            }
+            double[]? weights = field.Optional("weights")?.ExpectMatrix(units, fanIn, $"one per unit of this layer", $"one per unit of the layer below", out _, out _);
+            double[]? biases = field.Optional("biases")?.ExpectVector(units, "one per unit");
+            layers.Add(new LayerDefinition(units, activation, weights, biases));
+            fanIn = units;
+        }
+        return new NetworkDefinition(inputs, layers, loss, initializer, seed);
+    }
+
+    private static Initializer ParseInitializer(JsonField? field)
+    {
+        if (field is not JsonField init)
+        {
+            return new Initializer(InitializerKind.Gaussian);
+        }
+        init.ExpectObject("weights", "sigma_w", "sigma_w2", "sigma_b", "gain");
+        InitializerKind kind = InitializerKind.Gaussian;
+        if (init.Optional("weights") is JsonField kindField)
+        {
+            string name = kindField.ExpectString();
+            if (!Initializer.TryParseKind(name, out kind))
+            {
+                throw kindField.Error(Unknown("initialiser", name, Initializer.Names));
+            }
+        }
+        double sigmaW = 1.0;
+        JsonField? sw = init.Optional("sigma_w");
+        JsonField? sw2 = init.Optional("sigma_w2");
+        if (sw is not null && sw2 is not null)
+        {
+            throw sw2.Value.Error("give either sigma_w or sigma_w2, not both");
+        }
+        if (sw is JsonField swField)
+        {
+            sigmaW = swField.ExpectNumber(0, 1e6, "a weight std sigma_w >= 0");
+        }
+        else if (sw2 is JsonField sw2Field)
+        {
+            sigmaW = Math.Sqrt(sw2Field.ExpectNumber(0, 1e12, "a weight variance sigma_w^2 >= 0"));
+        }
+        double sigmaB = init.Optional("sigma_b")?.ExpectNumber(0, 1e6, "a bias std sigma_b >= 0") ?? 0.0;
+        double gain = init.Optional("gain")?.ExpectNumber(0, 1e6, "a gain >= 0") ?? 1.0;
+        return new Initializer(kind, sigmaW, sigmaB, gain);
+    }
+
+    internal static string Unknown(string what, string name, IEnumerable<string> known)
+    {
+        string? guess = JsonField.Suggest(name, known);
+        string hint = guess is null ? "" : $"; did you mean \"{guess}\"?";
+        return $"unknown {what} \"{name}\"{hint} (expected one of: {string.Join(", ", known)})";
+    }
+}

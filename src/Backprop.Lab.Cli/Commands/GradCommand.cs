@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Text.Json;
+using Backprop.Core.Networks;
+using Backprop.Core.Serialization;
+
+namespace Backprop.Lab.Cli.Commands;
+
+/// <summary>
+/// <c>lab grad NET.json --data BATCH.json [--json]</c>: one forward and backward pass, printing the loss and
+/// every gradient: dJ/dW_l and dJ/db_l per layer, and dJ/dx per example.
+/// </summary>
+internal static class GradCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var inputs = new NetworkInputs();
+        var json = new Option<bool>("--json") { Description = "Write the result as JSON (schema in the README) instead of text." };
+        var deltas = new Option<bool>("--deltas") { Description = "Also print each layer's error delta_l = dJ/dz_l per example." };
+        var command = new Command("grad", "Compute the loss and every gradient (dJ/dW, dJ/db per layer, dJ/dx) of a network on a batch.");
+        inputs.AddTo(command);
+        command.Options.Add(json);
+        command.Options.Add(deltas);
+        command.SetAction(parse =>
+        {
+            var (definition, network, batch) = inputs.Load(parse);
+            double j = network.ComputeGradients(batch.Inputs, batch.Targets, batch.Count, definition.Loss);
+            if (parse.GetValue(json))
+            {
+                WriteJson(stdout, definition, network, batch, j);
+            }
+            else
+            {
+                WriteText(stdout, definition, network, batch, j, parse.GetValue(deltas));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void WriteText(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j, bool deltas)
+    {
+        string shape = string.Join(" -> ", network.Layers.Select(l => $"{l.OutputSize} ({l.Activation})"));
+        o.WriteLine($"network  {network.InputSize} inputs -> {shape}");
+        o.WriteLine($"batch    {batch.Count} example{(batch.Count == 1 ? "" : "s")}, loss {definition.Loss}");
+        o.WriteLine($"J        {Format.Number(j)}");
+        if (!double.IsFinite(j))
+        {
+            o.WriteLine("warning  the loss is not finite: the gradients below are not meaningful");
+        }
+        o.WriteLine();
+        for (int l = 0; l < network.Depth; l++)
+        {
+            DenseLayer layer = network.Layers[l];
+            int n = l + 1;
+            o.WriteLine($"layer {n}  {layer.InputSize} -> {layer.OutputSize}, {layer.Activation}");
+            o.WriteLine($"  dJ/dW[{n}]  (row j = unit j of layer {n}, column k = unit k of layer {n - 1}: dJ/dw_jk^[{n}])");
+            Format.Matrix(o, layer.WeightGradient, layer.OutputSize, layer.InputSize, "j", "k", "    ");
+            o.WriteLine($"  dJ/db[{n}]  {string.Join("  ", layer.BiasGradient.Select(Format.Number))}");
+            if (deltas)
+            {
+                o.WriteLine($"  delta[{n}] = dJ/dz[{n}]  (row i = example i)");
+                Format.Matrix(o, layer.Delta, batch.Count, layer.OutputSize, "i", "j", "    ");
+            }
+            o.WriteLine();
+        }
+        o.WriteLine("dJ/dx  (row i = example i, column k = input x_k)");
+        Format.Matrix(o, network.InputGradient, batch.Count, network.InputSize, "i", "k", "    ");
+    }
+
+    private static void WriteJson(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("loss", definition.Loss.Name);
+            w.WriteNumber("batch", batch.Count);
+            WriteNumber(w, "J", j);
+            w.WriteStartArray("layers");
+            for (int l = 0; l < network.Depth; l++)
+            {
+                DenseLayer layer = network.Layers[l];
+                w.WriteStartObject();
+                w.WriteNumber("layer", l + 1);
+                w.WriteString("activation", layer.Activation.ToString());
+                w.WriteNumber("inputs", layer.InputSize);
+                w.WriteNumber("units", layer.OutputSize);
+                WriteMatrix(w, "dW", layer.WeightGradient, layer.OutputSize, layer.InputSize);
+                WriteMatrix(w, "db", layer.BiasGradient, 1, layer.OutputSize, asVector: true);
+                WriteMatrix(w, "delta", layer.Delta, batch.Count, layer.OutputSize);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            WriteMatrix(w, "dx", network.InputGradient, batch.Count, network.InputSize);
+            w.WriteEndObject();
+        }
+        o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    private static void WriteMatrix(Utf8JsonWriter w, string name, ReadOnlySpan<double> values, int rows, int cols, bool asVector = false)
+    {
+        w.WriteStartArray(name);
+        for (int i = 0; i < rows; i++)
+        {
+            if (!asVector)
+            {
+                w.WriteStartArray();
+            }
+            for (int k = 0; k < cols; k++)
+            {
+                WriteValue(w, values[i * cols + k]);
+            }
+            if (!asVector)
+            {
+                w.WriteEndArray();
+            }
+        }
+        w.WriteEndArray();
+    }
+
+    // JSON has no NaN or Infinity: non-finite values are written as the strings "NaN", "Infinity", "-Infinity".
+    private static void WriteNumber(Utf8JsonWriter w, string name, double value)
+    {
+        w.WritePropertyName(name);
+        WriteValue(w, value);
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumberValue(value);
+        }
+        else
+        {
+            w.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+        }
+    }
+}

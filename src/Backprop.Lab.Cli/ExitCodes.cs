@@ -1,0 +1,16 @@
+namespace Backprop.Lab.Cli;
+
+/// <summary>The process exit codes of <c>lab</c>, documented in the README.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>A bug or an environment failure (not the user's input).</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Bad input the user can fix: a flag, a network, batch or sweep file.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Training produced NaN or Inf (an outcome, reported with the step where it happened).</summary>
+    public const int Diverged = 3;
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Backprop.Core.Serialization;
+using Backprop.Lab.Cli.Commands;
+using Serilog;
+using Serilog.Events;
+
+namespace Backprop.Lab.Cli;
+
+/// <summary>
+/// The <c>lab</c> command: builds the command tree, runs it, and turns errors a user can cause into one
+/// message on stderr and exit code 2 (no stack trace unless --verbose). Writers are injected so tests run
+/// the real command in process.
+/// </summary>
+public static class LabApp
+{
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Show debug logs and stack traces.",
+        Recursive = true,
+    };
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        RootCommand root = BuildRoot(stdout);
+        ParseResult parse = root.Parse(args);
+        bool verbose = parse.GetValue(Verbose);
+        ConfigureLogging(verbose);
+        try
+        {
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var error in parse.Errors)
+                {
+                    stderr.WriteLine($"error: {error.Message}");
+                }
+                stderr.WriteLine("Run 'lab --help' (or 'lab COMMAND --help') for usage.");
+                return ExitCodes.BadInput;
+            }
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (InputFileException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            if (verbose)
+            {
+                stderr.WriteLine(e.ToString());
+            }
+            return ExitCodes.BadInput;
+        }
+        catch (UserInputException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            Log.Error(e, "Command failed");
+            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine(verbose ? e.ToString() : "Run again with --verbose for the stack trace.");
+            return ExitCodes.InternalError;
+        }
+        finally
+        {
+            Log.CloseAndFlush();
+        }
+    }
+
+    internal static RootCommand BuildRoot(TextWriter stdout)
+    {
+        var root = new RootCommand(
+            "Backprop.Lab: learn, check and study backpropagation. Gradients of dense networks, training, and more.");
+        root.Options.Add(Verbose);
+        root.Subcommands.Add(GradCommand.Create(stdout));
+        root.Subcommands.Add(TrainCommand.Create(stdout));
+        return root;
+    }
+
+    private static void ConfigureLogging(bool verbose)
+    {
+        // Diagnostics go to stderr through Serilog; what the user asked for goes to stdout through the commands.
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
+            .WriteTo.Console(outputTemplate: "[{Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose)
+            .CreateLogger();
+    }
+}
