@@ -15,14 +15,20 @@ public static partial class Ops
     public static Value Add(Value a, Value b) => Binary("+", a, b, AddStep(a.Data, b.Data));
 
     // d(a+b)/da = 1, d(a+b)/db = 1
-    internal static BinaryStep AddStep(double a, double b) =>
-        Checked("+", $"{Num(a)} + {Num(b)}", new BinaryStep(a + b, 1, 1));
+    internal static BinaryStep AddStep(double a, double b)
+    {
+        var step = new BinaryStep(a + b, 1, 1);
+        return IsFinite(step) ? step : throw NotFinite("+", $"{Num(a)} + {Num(b)}");
+    }
 
     public static Value Mul(Value a, Value b) => Binary("*", a, b, MulStep(a.Data, b.Data));
 
     // d(ab)/da = b, d(ab)/db = a
-    internal static BinaryStep MulStep(double a, double b) =>
-        Checked("*", $"{Num(a)} * {Num(b)}", new BinaryStep(a * b, b, a));
+    internal static BinaryStep MulStep(double a, double b)
+    {
+        var step = new BinaryStep(a * b, b, a);
+        return IsFinite(step) ? step : throw NotFinite("*", $"{Num(a)} * {Num(b)}");
+    }
 
     /// <summary>x^c for a constant exponent c; the op is named "^c", e.g. "^3" or "^-1".</summary>
     public static Value Pow(Value x, double exponent) => Unary(PowOp(exponent), x, PowStep(x.Data, exponent));
@@ -54,7 +60,8 @@ public static partial class Ops
             throw new DomainException(op, $"the derivative of x^{Num(c)} at x = {Num(x)} is infinite");
         }
 
-        return Checked(op, $"({Num(x)})^{Num(c)}", new UnaryStep(y, dx));
+        var step = new UnaryStep(y, dx);
+        return IsFinite(step) ? step : throw NotFinite(op, $"({Num(x)})^{Num(c)}");
     }
 
     public static Value Exp(Value x) => Unary("exp", x, ExpStep(x.Data));
@@ -63,7 +70,8 @@ public static partial class Ops
     internal static UnaryStep ExpStep(double x)
     {
         double y = Math.Exp(x);
-        return Checked("exp", $"exp of {Num(x)}", new UnaryStep(y, y));
+        var step = new UnaryStep(y, y);
+        return IsFinite(step) ? step : throw NotFinite("exp", $"exp of {Num(x)}");
     }
 
     public static Value Log(Value x) => Unary("log", x, LogStep(x.Data));
@@ -76,7 +84,8 @@ public static partial class Ops
             throw new DomainException("log", $"log of {Num(x)} is undefined (log needs a positive argument)");
         }
 
-        return Checked("log", $"log of {Num(x)}", new UnaryStep(Math.Log(x), 1 / x));
+        var step = new UnaryStep(Math.Log(x), 1 / x);
+        return IsFinite(step) ? step : throw NotFinite("log", $"log of {Num(x)}");
     }
 
     public static Value Tanh(Value x) => Unary("tanh", x, TanhStep(x.Data));
@@ -85,7 +94,8 @@ public static partial class Ops
     internal static UnaryStep TanhStep(double x)
     {
         double t = Math.Tanh(x);
-        return Checked("tanh", $"tanh of {Num(x)}", new UnaryStep(t, 1 - t * t));
+        var step = new UnaryStep(t, 1 - t * t);
+        return IsFinite(step) ? step : throw NotFinite("tanh", $"tanh of {Num(x)}");
     }
 
     public static Value Sigmoid(Value x) => Unary("sigmoid", x, SigmoidStep(x.Data));
@@ -98,7 +108,8 @@ public static partial class Ops
         double big = 1 / (1 + e);   // s(|x|)
         double small = e / (1 + e); // s(-|x|)
         double s = x >= 0 ? big : small;
-        return Checked("sigmoid", $"sigmoid of {Num(x)}", new UnaryStep(s, big * small));
+        var step = new UnaryStep(s, big * small);
+        return IsFinite(step) ? step : throw NotFinite("sigmoid", $"sigmoid of {Num(x)}");
     }
 
     /// <summary>max(0, x). The derivative at the kink x = 0 is taken as 0, as PyTorch does.</summary>
@@ -124,11 +135,10 @@ public static partial class Ops
     private static Value Binary(string op, Value a, Value b, BinaryStep step) =>
         new(step.Y, op, [a, b], [step.Da, step.Db], null);
 
-    private static UnaryStep Checked(string op, string what, UnaryStep step) =>
-        double.IsFinite(step.Y) && double.IsFinite(step.Dx) ? step : throw NotFinite(op, what);
+    // The message is only formatted on failure: formatting doubles on every op would dominate the cost.
+    private static bool IsFinite(UnaryStep s) => double.IsFinite(s.Y) && double.IsFinite(s.Dx);
 
-    private static BinaryStep Checked(string op, string what, BinaryStep step) =>
-        double.IsFinite(step.Y) && double.IsFinite(step.Da) && double.IsFinite(step.Db) ? step : throw NotFinite(op, what);
+    private static bool IsFinite(BinaryStep s) => double.IsFinite(s.Y) && double.IsFinite(s.Da) && double.IsFinite(s.Db);
 
     private static DomainException NotFinite(string op, string what) =>
         new(op, $"{what} is not a finite number (the result or its derivative overflows, or an input is not finite)");
