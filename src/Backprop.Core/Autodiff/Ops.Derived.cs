@@ -2,7 +2,7 @@ namespace Backprop.Core.Autodiff;
 
 /// <summary>
 /// Ops built only from the primitives, so their gradients come from the primitive rules and cannot
-/// disagree with them. Each has a double twin used by <c>Expr.Evaluate</c>, composed the same way
+/// disagree with them. Each has a double twin used by <see cref="Expr.Evaluate"/>, composed the same way
 /// so plain evaluation gives bit-for-bit the graph's forward value.
 /// </summary>
 public static partial class Ops
