@@ -32,7 +32,9 @@ public static class ExpressionParser
     /// <summary>The functions a formula may call.</summary>
     public static IReadOnlyList<string> KnownFunctions => MathFunctions.Names;
 
-    /// <summary>Parses <paramref name="text"/>; throws <see cref="ExpressionSyntaxException"/> with the column on bad syntax.</summary>
+    /// <summary>Parses <paramref name="text"/> into a tree.</summary>
+    /// <exception cref="ExpressionSyntaxException">Bad syntax; carries the column and what was expected.</exception>
+    /// <exception cref="DomainException">A parenthesised constant exponent is itself undefined, as in x^(1/0).</exception>
     public static Expr Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -132,7 +134,7 @@ public static class ExpressionParser
             _nesting--;
             return double.IsFinite(value)
                 ? value
-                : throw new ExpressionSyntaxException(start.Column, "a finite constant exponent", "one too large to represent");
+                : throw new ExpressionSyntaxException(start.Column, "a finite constant exponent", double.IsNaN(value) ? "one that is undefined" : "one too large to represent");
         }
 
         private double ParseConstant()

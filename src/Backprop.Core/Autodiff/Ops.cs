@@ -12,6 +12,7 @@ namespace Backprop.Core.Autodiff;
 /// </remarks>
 public static partial class Ops
 {
+    /// <summary>a + b; local derivatives 1 and 1.</summary>
     public static Value Add(Value a, Value b) => Binary("+", a, b, AddStep(a.Data, b.Data));
 
     // d(a+b)/da = 1, d(a+b)/db = 1
@@ -21,6 +22,7 @@ public static partial class Ops
         return IsFinite(step) ? step : throw NotFinite("+", $"{Num(a)} + {Num(b)}");
     }
 
+    /// <summary>a * b; local derivatives b and a.</summary>
     public static Value Mul(Value a, Value b) => Binary("*", a, b, MulStep(a.Data, b.Data));
 
     // d(ab)/da = b, d(ab)/db = a
@@ -30,40 +32,41 @@ public static partial class Ops
         return IsFinite(step) ? step : throw NotFinite("*", $"{Num(a)} * {Num(b)}");
     }
 
-    /// <summary>x^c for a constant exponent c; the op is named "^c", e.g. "^3" or "^-1".</summary>
+    /// <summary>x^c for a constant exponent c, local derivative c x^(c-1); the op is named "^c", e.g. "^3" or "^-1".</summary>
     public static Value Pow(Value x, double exponent) => Unary(PowOp(exponent), x, PowStep(x.Data, exponent));
 
     // d(x^c)/dx = c x^(c-1)
     internal static UnaryStep PowStep(double x, double c)
     {
-        string op = PowOp(c);
+        // Messages are formatted only on failure (see IsFinite below).
         if (!double.IsFinite(c))
         {
-            throw new DomainException(op, $"exponent {Num(c)} is not a finite number");
+            throw new DomainException(PowOp(c), $"exponent {Num(c)} is not a finite number");
         }
 
         if (x == 0 && c < 0)
         {
-            throw new DomainException(op, $"0^{Num(c)} is undefined (division by zero)");
+            throw new DomainException(PowOp(c), $"0^{Num(c)} is undefined (division by zero)");
         }
 
         double y = Math.Pow(x, c);
-        if (double.IsNaN(y))
+        if (double.IsNaN(y) && x < 0)
         {
-            throw new DomainException(op, $"({Num(x)})^{Num(c)} is undefined (a negative base needs an integer exponent)");
+            throw new DomainException(PowOp(c), $"({Num(x)})^{Num(c)} is undefined (a negative base needs an integer exponent)");
         }
 
         // c = 0 is special: the formula would give 0 * 0^-1 = NaN at x = 0, where the derivative is 0.
         double dx = c == 0 ? 0 : c * Math.Pow(x, c - 1);
         if (double.IsFinite(y) && !double.IsFinite(dx))
         {
-            throw new DomainException(op, $"the derivative of x^{Num(c)} at x = {Num(x)} is infinite");
+            throw new DomainException(PowOp(c), $"the derivative of x^{Num(c)} at x = {Num(x)} is infinite");
         }
 
         var step = new UnaryStep(y, dx);
-        return IsFinite(step) ? step : throw NotFinite(op, $"({Num(x)})^{Num(c)}");
+        return IsFinite(step) ? step : throw NotFinite(PowOp(c), $"({Num(x)})^{Num(c)}");
     }
 
+    /// <summary>e^x; local derivative e^x.</summary>
     public static Value Exp(Value x) => Unary("exp", x, ExpStep(x.Data));
 
     // d(e^x)/dx = e^x
@@ -74,6 +77,7 @@ public static partial class Ops
         return IsFinite(step) ? step : throw NotFinite("exp", $"exp of {Num(x)}");
     }
 
+    /// <summary>Natural log, for x &gt; 0; local derivative 1/x.</summary>
     public static Value Log(Value x) => Unary("log", x, LogStep(x.Data));
 
     // d(ln x)/dx = 1/x
@@ -88,6 +92,7 @@ public static partial class Ops
         return IsFinite(step) ? step : throw NotFinite("log", $"log of {Num(x)}");
     }
 
+    /// <summary>tanh x; local derivative 1 - tanh^2 x.</summary>
     public static Value Tanh(Value x) => Unary("tanh", x, TanhStep(x.Data));
 
     // d(tanh x)/dx = 1 - tanh^2 x
@@ -98,6 +103,7 @@ public static partial class Ops
         return IsFinite(step) ? step : throw NotFinite("tanh", $"tanh of {Num(x)}");
     }
 
+    /// <summary>1 / (1 + e^-x), computed without overflow for any x; local derivative s(x)(1 - s(x)).</summary>
     public static Value Sigmoid(Value x) => Unary("sigmoid", x, SigmoidStep(x.Data));
 
     // s(x) = 1/(1+e^-x), s'(x) = s(x) s(-x). Only e^-|x| is ever computed, so nothing overflows, and

@@ -87,6 +87,7 @@ public class ExpressionParserTests
     [InlineData("exp + 1", 5, "'(' after function name 'exp'", "'+'")]
     [InlineData("tanh(x", 7, "')'", "end of input")]
     [InlineData("x^10^400", 3, "a finite constant exponent", "one too large to represent")]
+    [InlineData("x^(-8)^(1/3)", 3, "a finite constant exponent", "one that is undefined")]
     public void Parse_BadSyntax_ReportsColumnAndExpectedToken(string text, int column, string expected, string found)
     {
         var ex = Assert.Throws<ExpressionSyntaxException>(() => ExpressionParser.Parse(text));
@@ -133,5 +134,13 @@ public class ExpressionParserTests
         string text = new string('(', depth) + "x" + new string(')', depth);
 
         Assert.Equal(X, ExpressionParser.Parse(text));
+    }
+
+    [Fact]
+    public void Parse_UndefinedConstantExponent_IsADomainError()
+    {
+        var ex = Assert.Throws<DomainException>(() => ExpressionParser.Parse("x^(log(0))"));
+
+        Assert.Equal("log of 0 is undefined (log needs a positive argument)", ex.Message);
     }
 }

@@ -134,6 +134,14 @@ public class OpsTests
     }
 
     [Fact]
+    public void Pow_OfNaN_IsReportedAsNotFinite()
+    {
+        var ex = Assert.Throws<DomainException>(() => Ops.Pow(Value.Constant(double.NaN), 2));
+
+        Assert.StartsWith("(NaN)^2 is not a finite number", ex.Message);
+    }
+
+    [Fact]
     public void Div_ByZero_ThrowsDivisionError()
     {
         var ex = Assert.Throws<DomainException>(() => Value.Variable("x", 3) / 0);

@@ -151,6 +151,54 @@ public class ValueTests
     }
 
     [Fact]
+    public void Operators_AcceptADoubleOnEitherSide()
+    {
+        var x = Value.Variable("x", 4);
+
+        Assert.Equal(5.0, (x + 1).Data);
+        Assert.Equal(5.0, (1 + x).Data);
+        Assert.Equal(3.0, (x - 1).Data);
+        Assert.Equal(-3.0, (1 - x).Data);
+        Assert.Equal(8.0, (x * 2).Data);
+        Assert.Equal(8.0, (2 * x).Data);
+        Assert.Equal(2.0, (x / 2).Data);
+        Assert.Equal(0.5, (2 / x).Data);
+        Assert.Equal(-4.0, (-x).Data);
+        var constant = (2 / x).Parents[0];
+        Assert.True(constant.IsLeaf);
+        Assert.Null(constant.Label);
+    }
+
+    [Fact]
+    public void Backward_OnALeaf_SeedsOne()
+    {
+        var x = Value.Variable("x", 4);
+
+        x.Backward();
+
+        Assert.Equal(1.0, x.Grad);
+        Assert.Same(x, Assert.Single(x.TopologicalOrder()));
+    }
+
+    [Fact]
+    public void Backward_OnlyResetsItsOwnGraph()
+    {
+        // Grads of nodes outside the graph are left alone; inside, stale values from another output are
+        // overwritten, not added to.
+        var x = Value.Variable("x", 2);
+        var outsider = Value.Variable("w", 1) * 3;
+        var f = x * x;
+        var g = 5 * x;
+        outsider.Backward();
+        g.Backward();
+
+        f.Backward();
+
+        Assert.Equal(4.0, x.Grad);
+        Assert.Equal(1.0, outsider.Grad);
+    }
+
+    [Fact]
     public void Variable_RejectsBlankName()
     {
         Assert.Throws<ArgumentException>(() => Value.Variable(" ", 1));
