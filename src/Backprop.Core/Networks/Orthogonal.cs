@@ -1,4 +1,4 @@
-using Backprop.Core.Random;
+using Backprop.Core.Randomness;
 
 namespace Backprop.Core.Networks;
 

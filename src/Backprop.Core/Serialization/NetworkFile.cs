@@ -26,7 +26,7 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
             LayerDefinition definition = Layers[l];
             if (definition.Weights is null)
             {
-                Initializer.InitializeLayer(layer, new Random.Rng(Random.Rng.DeriveSeed(Seed, (ulong)l)));
+                Initializer.InitializeLayer(layer, new Randomness.Rng(Randomness.Rng.DeriveSeed(Seed, (ulong)l)));
             }
             else
             {

@@ -1,5 +1,5 @@
 using Backprop.Core.Networks;
-using Backprop.Core.Random;
+using Backprop.Core.Randomness;
 
 namespace Backprop.Core.Tests.Networks;
 

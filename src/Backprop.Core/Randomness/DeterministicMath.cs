@@ -1,4 +1,4 @@
-namespace Backprop.Core.Random;
+namespace Backprop.Core.Randomness;
 
 /// <summary>
 /// Elementary functions computed with IEEE-754 +, -, *, / and sqrt only, so the result is the same

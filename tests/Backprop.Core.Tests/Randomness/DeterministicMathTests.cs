@@ -1,6 +1,6 @@
-using Backprop.Core.Random;
+using Backprop.Core.Randomness;
 
-namespace Backprop.Core.Tests.Random;
+namespace Backprop.Core.Tests.Randomness;
 
 public class DeterministicMathTests
 {

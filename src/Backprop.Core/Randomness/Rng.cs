@@ -1,4 +1,4 @@
-namespace Backprop.Core.Random;
+namespace Backprop.Core.Randomness;
 
 /// <summary>
 /// A seeded pseudo-random generator whose every output is defined bit for bit: xoshiro256** (Blackman and
