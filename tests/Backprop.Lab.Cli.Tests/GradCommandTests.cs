@@ -1,20 +1,10 @@
 using System.Text.Json;
+using Backprop.Tests.Shared;
 
 namespace Backprop.Lab.Cli.Tests;
 
-public sealed class GradCommandTests : IDisposable
+public sealed class GradCommandTests : TempDirectory
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("backprop-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Write(string name, string text)
-    {
-        string path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     [Fact]
     public void Seed_network_text_output_shows_loss_and_path_sum_gradient()
     {

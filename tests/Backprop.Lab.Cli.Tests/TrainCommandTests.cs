@@ -1,15 +1,13 @@
+using Backprop.Tests.Shared;
+
 namespace Backprop.Lab.Cli.Tests;
 
-public sealed class TrainCommandTests : IDisposable
+public sealed class TrainCommandTests : TempDirectory
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("backprop-train-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public void Xor_example_trains_to_a_small_loss_and_saves_a_loadable_network()
     {
-        string saved = Path.Combine(_dir, "trained.json");
+        string saved = System.IO.Path.Combine(Path, "trained.json");
         var (exit, output, error) = LabRunner.Run("train", LabRunner.Example("xor-tanh.json"), "--data", LabRunner.Example("xor.json"),
             "--steps", "2000", "--optimizer", "adam", "--lr", "0.02", "--save", saved);
         Assert.Equal(0, exit);
@@ -25,9 +23,9 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Divergence_is_reported_with_its_step_and_exit_code_3()
     {
-        string net = Path.Combine(_dir, "net.json");
+        string net = System.IO.Path.Combine(Path, "net.json");
         File.WriteAllText(net, """{ "inputs": 1, "layers": [ { "units": 1, "weights": [[1]] } ] }""");
-        string batch = Path.Combine(_dir, "batch.json");
+        string batch = System.IO.Path.Combine(Path, "batch.json");
         File.WriteAllText(batch, """{ "inputs": [[10]], "targets": [[1]] }""");
         // With x = 10 the loss is quadratic in w with curvature 2 x^2 = 200: any lr > 0.01 makes SGD blow up.
         var (exit, output, _) = LabRunner.Run("train", net, "--data", batch, "--lr", "1", "--steps", "1000");

@@ -49,15 +49,7 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
     {
         root.ExpectObject("inputs", "layers", "loss", "init", "seed", "description");
         int inputs = (int)root.Required("inputs", "the number of input features, an integer >= 1").ExpectInteger(1, 1_000_000, "an integer from 1 to 1000000");
-        Loss loss = Loss.MeanSquaredError;
-        if (root.Optional("loss") is JsonField lossField)
-        {
-            string name = lossField.ExpectString();
-            if (!Loss.TryParse(name, out loss))
-            {
-                throw lossField.Error(Unknown("loss", name, Loss.Names));
-            }
-        }
+        Loss loss = ParseName<Loss>(root.Optional("loss"), "loss", Loss.TryParse, Loss.Names, Loss.MeanSquaredError);
         ulong seed = 0;
         if (root.Optional("seed") is JsonField seedField)
         {
@@ -78,15 +70,7 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
             {
                 throw field.Error($"the network would have over {MaxParameters} parameters; refusing to allocate it");
             }
-            Activation activation = Activation.Identity;
-            if (field.Optional("activation") is JsonField activationField)
-            {
-                string name = activationField.ExpectString();
-                if (!Activation.TryParse(name, out activation))
-                {
-                    throw activationField.Error(Unknown("activation", name, Activation.Names));
-                }
-            }
+            Activation activation = ParseName<Activation>(field.Optional("activation"), "activation", Activation.TryParse, Activation.Names, Activation.Identity);
             double[]? weights = field.Optional("weights")?.ExpectMatrix(units, fanIn, $"one per unit of this layer", $"one per unit of the layer below", out _, out _);
             double[]? biases = field.Optional("biases")?.ExpectVector(units, "one per unit");
             layers.Add(new LayerDefinition(units, activation, weights, biases));
@@ -102,15 +86,7 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
             return new Initializer(InitializerKind.Gaussian);
         }
         init.ExpectObject("weights", "sigma_w", "sigma_w2", "sigma_b", "gain");
-        InitializerKind kind = InitializerKind.Gaussian;
-        if (init.Optional("weights") is JsonField kindField)
-        {
-            string name = kindField.ExpectString();
-            if (!Initializer.TryParseKind(name, out kind))
-            {
-                throw kindField.Error(Unknown("initialiser", name, Initializer.Names));
-            }
-        }
+        InitializerKind kind = ParseName<InitializerKind>(init.Optional("weights"), "initialiser", Initializer.TryParseKind, Initializer.Names, InitializerKind.Gaussian);
         double sigmaW = 1.0;
         JsonField? sw = init.Optional("sigma_w");
         JsonField? sw2 = init.Optional("sigma_w2");
@@ -129,6 +105,19 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
         double sigmaB = init.Optional("sigma_b")?.ExpectNumber(0, 1e6, "a bias std sigma_b >= 0") ?? 0.0;
         double gain = init.Optional("gain")?.ExpectNumber(0, 1e6, "a gain >= 0") ?? 1.0;
         return new Initializer(kind, sigmaW, sigmaB, gain);
+    }
+
+    private delegate bool TryParseName<T>(string text, out T value);
+
+    /// <summary>A named choice (loss, activation, initialiser): the default when absent, an error naming the known ones when unknown.</summary>
+    private static T ParseName<T>(JsonField? field, string what, TryParseName<T> tryParse, IReadOnlyList<string> known, T fallback)
+    {
+        if (field is not JsonField f)
+        {
+            return fallback;
+        }
+        string name = f.ExpectString();
+        return tryParse(name, out T value) ? value : throw f.Error(Unknown(what, name, known));
     }
 
     internal static string Unknown(string what, string name, IEnumerable<string> known)

@@ -1,21 +1,11 @@
 using Backprop.Core.Networks;
 using Backprop.Core.Serialization;
+using Backprop.Tests.Shared;
 
 namespace Backprop.Core.Tests.Serialization;
 
-public sealed class NetworkFileTests : IDisposable
+public sealed class NetworkFileTests : TempDirectory
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("backprop-netfile-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Write(string name, string text)
-    {
-        string path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     [Fact]
     public void Explicit_weights_are_loaded_as_w_jk()
     {
@@ -58,7 +48,7 @@ public sealed class NetworkFileTests : IDisposable
     {
         var network = new Mlp(3, [new LayerSpec(4, Activation.LeakyRelu(0.2)), new LayerSpec(2, Activation.Identity)]);
         new Initializer(InitializerKind.XavierUniform, SigmaB: 0.3).Initialize(network, 11);
-        string path = Path.Combine(_dir, "saved.json");
+        string path = System.IO.Path.Combine(Path, "saved.json");
         NetworkWriter.Save(path, network, Loss.SoftmaxCrossEntropy);
         NetworkDefinition d = NetworkDefinition.Load(path);
         Mlp loaded = d.Build();
@@ -69,7 +59,7 @@ public sealed class NetworkFileTests : IDisposable
             Assert.Equal(network.Layers[l].Weights, loaded.Layers[l].Weights);
             Assert.Equal(network.Layers[l].Biases, loaded.Layers[l].Biases);
         }
-        Assert.Empty(Directory.GetFiles(_dir, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(Path, "*.tmp-*"));
     }
 
     [Theory]
@@ -109,7 +99,7 @@ public sealed class NetworkFileTests : IDisposable
     [Fact]
     public void Missing_file_is_reported()
     {
-        var e = Assert.Throws<InputFileException>(() => NetworkDefinition.Load(Path.Combine(_dir, "none.json")));
+        var e = Assert.Throws<InputFileException>(() => NetworkDefinition.Load(System.IO.Path.Combine(Path, "none.json")));
         Assert.Contains("file not found", e.Message);
     }
 
