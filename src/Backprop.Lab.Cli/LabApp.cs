@@ -36,7 +36,14 @@ public static class LabApp
                 stderr.WriteLine("Run 'lab --help' (or 'lab COMMAND --help') for usage.");
                 return ExitCodes.BadInput;
             }
-            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+                // Ctrl+C cancels the command's token; give a sweep time to save what it finished before the process exits.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+            });
         }
         catch (InputFileException e)
         {
@@ -72,6 +79,7 @@ public static class LabApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(GradCommand.Create(stdout));
         root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(SweepCommand.Create(stdout));
         return root;
     }
 

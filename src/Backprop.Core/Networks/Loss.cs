@@ -9,7 +9,10 @@ public abstract class Loss
     public static Loss MeanSquaredError { get; } = new MeanSquaredErrorLoss();
     public static Loss SoftmaxCrossEntropy { get; } = new SoftmaxCrossEntropyLoss();
 
-    public static IReadOnlyList<string> Names { get; } = ["mse", "softmax_cross_entropy"];
+    /// <summary>J = (1/m) sum v . output for a fixed cotangent v given as the targets (signal-propagation studies).</summary>
+    public static Loss Linear { get; } = new LinearLoss();
+
+    public static IReadOnlyList<string> Names { get; } = ["mse", "softmax_cross_entropy", "linear"];
 
     public abstract string Name { get; }
 
@@ -24,6 +27,9 @@ public abstract class Loss
             case "softmax_cross_entropy":
             case "cross_entropy":
                 loss = SoftmaxCrossEntropy;
+                return true;
+            case "linear":
+                loss = Linear;
                 return true;
             default:
                 loss = MeanSquaredError;
@@ -121,5 +127,28 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
             }
         }
         return total / m;
+    }
+}
+
+/// <summary>
+/// J = (1/m) sum_i sum_c v_ic yhat_ic, with the targets as the fixed cotangent v: dJ/dyhat = v / m. Back-propagating
+/// a fixed random cotangent is the clean setting of signal-propagation theory (Schoenholz et al. 2017), where
+/// delta at the output is v itself rather than a residual that depends on the network's own output.
+/// The loss is unbounded below, so training with it is meant for a few steps at most.
+/// </summary>
+internal sealed class LinearLoss : Loss
+{
+    public override string Name => "linear";
+
+    public override double Compute(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient)
+    {
+        CheckShapes(output, targets, m, n, gradient);
+        double sum = 0;
+        for (int i = 0; i < m * n; i++)
+        {
+            sum += targets[i] * output[i];
+            gradient[i] = targets[i] / m;
+        }
+        return sum / m;
     }
 }

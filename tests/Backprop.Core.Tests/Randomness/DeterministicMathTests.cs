@@ -35,3 +35,24 @@ public class DeterministicMathTests
     public void Log_rejects_non_positive_or_non_finite(double x) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => DeterministicMath.Log(x));
 }
+
+public class DeterministicExpTests
+{
+    [Fact]
+    public void Exp_agrees_with_the_platform_exp_within_2_ulp()
+    {
+        var rng = new Rng(100);
+        for (int i = 0; i < 20000; i++)
+        {
+            double x = i % 2 == 0 ? rng.NextUniform(-700, 700) : rng.NextUniform(-1, 1);
+            double expected = Math.Exp(x);
+            double ulp = Math.BitIncrement(expected) - expected;
+            Assert.True(Math.Abs(DeterministicMath.Exp(x) - expected) <= 2 * ulp, $"exp({x:R})");
+        }
+        Assert.Equal(1.0, DeterministicMath.Exp(0));
+    }
+
+    [Fact]
+    public void Exp_rejects_arguments_outside_its_range() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeterministicMath.Exp(800));
+}

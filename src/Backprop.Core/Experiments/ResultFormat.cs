@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Backprop.Core.Experiments;
+
+/// <summary>
+/// The stored forms of a trial: one JSON object per line of trials.jsonl (snake_case names; NaN and
+/// infinities as the strings "NaN", "Infinity", "-Infinity") and one row of summary.csv. The schemas are
+/// documented in the README.
+/// </summary>
+public static class ResultFormat
+{
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = false,
+    };
+
+    public static string ToJsonLine(TrialResult result) => JsonSerializer.Serialize(result, JsonOptions);
+
+    /// <summary>Reads one line; null (with the reason) when it is not a trial of the current schema.</summary>
+    public static TrialResult? FromJsonLine(string line, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (!doc.RootElement.TryGetProperty("schema", out JsonElement schema) || schema.GetInt32() != TrialResult.CurrentSchema)
+            {
+                problem = $"schema {(doc.RootElement.TryGetProperty("schema", out JsonElement s) ? s.GetRawText() : "missing")}, expected {TrialResult.CurrentSchema}";
+                return null;
+            }
+            TrialResult? result = doc.RootElement.Deserialize<TrialResult>(JsonOptions);
+            if (result is null || string.IsNullOrEmpty(result.Key) || result.Config is null)
+            {
+                problem = "not a trial record";
+                return null;
+            }
+            return result;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            problem = e is JsonException ? "truncated or malformed JSON" : e.Message;
+            return null;
+        }
+    }
+
+    public static readonly string[] CsvColumns =
+    [
+        "trial_key", "activation", "depth", "width", "init", "sigma_w2", "sigma_b", "gain", "dataset", "loss", "optimizer",
+        "learning_rate", "batch_size", "steps", "seed", "outcome", "diverged_at_step", "final_loss",
+        "first_last_ratio_init", "first_last_ratio_final", "delta_ratio_init", "delta_ratio_final", "log_slope_measured", "log_slope_predicted",
+        "chi1_measured", "chi1_predicted", "seconds", "error",
+    ];
+
+    public static string CsvHeader() => string.Join(',', CsvColumns);
+
+    public static string CsvRow(TrialResult r)
+    {
+        TrialConfig c = r.Config;
+        TrialSummary? s = r.Summary;
+        var cells = new[]
+        {
+            r.Key, c.ParsedActivation.ToString(), I(c.Depth), I(c.Width), c.Init, D(c.SigmaW2), D(c.SigmaB), D(c.Gain), c.Dataset,
+            c.Loss ?? "", c.Optimizer, D(c.LearningRate), I(c.BatchSize), I(c.Steps), c.Seed.ToString(CultureInfo.InvariantCulture),
+            r.Outcome, r.DivergedAtStep is int k ? I(k) : "", D(r.FinalLoss),
+            D(s?.FirstLastRatioInit), D(s?.FirstLastRatioFinal), D(s?.DeltaRatioInit), D(s?.DeltaRatioFinal), D(s?.LogSlopeMeasured), D(s?.LogSlopePredicted),
+            D(s?.LogSlopeMeasured is double m ? Math.Exp(m) : null), D(s?.Chi1Predicted), D(r.Seconds), r.Error ?? "",
+        };
+        return string.Join(',', cells.Select(Quote));
+    }
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string D(double? v) => v switch
+    {
+        null => "",
+        double x when double.IsNaN(x) => "NaN",
+        double x when double.IsPositiveInfinity(x) => "inf",
+        double x when double.IsNegativeInfinity(x) => "-inf",
+        double x => x.ToString("R", CultureInfo.InvariantCulture),
+    };
+
+    private static string Quote(string cell) =>
+        cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

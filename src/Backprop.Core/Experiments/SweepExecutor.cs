@@ -1,0 +1,66 @@
+namespace Backprop.Core.Experiments;
+
+/// <summary>
+/// Runs trials in this process, in parallel up to a degree (default: one per core). The baseline the
+/// distributed runner is measured against, and what the statistical tests use. A trial that throws becomes a
+/// "failed" result with its error; the other trials go on.
+/// </summary>
+public static class SweepExecutor
+{
+    /// <summary>
+    /// Runs <paramref name="trials"/> and hands each result to <paramref name="onResult"/> as it completes
+    /// (called from worker threads, one call at a time). Returns the results in the order of
+    /// <paramref name="trials"/>; trials not run because of cancellation are absent.
+    /// </summary>
+    public static async Task<IReadOnlyList<TrialResult>> RunAsync(
+        IReadOnlyList<TrialConfig> trials,
+        Action<TrialResult>? onResult = null,
+        int? parallelism = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        var results = new TrialResult?[trials.Count];
+        var gate = new object();
+        var options = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, parallelism ?? Environment.ProcessorCount),
+            CancellationToken = cancellation,
+        };
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, trials.Count), options, (i, token) =>
+            {
+                TrialResult result = RunOne(trials[i], token);
+                results[i] = result;
+                lock (gate)
+                {
+                    onResult?.Invoke(result);
+                }
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Cancelled: return what completed.
+        }
+        return results.Where(r => r is not null).Select(r => r!).ToArray();
+    }
+
+    /// <summary>Runs one trial, turning an exception into a failed result.</summary>
+    public static TrialResult RunOne(TrialConfig config, CancellationToken cancellation = default)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            return TrialRunner.Run(config, null, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            return TrialResult.FailedWith(config.Key(), config, e, clock.Elapsed.TotalSeconds);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Backprop.Core.Experiments.Data;
+using Backprop.Core.Networks;
+using Backprop.Core.Serialization;
+
+namespace Backprop.Core.Experiments;
+
+/// <summary>
+/// The fields a sweep's base configuration and axes may set: one entry per field with its JSON name, how a
+/// JSON value is checked and read, and how it is applied to a <see cref="TrialConfig"/>. The README's
+/// sweep-file table and experiments/sweep.schema.json document the same fields.
+/// </summary>
+internal static class SweepFields
+{
+    internal sealed record Field(string Name, bool Numeric, bool Integer, Func<JsonField, object> Read, Func<TrialConfig, object, TrialConfig> Apply, Func<double, object>? FromNumber = null);
+
+    private static Field Int(string name, long min, long max, Func<TrialConfig, int, TrialConfig> apply) => new(
+        name, true, true,
+        f => (int)f.ExpectInteger(min, max, $"an integer from {min} to {max}"),
+        (c, v) => apply(c, (int)v),
+        v => (int)Math.Round(v));
+
+    private static Field Real(string name, double min, double max, bool exclusiveMin, string what, Func<TrialConfig, double, TrialConfig> apply) => new(
+        name, true, false,
+        f =>
+        {
+            double v = f.ExpectNumber(min, max, what);
+            return exclusiveMin && v == min ? throw f.Error($"expected {what}, found {v}") : v;
+        },
+        (c, v) => apply(c, (double)v),
+        v => v);
+
+    private static Field Name(string name, IReadOnlyList<string> known, Func<string, bool> valid, Func<TrialConfig, string, TrialConfig> apply) => new(
+        name, false, false,
+        f =>
+        {
+            string s = f.ExpectString();
+            return valid(s) ? s : throw f.Error(NetworkDefinition.Unknown(name.Replace('_', ' '), s, known));
+        },
+        (c, v) => apply(c, (string)v));
+
+    public static readonly IReadOnlyList<Field> All =
+    [
+        Int("depth", 1, 10_000, (c, v) => c with { Depth = v }),
+        Int("width", 1, 100_000, (c, v) => c with { Width = v }),
+        Name("activation", Networks.Activation.Names, s => Networks.Activation.TryParse(s, out _), (c, v) => c with { Activation = v }),
+        Name("init", Initializer.Names, s => Initializer.TryParseKind(s, out _), (c, v) => c with { Init = v }),
+        Real("sigma_w", 0, 1e3, false, "a weight std sigma_w from 0 to 1000", (c, v) => c with { SigmaW2 = v * v }),
+        Real("sigma_w2", 0, 1e6, false, "a weight variance sigma_w^2 from 0 to 1e6", (c, v) => c with { SigmaW2 = v }),
+        Real("sigma_b", 0, 1e3, false, "a bias std sigma_b from 0 to 1000", (c, v) => c with { SigmaB = v }),
+        Real("gain", 0, 1e3, false, "a gain from 0 to 1000", (c, v) => c with { Gain = v }),
+        Name("dataset", Datasets.Names, s => Datasets.Names.Contains(s), (c, v) => c with { Dataset = v }),
+        Int("samples", 1, 10_000_000, (c, v) => c with { Samples = v }),
+        Int("input_dim", 1, 100_000, (c, v) => c with { InputDim = v }),
+        Name("loss", Loss.Names, s => Loss.TryParse(s, out _), (c, v) => c with { Loss = Loss.TryParse((string)v, out Loss l) ? l.Name : null }),
+        Int("batch_size", 1, 1_000_000, (c, v) => c with { BatchSize = v }),
+        Int("steps", 0, 1_000_000_000, (c, v) => c with { Steps = v }),
+        Real("learning_rate", 0, 1e6, true, "a learning rate > 0", (c, v) => c with { LearningRate = v }),
+        Name("optimizer", Networks.Optimizer.Names, s => Networks.Optimizer.Names.Contains(s), (c, v) => c with { Optimizer = v }),
+        Int("record_every", 1, 1_000_000_000, (c, v) => c with { RecordEvery = v }),
+    ];
+
+    public static IReadOnlyList<string> Names { get; } = All.Select(f => f.Name).ToArray();
+
+    public static Field? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+}

@@ -1,0 +1,240 @@
+using System.Text.Json;
+using Backprop.Core.Experiments.Data;
+using Backprop.Core.Serialization;
+
+namespace Backprop.Core.Experiments;
+
+/// <summary>
+/// Reads and validates a sweep file. Everything a user can get wrong is reported as an
+/// <see cref="InputFileException"/> naming the file, the JSON path and what was expected, before any trial runs.
+/// </summary>
+public static class SweepFile
+{
+    private static readonly string[] TopLevel = ["$schema", "name", "description", "base", "grid", "random"];
+
+    private static readonly string[] BaseOnly = ["seeds", "seed"];
+
+    public static SweepSpec Load(string file, bool allowLarge = false)
+    {
+        using JsonDocument document = JsonField.ParseFile(file, maxBytes: 4 * 1024 * 1024);
+        string text = File.ReadAllText(file);
+        return Parse(new JsonField(file, "$", document.RootElement), text, allowLarge);
+    }
+
+    public static SweepSpec Parse(string file, string text, bool allowLarge = false)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new InputFileException(file, "$", "file is empty; expected a JSON object");
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new InputFileException(file, "$", $"not valid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}", e);
+        }
+        using (document)
+        {
+            return Parse(new JsonField(file, "$", document.RootElement), text, allowLarge);
+        }
+    }
+
+    internal static SweepSpec Parse(JsonField root, string text, bool allowLarge)
+    {
+        root.ExpectObject(TopLevel);
+        JsonField nameField = root.Required("name", "the sweep's name (letters, digits, '.', '_' and '-')");
+        string name = nameField.ExpectString();
+        if (!SweepSpec.NamePattern().IsMatch(name) || name.Contains("..", StringComparison.Ordinal))
+        {
+            throw nameField.Error($"expected a name of 1 to 100 letters, digits, '.', '_' or '-' not starting with '.' and without \"..\" (it names the results folder), found \"{name}\"");
+        }
+        string? description = root.Optional("description")?.ExpectString();
+
+        var (baseConfig, seeds) = ParseBase(root.Optional("base"));
+        var grid = new List<SweepAxis>();
+        if (root.Optional("grid") is JsonField gridField)
+        {
+            gridField.ExpectObject(SweepFields.Names.ToArray());
+            foreach (JsonProperty p in gridField.Element.EnumerateObject())
+            {
+                grid.Add(ParseAxis(gridField.Child(p.Name, p.Value), SweepFields.Find(p.Name)!));
+            }
+        }
+        RandomSamples? random = root.Optional("random") is JsonField r ? ParseRandom(r) : null;
+
+        var spec = new SweepSpec(name, description, baseConfig, grid, random, seeds, text);
+        long count = spec.TrialCount;
+        if (count > SweepSpec.MaxTrials && !allowLarge)
+        {
+            throw root.Error($"the sweep expands to {(count == long.MaxValue ? "more than 9e18" : count.ToString(System.Globalization.CultureInfo.InvariantCulture))} trials; more than {SweepSpec.MaxTrials} are refused unless --allow-large is given");
+        }
+        CheckTrials(root, spec);
+        return spec;
+    }
+
+    private static (TrialConfig Config, int Seeds) ParseBase(JsonField? field)
+    {
+        var config = new TrialConfig();
+        int seeds = 1;
+        if (field is not JsonField b)
+        {
+            return (config, seeds);
+        }
+        b.ExpectObject([.. SweepFields.Names, .. BaseOnly]);
+        if (b.Optional("sigma_w") is not null && b.Optional("sigma_w2") is JsonField both)
+        {
+            throw both.Error("give either sigma_w or sigma_w2, not both");
+        }
+        foreach (JsonProperty p in b.Element.EnumerateObject())
+        {
+            JsonField value = b.Child(p.Name, p.Value);
+            switch (p.Name)
+            {
+                case "seeds":
+                    seeds = (int)value.ExpectInteger(1, 10_000, "a number of seeds per configuration from 1 to 10000");
+                    break;
+                case "seed":
+                    config = config with { Seed = (ulong)value.ExpectInteger(0, long.MaxValue / 2, "a non-negative integer seed") };
+                    break;
+                default:
+                    if (p.Value.ValueKind != JsonValueKind.Null)
+                    {
+                        SweepFields.Field f = SweepFields.Find(p.Name)!;
+                        config = f.Apply(config, f.Read(value));
+                    }
+                    break;
+            }
+        }
+        return (config, seeds);
+    }
+
+    /// <summary>An axis: a list of values, or {"linear": [a, b], "count": n} / {"log": [a, b], "count": n} for numeric fields.</summary>
+    private static SweepAxis ParseAxis(JsonField axis, SweepFields.Field field)
+    {
+        var values = new List<object>();
+        if (axis.Element.ValueKind == JsonValueKind.Array)
+        {
+            IReadOnlyList<JsonField> items = axis.ExpectArray();
+            if (items.Count == 0)
+            {
+                throw axis.Error("the axis is empty; expected at least one value");
+            }
+            values.AddRange(items.Select(field.Read));
+        }
+        else if (axis.Element.ValueKind == JsonValueKind.Object)
+        {
+            if (!field.Numeric)
+            {
+                throw axis.Error($"\"{field.Name}\" is not numeric; expected a list of values");
+            }
+            axis.ExpectObject("linear", "log", "count");
+            JsonField? linear = axis.Optional("linear"), log = axis.Optional("log");
+            if ((linear is null) == (log is null))
+            {
+                throw axis.Error("expected exactly one of \"linear\": [from, to] or \"log\": [from, to], with \"count\"");
+            }
+            JsonField range = (linear ?? log)!.Value;
+            IReadOnlyList<JsonField> ends = range.ExpectArray();
+            if (ends.Count != 2)
+            {
+                throw range.Error($"expected [from, to], found {ends.Count} values");
+            }
+            double a = ends[0].ExpectFiniteNumber(), b = ends[1].ExpectFiniteNumber();
+            field.Read(ends[0]);
+            field.Read(ends[1]);
+            if (log is not null && !(a > 0 && b > 0))
+            {
+                throw range.Error("a log range needs both ends > 0");
+            }
+            int count = (int)axis.Required("count", "the number of values, an integer >= 1").ExpectInteger(1, 100_000, "a count from 1 to 100000");
+            for (int i = 0; i < count; i++)
+            {
+                double t = count == 1 ? 0 : (double)i / (count - 1);
+                double v = linear is not null ? a + t * (b - a) : a * Math.Pow(b / a, t);
+                object value = field.FromNumber!(v);
+                if (!values.Contains(value))
+                {
+                    values.Add(value);
+                }
+            }
+        }
+        else
+        {
+            throw axis.Error($"expected a list of values or a range object, found {JsonField.Describe(axis.Element)}");
+        }
+        return new SweepAxis(field.Name, values);
+    }
+
+    private static RandomSamples ParseRandom(JsonField r)
+    {
+        r.ExpectObject("count", "seed", "axes");
+        int count = (int)r.Required("count", "the number of random samples").ExpectInteger(1, 1_000_000, "a sample count from 1 to 1000000");
+        ulong seed = (ulong)(r.Optional("seed")?.ExpectInteger(0, long.MaxValue, "a non-negative integer seed") ?? 0);
+        JsonField axesField = r.Required("axes", "an object of random axes");
+        axesField.ExpectObject(SweepFields.Names.ToArray());
+        var axes = new List<RandomAxis>();
+        foreach (JsonProperty p in axesField.Element.EnumerateObject())
+        {
+            JsonField a = axesField.Child(p.Name, p.Value);
+            SweepFields.Field field = SweepFields.Find(p.Name)!;
+            a.ExpectObject("uniform", "log_uniform", "choice");
+            var kinds = a.Element.EnumerateObject().Select(x => x.Name).ToArray();
+            if (kinds.Length != 1)
+            {
+                throw a.Error("expected exactly one of \"uniform\": [low, high], \"log_uniform\": [low, high] or \"choice\": [values]");
+            }
+            JsonField spec = a.Child(kinds[0], a.Element.GetProperty(kinds[0]));
+            if (kinds[0] == "choice")
+            {
+                IReadOnlyList<JsonField> items = spec.ExpectArray(minLength: 1);
+                axes.Add(new RandomAxis(field.Name, "choice", 0, 0, items.Select(field.Read).ToArray()));
+                continue;
+            }
+            if (!field.Numeric)
+            {
+                throw spec.Error($"\"{field.Name}\" is not numeric; use \"choice\"");
+            }
+            IReadOnlyList<JsonField> ends = spec.ExpectArray();
+            if (ends.Count != 2)
+            {
+                throw spec.Error($"expected [low, high], found {ends.Count} values");
+            }
+            double low = ends[0].ExpectFiniteNumber(), high = ends[1].ExpectFiniteNumber();
+            field.Read(ends[0]);
+            field.Read(ends[1]);
+            if (!(low <= high) || (kinds[0] == "log_uniform" && !(low > 0)))
+            {
+                throw spec.Error(kinds[0] == "log_uniform" ? "expected 0 < low <= high" : "expected low <= high");
+            }
+            axes.Add(new RandomAxis(field.Name, kinds[0], low, high, null));
+        }
+        if (axes.Count == 0)
+        {
+            throw axesField.Error("expected at least one random axis");
+        }
+        return new RandomSamples(count, seed, axes);
+    }
+
+    /// <summary>Checks every distinct configuration is buildable (parameter budget, batch vs data) and that no two trials coincide.</summary>
+    private static void CheckTrials(JsonField root, SweepSpec spec)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Trial trial in spec.Expand())
+        {
+            TrialConfig c = trial.Config;
+            long dIn = c.Dataset switch { Datasets.Gaussian => c.Width, Datasets.Teacher => c.InputDim, Datasets.Digits => 64, _ => 2 };
+            long parameters = dIn * c.Width + (long)(c.Depth - 1) * c.Width * c.Width + c.Width * 10L;
+            if (parameters > SweepSpec.MaxParameters)
+            {
+                throw root.Error($"trial {c.Label()} would have about {parameters} parameters; at most {SweepSpec.MaxParameters} are allowed per network");
+            }
+            if (!keys.Add(trial.Key))
+            {
+                throw root.Error($"two trials are identical ({c.Label()}): an axis repeats a value, or a random axis drew the same value twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Backprop.Core.Randomness;
+using Backprop.Core.Serialization;
+
+namespace Backprop.Core.Experiments;
+
+/// <summary>One axis of a sweep: a field and the values it takes.</summary>
+public sealed record SweepAxis(string Field, IReadOnlyList<object> Values);
+
+/// <summary>One trial of an expanded sweep: its configuration (with its seed) and its stable key.</summary>
+public sealed record Trial(string Key, TrialConfig Config);
+
+/// <summary>
+/// A validated sweep file: a name, a base configuration, grid axes (their Cartesian product), optional
+/// random samples, and the number of seeds per configuration. The format is documented in the README and in
+/// experiments/sweep.schema.json.
+/// </summary>
+public sealed partial record SweepSpec(
+    string Name,
+    string? Description,
+    TrialConfig Base,
+    IReadOnlyList<SweepAxis> Grid,
+    RandomSamples? Random,
+    int Seeds,
+    string SourceText)
+{
+    /// <summary>Sweeps larger than this are refused unless the caller allows large sweeps.</summary>
+    public const long MaxTrials = 100_000;
+
+    /// <summary>Networks with more parameters than this are refused (8 bytes each, plus buffers).</summary>
+    public const long MaxParameters = 50_000_000;
+
+    /// <summary>The number of trials the sweep expands to, computed without expanding it.</summary>
+    public long TrialCount => Grid.Aggregate(1L, (n, a) => SaturatingMultiply(n, a.Values.Count)) is long g
+        ? SaturatingMultiply(SaturatingMultiply(g, Random?.Count ?? 1), Seeds)
+        : 0;
+
+    /// <summary>
+    /// The trials in a fixed order: the first grid axis outermost, then random samples, then seeds innermost.
+    /// Seed s of a configuration uses trial seed base.seed + s, so configurations share data and batch order.
+    /// </summary>
+    public IReadOnlyList<Trial> Expand()
+    {
+        var configs = new List<TrialConfig> { Base };
+        foreach (SweepAxis axis in Grid)
+        {
+            SweepFields.Field field = SweepFields.Find(axis.Field)!;
+            configs = configs.SelectMany(c => axis.Values.Select(v => field.Apply(c, v))).ToList();
+        }
+        if (Random is RandomSamples random)
+        {
+            var rng = new Rng(random.Seed);
+            var samples = new List<TrialConfig>();
+            for (int s = 0; s < random.Count; s++)
+            {
+                var draws = random.Axes.Select(a => (Field: SweepFields.Find(a.Field)!, Value: a.Draw(rng))).ToArray();
+                foreach (TrialConfig c in configs)
+                {
+                    samples.Add(draws.Aggregate(c, (acc, d) => d.Field.Apply(acc, d.Value)));
+                }
+            }
+            configs = samples;
+        }
+        var trials = new List<Trial>(configs.Count * Seeds);
+        foreach (TrialConfig c in configs)
+        {
+            for (int s = 0; s < Seeds; s++)
+            {
+                TrialConfig withSeed = c with { Seed = Base.Seed + (ulong)s };
+                trials.Add(new Trial(withSeed.Key(), withSeed));
+            }
+        }
+        return trials;
+    }
+
+    private static long SaturatingMultiply(long a, long b) => a == 0 || b == 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    internal static partial Regex NamePattern();
+}
+
+/// <summary>Random samples: <see cref="Count"/> draws of the random axes, crossed with the grid.</summary>
+public sealed record RandomSamples(int Count, ulong Seed, IReadOnlyList<RandomAxis> Axes);
+
+/// <summary>A random axis: uniform or log-uniform on [Low, High], or a uniform choice among values.</summary>
+public sealed record RandomAxis(string Field, string Kind, double Low, double High, IReadOnlyList<object>? Choices)
+{
+    internal object Draw(Rng rng)
+    {
+        SweepFields.Field field = SweepFields.Find(Field)!;
+        return Kind switch
+        {
+            "choice" => Choices![rng.NextInt(Choices.Count)],
+            // DeterministicMath so a random sweep expands to the same trials (and keys) on every machine.
+            "log_uniform" => field.FromNumber!(DeterministicMath.Exp(rng.NextUniform(DeterministicMath.Log(Low), DeterministicMath.Log(High)))),
+            _ => field.FromNumber!(rng.NextUniform(Low, High)),
+        };
+    }
+}

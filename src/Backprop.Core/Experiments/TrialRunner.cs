@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Backprop.Core.Experiments.Data;
+using Backprop.Core.Networks;
+using Backprop.Core.Randomness;
+
+namespace Backprop.Core.Experiments;
+
+/// <summary>
+/// Trains one trial with the shared core and measures its gradient flow. At step 0 and every record interval
+/// (and at the last step) it records per-layer <see cref="LayerStats"/>; divergence (NaN or Inf in the loss or
+/// a gradient) ends the trial as data, with the step, never as an exception.
+/// </summary>
+public static class TrialRunner
+{
+    /// <summary>Examples used for the final loss (the whole dataset up to this many).</summary>
+    public const int MaxEvaluationExamples = 8192;
+
+    /// <summary>Runs <paramref name="config"/>; <paramref name="onCheckpoint"/> sees each checkpoint as it is recorded.</summary>
+    public static TrialResult Run(TrialConfig config, Action<Checkpoint>? onCheckpoint = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var clock = Stopwatch.StartNew();
+        string key = config.Key();
+        Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed);
+        Mlp network = BuildNetwork(config, data);
+        Loss loss = config.Loss is string name && Loss.TryParse(name, out Loss l) ? l : data.DefaultLoss;
+        Optimizer optimizer = config.Optimizer switch
+        {
+            "momentum" => new Momentum(config.LearningRate),
+            "adam" => new Adam(config.LearningRate),
+            _ => new Sgd(config.LearningRate),
+        };
+        var batches = new MiniBatcher(data, config.BatchSize, config.Seed);
+        int m = batches.BatchSize;
+
+        var checkpoints = new List<Checkpoint>();
+        int? divergedAt = null;
+        double lastLoss = double.NaN;
+        for (int step = 0; step <= config.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            batches.Next();
+            lastLoss = network.ComputeGradients(batches.Inputs, batches.Targets, m, loss);
+            bool finite = GradientStats.AllFinite(network, lastLoss);
+            if (!finite || step % config.RecordEvery == 0 || step == config.Steps)
+            {
+                var checkpoint = new Checkpoint(step, lastLoss, GradientStats.Measure(network, m));
+                checkpoints.Add(checkpoint);
+                onCheckpoint?.Invoke(checkpoint);
+            }
+            if (!finite)
+            {
+                divergedAt = step;
+                break;
+            }
+            if (step < config.Steps)
+            {
+                optimizer.Step(network);
+            }
+        }
+
+        double finalLoss = divergedAt is null ? EvaluationLoss(network, data, loss) : lastLoss;
+        TrialSummary summary = Summarise(config, data, checkpoints);
+        string outcome = divergedAt is not null ? Outcomes.Diverged
+            : Vanished(summary.GradNormInit[0]) || Vanished(summary.GradNormFinal[0]) ? Outcomes.Vanished
+            : Outcomes.Ok;
+        return new TrialResult(key, config, outcome, divergedAt, finalLoss, summary, checkpoints, clock.Elapsed.TotalSeconds, null);
+    }
+
+    /// <summary>Depth hidden layers of Width units, then an identity readout (none for the Gaussian setting).</summary>
+    public static Mlp BuildNetwork(TrialConfig config, Dataset data)
+    {
+        Activation phi = config.ParsedActivation;
+        var specs = Enumerable.Repeat(new LayerSpec(config.Width, phi), config.Depth).ToList();
+        if (HasReadout(config))
+        {
+            specs.Add(new LayerSpec(data.OutputSize, Activation.Identity));
+        }
+        var network = new Mlp(data.InputSize, specs);
+        new Initializer(config.ParsedInit, Math.Sqrt(config.SigmaW2), config.SigmaB, config.Gain).Initialize(network, Rng.DeriveSeed(config.Seed, 1));
+        return network;
+    }
+
+    public static bool HasReadout(TrialConfig config) => config.Dataset != Datasets.Gaussian;
+
+    private static bool Vanished(double firstLayerNorm) => firstLayerNorm == 0 || firstLayerNorm < Outcomes.VanishedThreshold;
+
+    private static double EvaluationLoss(Mlp network, Dataset data, Loss loss)
+    {
+        int n = Math.Min(data.Count, MaxEvaluationExamples);
+        return network.ComputeLoss(data.Inputs.AsSpan(0, n * data.InputSize), data.Targets.AsSpan(0, n * data.OutputSize), n, loss);
+    }
+
+    private static TrialSummary Summarise(TrialConfig config, Dataset data, List<Checkpoint> checkpoints)
+    {
+        Checkpoint first = checkpoints[0], last = checkpoints[^1];
+        double[] normInit = first.Layers.Select(s => s.GradWNorm).ToArray();
+        double[] normFinal = last.Layers.Select(s => s.GradWNorm).ToArray();
+        double[] deltaInit = first.Layers.Select(s => s.DeltaSq).ToArray();
+        int depth = config.Depth;
+        int from = ChiFit.DefaultFrom(depth);
+        double? measured = ChiFit.LogSlope(deltaInit, from, depth);
+        var (predictedSlope, chi1Star) = MeanFieldPrediction.For(config, data, from);
+        return new TrialSummary(
+            normInit, normFinal, deltaInit, measured, predictedSlope, chi1Star, from,
+            normInit[0] / normInit[depth - 1], normFinal[0] / normFinal[depth - 1],
+            Math.Sqrt(deltaInit[0] / deltaInit[depth - 1]), Math.Sqrt(last.Layers[0].DeltaSq / last.Layers[depth - 1].DeltaSq));
+    }
+}
