@@ -67,8 +67,9 @@ public sealed record TrialConfig
         static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         Add("depth", Depth.ToString(CultureInfo.InvariantCulture));
         Add("width", Width.ToString(CultureInfo.InvariantCulture));
-        Add("activation", ParsedActivation.ToString());
-        Add("init", Initializer.NameOf(ParsedInit));
+        // Invalid names are kept as written so even a broken configuration has a key (and a failed result).
+        Add("activation", Networks.Activation.TryParse(Activation, out Activation a) ? a.ToString() : Activation);
+        Add("init", Initializer.TryParseKind(Init, out InitializerKind k) ? Initializer.NameOf(k) : Init);
         Add("sigma_w2", N(SigmaW2));
         Add("sigma_b", N(SigmaB));
         Add("gain", N(Gain));
