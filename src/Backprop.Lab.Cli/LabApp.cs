@@ -80,6 +80,7 @@ public static class LabApp
         root.Subcommands.Add(GradCommand.Create(stdout));
         root.Subcommands.Add(TrainCommand.Create(stdout));
         root.Subcommands.Add(SweepCommand.Create(stdout));
+        root.Subcommands.Add(TheoryCommand.Create(stdout));
         return root;
     }
 

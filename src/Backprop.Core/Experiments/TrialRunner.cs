@@ -100,7 +100,7 @@ public static class TrialRunner
         int depth = config.Depth;
         int from = ChiFit.DefaultFrom(depth);
         double? measured = ChiFit.LogSlope(deltaInit, from, depth);
-        var (predictedSlope, chi1Star) = MeanFieldPrediction.For(config, data, from);
+        var (predictedSlope, chi1Star) = TrialTheory.For(config, data, from);
         return new TrialSummary(
             normInit, normFinal, deltaInit, measured, predictedSlope, chi1Star, from,
             normInit[0] / normInit[depth - 1], normFinal[0] / normFinal[depth - 1],

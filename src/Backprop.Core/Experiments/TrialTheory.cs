@@ -1,0 +1,59 @@
+using Backprop.Core.Experiments.Data;
+using Backprop.Core.Networks;
+using Backprop.Core.Theory;
+
+namespace Backprop.Core.Experiments;
+
+/// <summary>
+/// What mean-field theory predicts for a trial's back-propagated error at initialisation, for comparison with
+/// the measured slope of ln E||delta_l||^2.
+/// </summary>
+public static class TrialTheory
+{
+    /// <summary>
+    /// The effective sigma_w^2 = fan_in Var(W) of an initialiser for a layer with the given fans: the gaussian
+    /// initialiser's sigma_w^2; 1/3 for standard uniform; gain^2 2 fan_in / (fan_in + fan_out) for Xavier; 2 for He;
+    /// 1 for LeCun; for orthogonal gain^2 min(1, fan_in / fan_out), since ||W x||^2 = gain^2 ||x||^2 when the columns are orthonormal.
+    /// </summary>
+    public static double EffectiveSigmaW2(TrialConfig config, int fanIn, int fanOut) => config.ParsedInit switch
+    {
+        InitializerKind.Gaussian => config.SigmaW2,
+        InitializerKind.Standard => 1.0 / 3.0,
+        InitializerKind.XavierUniform or InitializerKind.XavierNormal => config.Gain * config.Gain * 2.0 * fanIn / (fanIn + fanOut),
+        InitializerKind.HeUniform or InitializerKind.HeNormal => 2.0,
+        InitializerKind.LeCunNormal => 1.0,
+        InitializerKind.Orthogonal => config.Gain * config.Gain * Math.Min(1.0, (double)fanIn / fanOut),
+        _ => double.NaN,
+    };
+
+    /// <summary>
+    /// The predicted slope over hidden layers <paramref name="from"/>..Depth (from ln chi1(q^l) along the mean-field
+    /// variance trajectory, q^1 from the data's mean squared input) and chi1 at the fixed point q* (its q -> infinity
+    /// limit when q diverges); null where a value does not exist (a single layer, or a profile that under- or overflows).
+    /// </summary>
+    public static (double? Slope, double? Chi1Star) For(TrialConfig config, Dataset data, int from)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        Activation phi = config.ParsedActivation;
+        double sb2 = config.SigmaB * config.SigmaB;
+        double sw2 = EffectiveSigmaW2(config, config.Width, config.Width);
+        double meanSquareInput = data.Inputs.Average(x => x * x);
+        double q1 = EffectiveSigmaW2(config, data.InputSize, config.Width) * meanSquareInput + sb2;
+        IReadOnlyList<double> q = MeanField.QTrajectory(phi, sw2, sb2, q1, config.Depth);
+
+        // Predicted E||delta_l||^2 up to a constant: the product of chi1(q^k) for k = l .. L-1 (delta_l = phi'(h_l) W_(l+1)^T delta_(l+1)),
+        // fitted exactly like the measurement so the two slopes cover the same layers with the same weights.
+        var profile = new double[config.Depth];
+        double log = 0;
+        profile[^1] = 1;
+        for (int l = config.Depth - 2; l >= 0; l--)
+        {
+            log += Math.Log(MeanField.Chi1At(phi, sw2, q[l]));
+            profile[l] = Math.Exp(log);
+        }
+        double? slope = ChiFit.LogSlope(profile, from, config.Depth);
+        double chi1Star = MeanField.Predict(phi, sw2, sb2).Chi1;
+        return (slope, double.IsFinite(chi1Star) ? chi1Star : null);
+    }
+}
