@@ -86,7 +86,7 @@ public sealed class NetworkPathSum
             return Juxtapose(parts.Where(w => w.Text != "1"));
         });
         var sum = Term.Sum(byOutput);
-        return Juxtapose(new[] { sum }.Concat(Start.Select(f => f.Symbol)));
+        return Juxtapose(new[] { sum }.Concat(Start.Select(f => f.Symbol)).Where(w => w.Text != "1"));
     }
 
     /// <summary>Explains dL/d(<paramref name="wrt"/>) for one example x (targets y, or null to differentiate y_hat_1).</summary>
@@ -210,11 +210,12 @@ public sealed class NetworkPathSum
     // The seed writes products of weights side by side, w11[2] w12[1]; sums inside a product get parentheses.
     private static Written Juxtapose(IEnumerable<Written> parts)
     {
-        var list = parts.Select(p => p.AtLeast(Binding.Product)).ToList();
+        var all = parts.ToList();
+        var list = all.Select(p => p.AtLeast(Binding.Product)).ToList();
         return list.Count switch
         {
             0 => Written.Number(1),
-            1 => list[0],
+            1 => all[0],
             _ => new Written(JoinText(list), string.Join(" \\, ", list.Select(p => p.Latex)), Binding.Product),
         };
     }

@@ -63,7 +63,7 @@ internal static class ExplainCommand
                     throw new UserInputException("--data goes with --net; a formula takes its point from --at");
                 }
 
-                var explanation = Explain(() => ExpressionExplanation.Create(text, point, names, limit));
+                var explanation = Explain(() => ExpressionExplanation.Create(text, point, names, limit), text);
                 if (markdown)
                 {
                     ExplainMarkdown.Write(stdout, explanation, point);
@@ -84,7 +84,7 @@ internal static class ExplainCommand
     }
 
     /// <summary>Runs a teaching computation, turning the errors a user can cause into exit code 2.</summary>
-    internal static T Explain<T>(Func<T> build)
+    internal static T Explain<T>(Func<T> build, string? formula = null)
     {
         try
         {
@@ -92,7 +92,9 @@ internal static class ExplainCommand
         }
         catch (ExpressionSyntaxException e)
         {
-            throw new UserInputException($"cannot parse the formula: {e.Message}");
+            // The formula again with a caret under the column, as compilers point at a syntax error.
+            string caret = formula is null ? "" : $"{Environment.NewLine}  {formula}{Environment.NewLine}  {new string(' ', Math.Max(0, e.Column - 1))}^";
+            throw new UserInputException($"cannot parse the formula: {e.Message}{caret}");
         }
         catch (Exception e) when (e is UnknownVariableException or DomainException or TeachingInputException)
         {

@@ -85,7 +85,7 @@ internal static class ExplainNetworkRun
             int i = 1;
             foreach (var path in s.Paths)
             {
-                o.WriteLine($"   path {i++}: {string.Join(" ", path.Factors.Select(f => f.Symbol.Text))}");
+                o.WriteLine($"   path {i++}: {string.Join(" ", path.Factors.Select(f => f.Symbol.Text).Where(t => t != "1"))}");
                 o.WriteLine($"           {string.Join(" x ", path.Factors.Select(f => Format.Number(f.Value)))} = {Format.Number(path.Product)}");
             }
             o.WriteLine($"   {d} = {s.Symbolic()!.Text}");
