@@ -46,7 +46,7 @@ internal sealed class ExplainGraphviz(FileInfo? dot, FileInfo? svg, FileInfo? pn
             .FirstOrDefault(File.Exists);
     }
 
-    /// <summary>Runs dot -T<paramref name="format"/> on <paramref name="dotText"/>; used by tests too, to check the DOT renders.</summary>
+    /// <summary>Runs dot -T<paramref name="format"/> on <paramref name="dotText"/>, writing <paramref name="outputPath"/>.</summary>
     public static void Render(string dotText, string format, string outputPath)
     {
         string executable = FindDot() ?? throw new UserInputException(MissingMessage);
