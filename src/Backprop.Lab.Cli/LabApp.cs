@@ -79,6 +79,7 @@ public static class LabApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(GradCommand.Create(stdout));
         root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(ExplainCommand.Create(stdout));
         root.Subcommands.Add(SweepCommand.Create(stdout));
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         return root;

@@ -1,0 +1,36 @@
+using Backprop.Core.Autodiff;
+
+namespace Backprop.Core.Teaching;
+
+/// <summary>How tightly a written formula binds, loosest first; mirrors the expression grammar.</summary>
+public enum Binding
+{
+    Sum = 1,
+    Product = 2,
+    Unary = 3,
+    Power = 4,
+    Atom = 5,
+}
+
+/// <summary>
+/// A formula written twice, as plain text in the expression grammar (so a symbolic derivative can be parsed
+/// back and evaluated) and as LaTeX, with its binding strength so it can be parenthesised where it is used.
+/// </summary>
+public sealed record Written(string Text, string Latex, Binding Binding)
+{
+    public static Written Atom(string text, string latex) => new(text, latex, Binding.Atom);
+
+    public static Written Number(double x) =>
+        new(NumberText.Format(x), NumberText.Format(x), x < 0 || double.IsNegative(x) ? Binding.Unary : Binding.Atom);
+
+    /// <summary>This formula where at least <paramref name="needed"/> is required, in parentheses if it binds less tightly.</summary>
+    public Written AtLeast(Binding needed) =>
+        Binding >= needed ? this : new($"({Text})", $"\\left({Latex}\\right)", Binding.Atom);
+
+    /// <summary>this^c, the base parenthesised unless it is an atom (as the grammar requires).</summary>
+    public Written Power(double c)
+    {
+        var b = AtLeast(Binding.Atom);
+        return new($"{b.Text}^{NumberText.Format(c)}", $"{b.Latex}^{{{NumberText.Format(c)}}}", Binding.Power);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Backprop.Core.Autodiff;
+using Backprop.Lab.Cli.Commands;
+using Backprop.Tests.Shared;
+
+namespace Backprop.Lab.Cli.Tests;
+
+public sealed class ExplainCommandTests : TempDirectory
+{
+    [Fact]
+    public void Seed_z_prints_forward_values_backward_lines_gradients_and_the_path_sum()
+    {
+        var (exit, output, error) = LabRunner.Run("explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("u3 = u1 + u2 = 11   (3 * x + 4 * y)", output);
+        Assert.Contains("dz/du3 = dz/dz x dz/du3 = 1 x 363 = 363   (local: dz/du3 = 3 * u3^2)", output);
+        Assert.Contains("dz/dx  = dz/du1 x du1/dx = 363 x 3 = 1089", output);
+        Assert.Contains("dz/dx = 9 * (3 * x + 4 * y)^2 = 1089   (backprop: 1089)", output);
+        Assert.Contains("dz/dy = 12 * (3 * x + 4 * y)^2 = 1452", output);
+    }
+
+    [Theory]
+    [InlineData("$ lab explain \"z = (3*x + 4*y)^3\" --at x=1,y=2", new[] { "explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2" })]
+    [InlineData("$ lab explain --net experiments/networks/seed-linear-2-2-1.json --data experiments/networks/seed-batch.json --wrt x2",
+        new[] { "explain", "--net", "NET", "--data", "BATCH", "--wrt", "x2" })]
+    public void Readme_examples_are_what_the_command_prints(string readmeLine, string[] args)
+    {
+        string readme = File.ReadAllText(System.IO.Path.Combine(LabRunner.RepoRoot(), "README.md"));
+        int start = readme.IndexOf(readmeLine + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"README has no example starting with {readmeLine}");
+        start += readmeLine.Length + 1;
+        string expected = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var (exit, output, _) = LabRunner.Run(args.Select(a => a switch
+        {
+            "NET" => LabRunner.Example("seed-linear-2-2-1.json"),
+            "BATCH" => LabRunner.Example("seed-batch.json"),
+            _ => a,
+        }).ToArray());
+        Assert.Equal(0, exit);
+        Assert.Equal(expected.TrimEnd(), output.TrimEnd());
+    }
+
+    [Fact]
+    public void Seed_y_shows_the_chain_1_times_1_times_2()
+    {
+        var (exit, output, _) = LabRunner.Run("explain", "y = 2*x + 4", "--at", "x=3");
+        Assert.Equal(0, exit);
+        Assert.Contains("1 x 1 x 2 = 2", output);
+        Assert.Contains("dy/dx = 2   (backprop: 2)", output);
+    }
+
+    [Fact]
+    public void Seed_network_prints_the_two_path_sum_and_agrees_with_backprop()
+    {
+        var (exit, output, error) = LabRunner.Run("explain", "--net", LabRunner.Example("seed-linear-2-2-1.json"), "--data", LabRunner.Example("seed-batch.json"), "--wrt", "x2");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("dL/dx2 = -2(y - y_hat)(w11[2] w12[1] + w12[2] w22[1])", output);
+        Assert.Contains("= 30.875", output);
+        Assert.Contains("backprop (dense engine): 30.875   path sum - backprop = 0", output);
+    }
+
+    [Fact]
+    public void Where_paths_meet_the_contributions_are_added()
+    {
+        var (exit, output, _) = LabRunner.Run("explain", "f = x*x + x", "--at", "x=3");
+        Assert.Equal(0, exit);
+        Assert.Contains("df/dx = 3 + 3 + 1 = 7   (3 uses of x)", output);
+        Assert.Contains("df/dx = x + x + 1 = 7", output);
+    }
+
+    [Fact]
+    public void Printed_input_gradients_equal_central_differences_for_random_formulas()
+    {
+        var rng = new Random(17);
+        int compared = 0;
+        for (int n = 0; n < 40; n++)
+        {
+            string text = Formula(rng, 3);
+            var expr = ExpressionParser.Parse(text);
+            var at = expr.Variables().ToDictionary(v => v, _ => Math.Round(0.2 + rng.NextDouble(), 2));
+            var (exit, output, _) = LabRunner.Run("explain", text, "--at", string.Join(",", at.Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}")));
+            if (exit == 2)
+            {
+                continue; // a domain error at this point
+            }
+
+            Assert.Equal(0, exit);
+            string section = output[output.IndexOf("4. gradients", StringComparison.Ordinal)..output.IndexOf("5. each", StringComparison.Ordinal)];
+            foreach (Match m in Regex.Matches(section, @"df/d(\w+) = (\S+)"))
+            {
+                string name = m.Groups[1].Value;
+                double printed = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+                double numeric = FiniteDifference.Central(t => expr.Evaluate(new Dictionary<string, double>(at) { [name] = t }), at[name]);
+                // Printed with 8 significant digits.
+                Assert.True(Math.Abs(printed - numeric) <= 1e-6 * Math.Max(1, Math.Abs(numeric)), $"{text}: printed d/d{name} {printed}, central difference {numeric}");
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 30, $"only {compared} gradients compared");
+    }
+
+    // Formulas of the whole grammar: every op and function, nested.
+    private static string Formula(Random rng, int depth)
+    {
+        string[] leaves = ["x", "y", "2", "0.5"];
+        if (depth == 0)
+        {
+            return leaves[rng.Next(leaves.Length)];
+        }
+
+        string a = Formula(rng, depth - 1), b = Formula(rng, depth - 1);
+        string[] shapes = [$"({a} + {b})", $"({a} - {b})", $"{a} * {b}", $"({a}) / ({b})", $"({a})^3", $"exp(0.1 * {a})", $"log(({a})^2 + 1)", $"tanh({a})", $"sigmoid({a})", $"-{a}"];
+        return shapes[rng.Next(shapes.Length)];
+    }
+
+    [Fact]
+    public void Markdown_has_latex_math_for_every_step()
+    {
+        var (exit, output, _) = LabRunner.Run("explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2", "--format", "markdown");
+        Assert.Equal(0, exit);
+        Assert.Contains("## Backpropagation through $z = \\left(3 x + 4 y\\right)^{3}$ at $x = 1, y = 2$", output);
+        Assert.Contains("$$\\frac{\\partial z}{\\partial x} = 1 \\times 3 \\, \\left(3 x + 4 y\\right)^{2} \\times 1 \\times 3 = 9 \\, \\left(3 x + 4 y\\right)^{2} = 1089$$", output);
+    }
+
+    [Fact]
+    public void Dot_file_is_written_and_svg_rendered_when_graphviz_is_installed()
+    {
+        string dot = Write("z.dot", "");
+        string svg = Write("z.svg", "");
+        bool graphviz = ExplainGraphviz.FindDot() is not null;
+        string[] args = graphviz ? ["explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2", "--dot", dot, "--svg", svg] : ["explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2", "--dot", dot];
+        var (exit, _, error) = LabRunner.Run(args);
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.StartsWith("digraph", File.ReadAllText(dot));
+        if (graphviz)
+        {
+            Assert.Contains("<svg", File.ReadAllText(svg));
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "z = (3*x + 4*y", "--at", "x=1,y=2" }, "column 15: expected ')' but found end of input")]
+    [InlineData(new[] { "3*x + * y", "--at", "x=1,y=2" }, "column 7: expected an operand")]
+    [InlineData(new[] { "x + y", "--at", "x=1,q=2" }, "unknown variable 'q'")]
+    [InlineData(new[] { "x + y", "--at", "x=1" }, "--at gives no value for y")]
+    [InlineData(new[] { "x + y", "--at", "x=1,y=2", "--wrt", "w" }, "--wrt w names nothing in the graph")]
+    [InlineData(new[] { "log(x)", "--at", "x=-1" }, "log of -1 is undefined")]
+    [InlineData(new[] { "1 / x", "--at", "x=0" }, "division by zero")]
+    [InlineData(new[] { "x", "--at", "x=one" }, "--at expects NAME=NUMBER")]
+    [InlineData(new[] { "--net", "NET", "--wrt", "w31[1]" }, "--wrt w31[1] names nothing in the network")]
+    [InlineData(new[] { "--net", "NET" }, "say which derivative")]
+    [InlineData(new string[0], "give either a formula")]
+    public void Bad_input_exits_2_with_a_clear_message(string[] args, string fragment)
+    {
+        var full = new[] { "explain" }.Concat(args.Select(a => a == "NET" ? LabRunner.Example("seed-linear-2-2-1.json") : a)).ToArray();
+        var (exit, output, error) = LabRunner.Run(full);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains(fragment, error);
+        Assert.DoesNotContain("   at ", error); // no stack trace
+    }
+}
