@@ -27,7 +27,7 @@ public sealed class ExplainCommandTests : TempDirectory
         new[] { "explain", "--net", "NET", "--data", "BATCH", "--wrt", "x2" })]
     public void Readme_examples_are_what_the_command_prints(string readmeLine, string[] args)
     {
-        string readme = File.ReadAllText(System.IO.Path.Combine(LabRunner.RepoRoot(), "README.md"));
+        string readme = File.ReadAllText(System.IO.Path.Combine(Backprop.Tests.Shared.Repository.Root(), "README.md"));
         int start = readme.IndexOf(readmeLine + "\n", StringComparison.Ordinal);
         Assert.True(start >= 0, $"README has no example starting with {readmeLine}");
         start += readmeLine.Length + 1;

@@ -11,16 +11,5 @@ internal static class LabRunner
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>The repository root (where Backprop.Lab.sln is), for the shipped example files.</summary>
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Backprop.Lab.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("Backprop.Lab.sln not found above the test binaries");
-    }
-
-    public static string Example(string name) => Path.Combine(RepoRoot(), "experiments", "networks", name);
+    public static string Example(string name) => Path.Combine(Backprop.Tests.Shared.Repository.Root(), "experiments", "networks", name);
 }

@@ -1,0 +1,145 @@
+using Backprop.Core.Experiments;
+using Backprop.Core.Serialization;
+
+namespace Backprop.Core.Tests.Experiments;
+
+public class SweepFileTests
+{
+    private const string Minimal = """{ "name": "s", "base": { "depth": 2, "width": 4 }, "grid": { "sigma_w2": [1, 2] } }""";
+
+    [Fact]
+    public void Grid_expands_to_the_cartesian_product_times_seeds_with_the_first_axis_outermost()
+    {
+        SweepSpec spec = SweepFile.Parse("s.json", """
+            { "name": "s", "base": { "width": 8, "seeds": 2, "seed": 10 },
+              "grid": { "activation": ["tanh", "relu"], "depth": [2, 3, 4] } }
+            """);
+        IReadOnlyList<Trial> trials = spec.Expand();
+        Assert.Equal(12, spec.TrialCount);
+        Assert.Equal(12, trials.Count);
+        Assert.Equal(["tanh", "tanh", "tanh", "tanh", "tanh", "tanh"], trials.Take(6).Select(t => t.Config.Activation));
+        Assert.Equal([2, 2, 3, 3, 4, 4], trials.Take(6).Select(t => t.Config.Depth));
+        Assert.Equal([10UL, 11UL], trials.Take(2).Select(t => t.Config.Seed));
+        Assert.Equal(12, trials.Select(t => t.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public void Linear_and_log_ranges()
+    {
+        SweepSpec spec = SweepFile.Parse("s.json", """
+            { "name": "s", "grid": { "sigma_w2": { "log": [0.25, 4], "count": 5 }, "depth": { "linear": [2, 10], "count": 3 } } }
+            """);
+        Assert.Equal([0.25, 0.5, 1, 2, 4], spec.Grid[0].Values.Cast<double>().Select(v => Math.Round(v, 12)));
+        Assert.Equal([2, 6, 10], spec.Grid[1].Values.Cast<int>());
+    }
+
+    [Fact]
+    public void Sigma_w_axis_sets_the_variance()
+    {
+        SweepSpec spec = SweepFile.Parse("s.json", """{ "name": "s", "grid": { "sigma_w": [0.5, 2] } }""");
+        Assert.Equal([0.25, 4.0], spec.Expand().Select(t => t.Config.SigmaW2));
+    }
+
+    [Fact]
+    public void Random_samples_are_crossed_with_the_grid_and_reproducible()
+    {
+        const string text = """
+            { "name": "r", "grid": { "activation": ["tanh", "relu"] },
+              "random": { "count": 5, "seed": 3, "axes": { "sigma_w2": { "log_uniform": [0.5, 4] }, "depth": { "uniform": [2, 9] }, "init": { "choice": ["gaussian", "orthogonal"] } } } }
+            """;
+        IReadOnlyList<Trial> a = SweepFile.Parse("r.json", text).Expand(), b = SweepFile.Parse("r.json", text).Expand();
+        Assert.Equal(10, a.Count);
+        Assert.Equal(a.Select(t => t.Key), b.Select(t => t.Key));
+        Assert.All(a, t => Assert.InRange(t.Config.SigmaW2, 0.5, 4));
+        Assert.All(a, t => Assert.InRange(t.Config.Depth, 2, 9));
+    }
+
+    [Fact]
+    public void Trial_key_is_the_same_for_the_same_configuration_written_differently()
+    {
+        Trial a = SweepFile.Parse("a.json", """{ "name": "a", "base": { "activation": "tanh", "depth": 3, "sigma_w2": 2.25 } }""").Expand()[0];
+        Trial b = SweepFile.Parse("b.json", """{ "name": "b", "base": { "sigma_w": 1.5, "depth": 3, "activation": "TANH" } }""").Expand()[0];
+        Assert.Equal(a.Key, b.Key);
+        Assert.Equal(16, a.Key.Length);
+        // Pinned: the key is SHA-256 of the canonical text, the same on every machine and in every run.
+        Assert.Equal("depth=3;width=64;activation=tanh;init=gaussian;sigma_w2=2.25;sigma_b=0;gain=1;dataset=gaussian;samples=256;input_dim=16;loss=default;batch_size=64;steps=100;learning_rate=0.01;optimizer=sgd;record_every=10;seed=0;", a.Config.Canonical());
+        Assert.Equal(KeyOf(a.Config.Canonical()), a.Key);
+        Trial c = SweepFile.Parse("c.json", """{ "name": "c", "base": { "activation": "tanh", "depth": 3, "sigma_w2": 2.25, "seed": 1 } }""").Expand()[0];
+        Assert.NotEqual(a.Key, c.Key);
+    }
+
+    private static string KeyOf(string canonical) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..16];
+
+    [Theory]
+    [InlineData("", "$", "empty")]
+    [InlineData("   ", "$", "empty")]
+    [InlineData("[1]", "$", "expected an object")]
+    [InlineData("{ \"name\": \"s\", ", "$", "not valid JSON")]
+    [InlineData("{ \"base\": {} }", "$", "missing field \"name\"")]
+    [InlineData("{ \"name\": \"../etc\" }", "$.name", "without \"..\"")]
+    [InlineData("{ \"name\": \"a/b\" }", "$.name", "letters, digits")]
+    [InlineData("{ \"name\": \"a\\\\b\" }", "$.name", "letters, digits")]
+    [InlineData("{ \"name\": \".hidden\" }", "$.name", "not starting with '.'")]
+    [InlineData("{ \"name\": 5 }", "$.name", "expected a string")]
+    [InlineData("{ \"name\": \"s\", \"grids\": {} }", "$.grids", "did you mean \"grid\"")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"dept\": 3 } }", "$.base.dept", "did you mean \"depth\"")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"depth\": 0 } }", "$.base.depth", "from 1 to")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"width\": -1 } }", "$.base.width", "from 1 to")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"depth\": \"3\" } }", "$.base.depth", "found the string \"3\"")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"depth\": 2.5 } }", "$.base.depth", "found the number 2.5")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": 1e999 } }", "$.base.sigma_w", "outside the range")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": NaN } }", "$", "not valid JSON")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": 1, \"sigma_w2\": 1 } }", "$.base.sigma_w2", "not both")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"learning_rate\": 0 } }", "$.base.learning_rate", "learning rate > 0")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"activation\": \"tahn\" } }", "$.base.activation", "did you mean \"tanh\"")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"dataset\": \"mnist\" } }", "$.base.dataset", "unknown dataset")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"seeds\": 0 } }", "$.base.seeds", "from 1 to")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"depth\": [] } }", "$.grid.depth", "axis is empty")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"depth\": [2, 0] } }", "$.grid.depth[1]", "from 1 to")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"depth\": 3 } }", "$.grid.depth", "expected a list")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"activation\": { \"linear\": [1, 2], \"count\": 2 } } }", "$.grid.activation", "not numeric")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"sigma_w2\": { \"log\": [0, 2], \"count\": 2 } } }", "$.grid.sigma_w2.log", "both ends > 0")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"sigma_w2\": { \"log\": [1, 2] } } }", "$.grid.sigma_w2", "missing field \"count\"")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"seeds\": [1, 2] } }", "$.grid.seeds", "unknown field")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"depth\": [2, 2] } }", "$", "two trials are identical")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"depth\": { \"linear\": [1, 400], \"count\": 400 }, \"width\": { \"linear\": [1, 400], \"count\": 400 } } }", "$", "100000 are refused unless --allow-large")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"width\": 100000, \"depth\": 10 } }", "$", "parameters")]
+    [InlineData("{ \"name\": \"s\", \"random\": { \"count\": 2, \"axes\": {} } }", "$.random.axes", "at least one random axis")]
+    [InlineData("{ \"name\": \"s\", \"random\": { \"count\": 2, \"axes\": { \"depth\": { \"uniform\": [5, 2] } } } }", "$.random.axes.depth.uniform", "low <= high")]
+    public void Bad_sweep_files_name_the_json_path_and_what_was_expected(string text, string path, string fragment)
+    {
+        var e = Assert.Throws<InputFileException>(() => SweepFile.Parse("bad.json", text));
+        Assert.Equal(path, e.JsonPath);
+        Assert.Contains(fragment, e.Message);
+        Assert.StartsWith($"bad.json: {path}: ", e.Message);
+    }
+
+    [Fact]
+    public void Large_sweeps_pass_when_allowed()
+    {
+        const string text = """{ "name": "s", "base": { "width": 2 }, "grid": { "depth": { "linear": [1, 400], "count": 400 }, "width": { "linear": [1, 300], "count": 300 } } }""";
+        Assert.Equal(120_000, SweepFile.Parse("s.json", text, allowLarge: true).TrialCount);
+    }
+
+    [Fact]
+    public void Minimal_file_uses_the_documented_defaults()
+    {
+        TrialConfig c = SweepFile.Parse("s.json", Minimal).Expand()[0].Config;
+        Assert.Equal(("tanh", "gaussian", "gaussian", 64, 100, 10, "sgd", 0.01), (c.Activation, c.Init, c.Dataset, c.BatchSize, c.Steps, c.RecordEvery, c.Optimizer, c.LearningRate));
+    }
+
+    [Fact]
+    public void Every_shipped_sweep_file_is_valid()
+    {
+        string dir = Path.Combine(Backprop.Tests.Shared.Repository.Root(), "experiments");
+        string[] files = Directory.GetFiles(dir, "*.json");
+        Assert.Contains(files, f => f.EndsWith("quickstart.json", StringComparison.Ordinal));
+        foreach (string file in files.Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)))
+        {
+            SweepSpec spec = SweepFile.Load(file);
+            Assert.True(spec.TrialCount > 0, file);
+        }
+        Assert.Equal(48, SweepFile.Load(Path.Combine(dir, "bench-sweep.json")).TrialCount);
+    }
+}

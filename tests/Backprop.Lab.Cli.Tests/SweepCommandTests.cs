@@ -1,0 +1,115 @@
+using Backprop.Core.Experiments;
+using Backprop.Tests.Shared;
+
+namespace Backprop.Lab.Cli.Tests;
+
+public sealed class SweepCommandTests : TempDirectory
+{
+    private const string Tiny = """
+        { "name": "tiny", "base": { "width": 8, "dataset": "teacher", "samples": 32, "batch_size": 16, "steps": 5, "record_every": 5 },
+          "grid": { "activation": ["tanh", "relu"], "depth": [2, 3] } }
+        """;
+
+    [Fact]
+    public void Sweep_writes_the_sweep_file_trials_and_summary()
+    {
+        string sweep = Write("tiny.json", Tiny);
+        string output = System.IO.Path.Combine(Path, "out");
+        var (exit, stdout, error) = LabRunner.Run("sweep", sweep, "--out", output);
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("[4/4]", stdout);
+        Assert.Contains("4 trials: 4 ok", stdout);
+        Assert.Equal(Tiny, File.ReadAllText(System.IO.Path.Combine(output, "sweep.json")));
+        string[] lines = File.ReadAllLines(System.IO.Path.Combine(output, "trials.jsonl"));
+        Assert.Equal(4, lines.Length);
+        Assert.All(lines, l => Assert.NotNull(ResultFormat.FromJsonLine(l, out _)));
+        string[] csv = File.ReadAllLines(System.IO.Path.Combine(output, "summary.csv"));
+        Assert.Equal(5, csv.Length);
+        Assert.StartsWith("trial_key,activation,depth", csv[0]);
+        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+    }
+
+    [Fact]
+    public void Running_again_or_resuming_recomputes_nothing_and_finishes_what_is_missing()
+    {
+        string sweep = Write("tiny.json", Tiny);
+        string output = System.IO.Path.Combine(Path, "out");
+        Assert.Equal(0, LabRunner.Run("sweep", sweep, "--out", output).Exit);
+        string trials = System.IO.Path.Combine(output, "trials.jsonl");
+        string[] first = File.ReadAllLines(trials);
+
+        // Drop one finished trial, as if the run had been interrupted before it completed.
+        File.WriteAllLines(trials, first.Take(3));
+        var (exit, stdout, _) = LabRunner.Run("sweep", "--resume", output);
+        Assert.Equal(0, exit);
+        Assert.Contains("4 trials (3 already done)", stdout);
+        Assert.Contains("[4/4]", stdout);
+        string[] second = File.ReadAllLines(trials);
+        Assert.Equal(first.Take(3), second.Take(3)); // the earlier results are kept byte for byte
+        Assert.Equal(4, second.Select(l => ResultFormat.FromJsonLine(l, out _)!.Key).Distinct().Count());
+
+        var (again, againOut, _) = LabRunner.Run("sweep", sweep, "--out", output);
+        Assert.Equal(0, again);
+        Assert.Contains("(4 already done)", againOut);
+        Assert.Equal(second, File.ReadAllLines(trials));
+    }
+
+    [Fact]
+    public void A_truncated_trials_file_is_reported_and_the_lost_trial_rerun()
+    {
+        string sweep = Write("tiny.json", Tiny);
+        string output = System.IO.Path.Combine(Path, "out");
+        Assert.Equal(0, LabRunner.Run("sweep", sweep, "--out", output).Exit);
+        string trials = System.IO.Path.Combine(output, "trials.jsonl");
+        string[] lines = File.ReadAllLines(trials);
+        File.WriteAllText(trials, string.Join('\n', lines.Take(3)) + "\n" + lines[3][..40]);
+        var (exit, stdout, _) = LabRunner.Run("sweep", "--resume", output);
+        Assert.Equal(0, exit);
+        Assert.Contains("skipped trials.jsonl line 4: truncated or malformed JSON", stdout);
+        Assert.Equal(4, File.ReadAllLines(trials).Length);
+    }
+
+    [Theory]
+    [InlineData("{ \"name\": \"../escape\" }", "$.name")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"depth\": 0 } }", "$.base.depth")]
+    [InlineData("not json", "not valid JSON")]
+    [InlineData("", "empty")]
+    public void Bad_sweep_file_exits_2_and_writes_nothing(string text, string fragment)
+    {
+        string sweep = Write("bad.json", text);
+        string output = System.IO.Path.Combine(Path, "out");
+        var (exit, stdout, error) = LabRunner.Run("sweep", sweep, "--out", output);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains(fragment, error);
+        Assert.Contains("bad.json", error);
+        Assert.False(Directory.Exists(output), "a results folder was created for a rejected sweep");
+    }
+
+    [Fact]
+    public void Too_large_sweep_needs_allow_large()
+    {
+        string sweep = Write("big.json", """{ "name": "big", "grid": { "depth": { "linear": [1, 400], "count": 400 }, "width": { "linear": [1, 300], "count": 300 } } }""");
+        var (exit, _, error) = LabRunner.Run("sweep", sweep, "--out", System.IO.Path.Combine(Path, "out"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--allow-large", error);
+    }
+
+    [Fact]
+    public void Out_folder_of_another_sweep_is_refused()
+    {
+        string output = System.IO.Path.Combine(Path, "out");
+        Assert.Equal(0, LabRunner.Run("sweep", Write("tiny.json", Tiny), "--out", output).Exit);
+        string other = Write("other.json", Tiny.Replace("\"tiny\"", "\"other\"", StringComparison.Ordinal));
+        var (exit, _, error) = LabRunner.Run("sweep", other, "--out", output);
+        Assert.Equal(2, exit);
+        Assert.Contains("holds the results of sweep \"tiny\"", error);
+    }
+
+    [Theory]
+    [InlineData("sweep")]
+    [InlineData("sweep", "--resume", "/nonexistent-folder")]
+    [InlineData("sweep", "x.json", "--parallel", "0")]
+    public void Bad_sweep_flags_exit_2(params string[] args) => Assert.Equal(2, LabRunner.Run(args).Exit);
+}
