@@ -20,7 +20,12 @@ public sealed record TensorCheck(
 public sealed record FastCheck(double Analytic, double Numeric, double RelativeError, EntryVerdict Verdict, IReadOnlyList<DirectionalCheck> PerTensor);
 
 /// <summary>The directional check restricted to one tensor (run when the whole-network direction fails).</summary>
-public sealed record DirectionalCheck(string Tensor, double Analytic, double Numeric, double RelativeError, EntryVerdict Verdict);
+public sealed record DirectionalCheck(string Tensor, double Analytic, double Numeric, double RelativeError, EntryVerdict Verdict, KinkSide Kink = KinkSide.None)
+{
+    /// <summary>A pass that settles the question: not one whose differences crossed kinks on both sides of t.</summary>
+    public bool Conclusive => Verdict is EntryVerdict.Pass or EntryVerdict.BelowNoise
+        || (Verdict == EntryVerdict.KinkCrossed && Kink is KinkSide.Left or KinkSide.Right);
+}
 
 /// <summary>The operation of a backward pass that a localisation finding blames.</summary>
 public enum LocalOperation

@@ -21,7 +21,9 @@ public static class GradientChecker
     /// differentiated is the loss J itself (v = 1 over the scalar output of the cost, v^T J u with J the
     /// Jacobian of the loss), so the loss gradient is checked too and a failure can fall back to the full check
     /// of exactly the same numbers. On failure each tensor gets its own direction, and the tensors that fail
-    /// are checked entry by entry: the verdict is then that full check's.
+    /// are checked entry by entry: the verdict is then that full check's. A direction that moves every unit can
+    /// cross kinks on both sides of t (a unit exactly at z = 0, as behind a dead relu layer), where no one-sided
+    /// slope is t's own: such a result is inconclusive and also falls back.
     /// </summary>
     public static GradCheckReport Fast(GradientProblem problem, GradCheckOptions? options = null, IBackwardPass? backward = null)
     {
@@ -39,7 +41,7 @@ public static class GradientChecker
         Normalize(direction.Select(d => d.U));
 
         DirectionalCheck whole = Directional("all", direction, trace, probe, center, floor, options.Step);
-        if (whole.Verdict is EntryVerdict.Pass or EntryVerdict.BelowNoise or EntryVerdict.KinkCrossed)
+        if (whole.Conclusive)
         {
             var fast = new FastCheck(whole.Analytic, whole.Numeric, whole.RelativeError, whole.Verdict, []);
             var notes = whole.Verdict == EntryVerdict.KinkCrossed ? new[] { "kink crossed along the direction; a lies between the one-sided differences" } : [];
@@ -51,7 +53,7 @@ public static class GradientChecker
             Normalize(single.Select(s => s.Item2));
             return Directional(d.Tensor.Name, single, trace, probe, center, floor, options.Step);
         }).ToList();
-        var involved = tensors.Where((t, i) => perTensor[i].Verdict is EntryVerdict.Fail or EntryVerdict.Suspicious).ToList();
+        var involved = tensors.Where((t, i) => !perTensor[i].Conclusive).ToList();
         GradCheckReport full = RunFull(problem, options, backward, involved.Count > 0 ? involved : tensors, "fast");
         return full with { Fast = new FastCheck(whole.Analytic, whole.Numeric, whole.RelativeError, whole.Verdict, perTensor) };
     }
@@ -93,7 +95,7 @@ public static class GradientChecker
         }
         Difference d = probe.Direction(direction, h, center);
         var (relative, _, verdict) = d.Judge(analytic, floor);
-        return new DirectionalCheck(name, analytic, d.Numeric, relative, verdict);
+        return new DirectionalCheck(name, analytic, d.Numeric, relative, verdict, d.Kink);
     }
 
     private static List<string> Notes(TensorCheck[] results, GradCheckOptions options, double center, double floor)

@@ -17,6 +17,7 @@ internal sealed class LossProbe
     private readonly Precision _precision;
     private readonly bool[] _plus;
     private readonly bool[] _minus;
+    private readonly bool[] _center;
 
     public LossProbe(GradientProblem problem, Precision precision)
     {
@@ -29,6 +30,9 @@ internal sealed class LossProbe
         int kinked = _network.Layers.Where(l => l.Activation.HasKink).Sum(l => l.OutputSize) * _m;
         _plus = new bool[kinked];
         _minus = new bool[kinked];
+        _center = new bool[kinked];
+        Loss();
+        CaptureKinks(_center);
     }
 
     public Mlp Network => _network;
@@ -69,7 +73,7 @@ internal sealed class LossProbe
         double minus = Loss();
         CaptureKinks(_minus);
         values[index] = original;
-        return Difference.From(plus, center, minus, up - original, original - down, !_plus.AsSpan().SequenceEqual(_minus));
+        return Difference.From(plus, center, minus, up - original, original - down, _plus, _center, _minus);
     }
 
     /// <summary>Central difference of J along a direction u given per tensor: (J(t + h u) - J(t - h u)) / 2h.</summary>
@@ -86,7 +90,7 @@ internal sealed class LossProbe
         {
             saved[t].CopyTo(Values(direction[t].Tensor), 0);
         }
-        return Difference.From(plus, center, minus, h, h, !_plus.AsSpan().SequenceEqual(_minus));
+        return Difference.From(plus, center, minus, h, h, _plus, _center, _minus);
     }
 
     private void Move(IReadOnlyList<(TensorId Tensor, double[] U)> direction, double[][] saved, double step)

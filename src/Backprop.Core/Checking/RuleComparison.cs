@@ -17,7 +17,7 @@ internal static class RuleComparison
     public static RuleOutcome Compare(double[] analytic, double[] point, Func<double[], (double Value, bool[] Sides)> s, double h, ulong seed)
     {
         var rng = new Rng(seed);
-        var (center, _) = s(point);
+        var (center, sidesCenter) = s(point);
         double floor = ErrorBands.NoiseFloor(center, h);
         double worst = 0;
         bool passed = true;
@@ -36,7 +36,7 @@ internal static class RuleComparison
                 moved[i] = point[i] - h * u[i];
             }
             var (minus, sidesMinus) = s(moved);
-            Difference d = Difference.From(plus, center, minus, h, h, !sidesPlus.AsSpan().SequenceEqual(sidesMinus));
+            Difference d = Difference.From(plus, center, minus, h, h, sidesPlus, sidesCenter, sidesMinus);
             double a = Dot(analytic, u);
             var (relative, _, verdict) = d.Judge(a, floor);
             if (verdict is EntryVerdict.Fail or EntryVerdict.Suspicious)
