@@ -72,6 +72,7 @@ public static class LabApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(GradCommand.Create(stdout));
         root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(GradCheckCommand.Create(stdout));
         return root;
     }
 
