@@ -74,9 +74,9 @@ public static class Localizer
         if (!weights.Passed)
         {
             string why = above is not null && Matches(above.Delta, layer, x, m, t.WeightGradient)
-                ? $" (it is delta[{l + 2}]^T a[{l}]: the delta of the layer above, shifted by one layer)"
+                ? $"it is delta[{l + 2}]^T a[{l}]: the delta of the layer above, shifted by one layer"
                 : "";
-            Add(findings, l, site, LocalOperation.WeightGradient, weights.RelativeError, weights.Factor, $"{site}: weight gradient dJ/dW[{l + 1}] {Off(weights)}{why}");
+            Add(findings, l, site, LocalOperation.WeightGradient, weights.RelativeError, weights.Factor, $"{site}: weight gradient dJ/dW[{l + 1}] {Off(weights, why)}");
         }
 
         RuleOutcome biases = RuleComparison.Compare(t.BiasGradient, f.Biases, b => f.Evaluate(biases: b), h, seed + 1000);
@@ -85,13 +85,13 @@ public static class Localizer
             string why = "";
             if (m > 1 && RuleComparison.Same(t.BiasGradient, t.Delta.AsSpan((m - 1) * layer.OutputSize, layer.OutputSize)))
             {
-                why = " (it is the last example's delta alone: the sum over the batch, where b fans out to every example, overwrites instead of accumulating)";
+                why = "it is the last example's delta alone: the sum over the batch, where b fans out to every example, overwrites instead of accumulating";
             }
             else if (above is not null && above.Delta.Length == t.Delta.Length && RuleComparison.Same(t.BiasGradient, SumRows(above.Delta, m, layer.OutputSize)))
             {
-                why = $" (it is the batch sum of delta[{l + 2}]: the delta of the layer above, shifted by one layer)";
+                why = $"it is the batch sum of delta[{l + 2}]: the delta of the layer above, shifted by one layer";
             }
-            Add(findings, l, site, LocalOperation.BiasGradient, biases.RelativeError, biases.Factor, $"{site}: bias gradient dJ/db[{l + 1}] {Off(biases)}{why}");
+            Add(findings, l, site, LocalOperation.BiasGradient, biases.RelativeError, biases.Factor, $"{site}: bias gradient dJ/db[{l + 1}] {Off(biases, why)}");
         }
 
         RuleOutcome input = RuleComparison.Compare(t.InputGradient, f.Input, xi => f.Evaluate(input: xi), h, seed + 2000);
@@ -100,14 +100,14 @@ public static class Localizer
             string why = "";
             if (layer.InputSize == layer.OutputSize && RuleComparison.Same(t.InputGradient, InputGradient(t.Delta, layer, m, transposed: true)))
             {
-                why = " (it is delta W^T: W used where the rule needs W^T, dJ/dx = delta W in row form, W^T delta in column form)";
+                why = "it is delta W^T: W used where the rule needs W^T (dJ/dx = delta W in row form, W^T delta in column form)";
             }
             else if (above is not null && above.Delta.Length == t.Delta.Length && RuleComparison.Same(t.InputGradient, InputGradient(above.Delta, layer, m, transposed: false)))
             {
-                why = $" (it is delta[{l + 2}] W[{l + 1}]: the delta of the layer above, shifted by one layer)";
+                why = $"it is delta[{l + 2}] W[{l + 1}]: the delta of the layer above, shifted by one layer";
             }
             string what = l == 0 ? "dJ/dx" : $"dJ/da[{l}]";
-            Add(findings, l, site, LocalOperation.InputGradient, input.RelativeError, input.Factor, $"{site}: input gradient {what} passed down {Off(input)}{why}");
+            Add(findings, l, site, LocalOperation.InputGradient, input.RelativeError, input.Factor, $"{site}: input gradient {what} passed down {Off(input, why)}");
         }
     }
 
@@ -154,7 +154,10 @@ public static class Localizer
     private static void Add(List<LocalFinding> findings, int l, string site, LocalOperation operation, double relative, double? factor, string message) =>
         findings.Add(new LocalFinding(l + 1, site, operation, relative, factor, message));
 
-    private static string Off(RuleOutcome outcome) => outcome.Factor is { } f
+    /// <summary>"wrong: it is ..." when a known mistake explains the error, else the factor or the size of the error.</summary>
+    private static string Off(RuleOutcome outcome, string knownMistake = "") => knownMistake.Length > 0
+        ? $"wrong: {knownMistake}"
+        : outcome.Factor is { } f
         ? string.Create(CultureInfo.InvariantCulture, $"off by a factor of {f:G6}")
         : string.Create(CultureInfo.InvariantCulture, $"wrong (relative error {outcome.RelativeError:G3}, not a constant factor)");
 
