@@ -15,8 +15,9 @@ public enum GradCheckBand
 /// (eps = 2.2e-16 in float64). With h = 1e-6 both are near 1e-12..1e-10 for f, f''' of order 1, so a correct
 /// float64 gradient shows relative errors of 1e-10..1e-8: "excellent" (&lt;= 1e-7) leaves a decade of room,
 /// "fine" (&lt;= 1e-5) covers ill-conditioned entries (large |f| or |f'''| against a small derivative), and
-/// 1e-3 is PyTorch gradcheck's rtol, beyond which no rounding explains the gap ("wrong"). Between 1e-5 and
-/// 1e-3 is CS231n's "suspicious" band (it says 1e-7..1e-4 is "usually okay" for kinked objectives).
+/// 1e-3 is PyTorch gradcheck's rtol, beyond which no rounding explains the gap ("wrong"). CS231n's rule of
+/// thumb (below 1e-7 "happy", 1e-4..1e-2 "uncomfortable", above 1e-2 "probably wrong", 1e-4 tolerable only
+/// with kinks) is looser at the top because it lets kinks through; ours treats kinks separately.
 /// </summary>
 public static class ErrorBands
 {

@@ -179,21 +179,8 @@ internal static class GradCheckJson
 
     private static string Snake(string pascal) => string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        w.WritePropertyName(name);
-        Value(w, value);
-    }
+    // One home for the JSON number convention (non-finite values as strings): lab grad's.
+    private static void Number(Utf8JsonWriter w, string name, double value) => GradCommand.WriteNumber(w, name, value);
 
-    private static void Value(Utf8JsonWriter w, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            w.WriteNumberValue(value);
-        }
-        else
-        {
-            w.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
-        }
-    }
+    private static void Value(Utf8JsonWriter w, double value) => GradCommand.WriteValue(w, value);
 }

@@ -1,5 +1,6 @@
 using Backprop.Core.Checking;
 using Backprop.Core.Networks;
+using Backprop.Core.Tests.Networks;
 using Backprop.Core.Tests.Support;
 
 namespace Backprop.Core.Tests.Checking;
@@ -9,19 +10,8 @@ public class CorrectNetworkTests
 {
     private static readonly InitializerKind[] Initializers = Enum.GetValues<InitializerKind>();
 
-    public static TheoryData<int, string> ActivationsAndLosses()
-    {
-        var data = new TheoryData<int, string>();
-        for (int a = 0; a < NetworkFactory.AllActivations.Length; a++)
-        {
-            data.Add(a, "mse");
-            data.Add(a, "softmax_cross_entropy");
-        }
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(ActivationsAndLosses))]
+    [MemberData(nameof(DenseVersusGraphTests.Cases), MemberType = typeof(DenseVersusGraphTests))] // every activation x both losses
     public void Engine_gradients_pass_at_every_depth_from_1_to_8(int activation, string lossName)
     {
         Activation phi = NetworkFactory.AllActivations[activation];
