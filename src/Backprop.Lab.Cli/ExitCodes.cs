@@ -13,4 +13,10 @@ public static class ExitCodes
 
     /// <summary>Training produced NaN or Inf (an outcome, reported with the step where it happened).</summary>
     public const int Diverged = 3;
+
+    /// <summary>lab gradcheck: the analytic gradients disagree with finite differences (the report says where).</summary>
+    public const int CheckFailed = 4;
+
+    /// <summary>Interrupted by Ctrl+C; what finished is saved (the conventional 128 + SIGINT).</summary>
+    public const int Interrupted = 130;
 }

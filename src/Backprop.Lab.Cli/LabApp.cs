@@ -82,6 +82,7 @@ public static class LabApp
         root.Subcommands.Add(ExplainCommand.Create(stdout));
         root.Subcommands.Add(SweepCommand.Create(stdout));
         root.Subcommands.Add(TheoryCommand.Create(stdout));
+        root.Subcommands.Add(GradCheckCommand.Create(stdout));
         return root;
     }
 

@@ -64,6 +64,18 @@ public sealed class Mlp
     /// <summary>dJ/d(output) from the last call to <see cref="ComputeGradients"/>, m x outputs.</summary>
     public ReadOnlySpan<double> OutputGradient => _outputGradient.AsSpan(0, _batch * OutputSize);
 
+    /// <summary>
+    /// dJ/da_l for layer index <paramref name="layer"/> (0-based) from the last call to <see cref="ComputeGradients"/>:
+    /// the gradient the layer above passed down (for the last layer, <see cref="OutputGradient"/>), m x units.
+    /// The gradient checker reads it to check each layer's backward rule on its own.
+    /// </summary>
+    public ReadOnlySpan<double> ActivationGradient(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, _layers.Length);
+        return layer == _layers.Length - 1 ? OutputGradient : _activationGradients[layer].AsSpan(0, _batch * _layers[layer].OutputSize);
+    }
+
     /// <summary>Forward pass of m rows (x is m x inputs); returns the output, m x outputs, owned by the network.</summary>
     public ReadOnlySpan<double> Forward(ReadOnlySpan<double> x, int m)
     {

@@ -119,13 +119,13 @@ internal static class GradCommand
     }
 
     // JSON has no NaN or Infinity: non-finite values are written as the strings "NaN", "Infinity", "-Infinity".
-    private static void WriteNumber(Utf8JsonWriter w, string name, double value)
+    internal static void WriteNumber(Utf8JsonWriter w, string name, double value)
     {
         w.WritePropertyName(name);
         WriteValue(w, value);
     }
 
-    private static void WriteValue(Utf8JsonWriter w, double value)
+    internal static void WriteValue(Utf8JsonWriter w, double value)
     {
         if (double.IsFinite(value))
         {

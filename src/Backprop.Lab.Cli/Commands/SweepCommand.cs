@@ -108,7 +108,7 @@ internal static class SweepCommand
         {
             o.WriteLine($"interrupted: {outcome.Count} of {all.Count} trials are saved in {results.Path}");
             o.WriteLine($"finish with: lab sweep --resume {results.Path}");
-            return 130;
+            return ExitCodes.Interrupted;
         }
         SweepTable.Write(o, outcome);
         o.WriteLine($"results: {results.TrialsFile}, {results.SummaryFile}");

@@ -1,0 +1,197 @@
+using System.Globalization;
+using Backprop.Core.Kernels;
+using Backprop.Core.Networks;
+
+namespace Backprop.Core.Checking;
+
+/// <summary>
+/// Finds where a backward pass goes wrong: checks the loss gradient and then each layer's rules, layer L down to
+/// 1, on their own at the inputs the forward pass gave that layer (the layer as a function of its W, b and x,
+/// weighted by the gradient it actually received), so an error upstream cannot hide or imitate one here. The
+/// findings come in backward order; the first is where the backward pass first goes wrong. Known mistakes
+/// (a missing phi', W for W^T, a missing 2 or 1/m, an overwritten batch sum, the delta of the layer above)
+/// are recognised and named.
+/// </summary>
+public static class Localizer
+{
+    public static Localization Locate(GradientProblem problem, BackwardTrace trace, double h)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(trace);
+        int m = problem.Count;
+        Mlp network = problem.Network.Clone();
+        double[] output = network.Forward(problem.Inputs, m).ToArray();
+        var findings = new List<LocalFinding>();
+        CheckLoss(problem, output, trace, h, findings);
+        for (int l = network.Depth - 1; l >= 0; l--)
+        {
+            CheckLayer(network, l, problem.Inputs, m, trace, h, findings);
+        }
+        return new Localization(findings);
+    }
+
+    private static void CheckLoss(GradientProblem problem, double[] output, BackwardTrace trace, double h, List<LocalFinding> findings)
+    {
+        int m = problem.Count;
+        int n = problem.Network.OutputSize;
+        RuleOutcome outcome = RuleComparison.Compare(trace.OutputGradient, output,
+            y => (problem.Loss.Value(y, problem.Targets, m, n), []), h, seed: 17);
+        if (outcome.Passed)
+        {
+            return;
+        }
+        string hint = outcome.Factor switch
+        {
+            { } f when Near(f, 0.5) && problem.Loss == Loss.MeanSquaredError => " (the 2 of d(y - yhat)^2 / dyhat = -2 (y - yhat) is missing)",
+            { } f when Near(f, m) && m > 1 => $" = m (the 1/m of the batch mean is missing)",
+            { } f when Near(f, 1.0 / m) && m > 1 => " = 1/m (divided by m twice)",
+            _ => "",
+        };
+        string site = $"loss ({problem.Loss})";
+        findings.Add(new LocalFinding(null, site, LocalOperation.LossGradient, outcome.RelativeError, outcome.Factor,
+            $"{site}: gradient dJ/dyhat {Off(outcome)}{hint}"));
+    }
+
+    private static void CheckLayer(Mlp network, int l, double[] inputs, int m, BackwardTrace trace, double h, List<LocalFinding> findings)
+    {
+        DenseLayer layer = network.Layers[l];
+        LayerTrace t = trace.Layers[l];
+        LayerTrace? above = l + 1 < network.Depth ? trace.Layers[l + 1] : null;
+        double[] x = l == 0 ? inputs : network.Layers[l - 1].Output.ToArray();
+        string site = $"layer {l + 1} ({layer.Activation})";
+        var f = new LayerFunction(layer, m, x, t.Upstream);
+        ulong seed = 100 + (ulong)l;
+
+        double[] sentDown = above?.InputGradient ?? trace.OutputGradient;
+        if (!RuleComparison.Same(t.Upstream, sentDown))
+        {
+            Add(findings, l, site, LocalOperation.Wiring, double.NaN, null,
+                $"{site}: the gradient it received is not the dJ/da {(above is null ? "the loss" : $"layer {l + 2}")} passed down (the wiring between them is wrong)");
+        }
+        CheckActivation(layer, t, site, l, h, findings);
+
+        RuleOutcome weights = RuleComparison.Compare(t.WeightGradient, f.Weights, w => f.Evaluate(weights: w), h, seed);
+        if (!weights.Passed)
+        {
+            string why = above is not null && Matches(above.Delta, layer, x, m, t.WeightGradient)
+                ? $"it is delta[{l + 2}]^T a[{l}]: the delta of the layer above, shifted by one layer"
+                : "";
+            Add(findings, l, site, LocalOperation.WeightGradient, weights.RelativeError, weights.Factor, $"{site}: weight gradient dJ/dW[{l + 1}] {Off(weights, why)}");
+        }
+
+        RuleOutcome biases = RuleComparison.Compare(t.BiasGradient, f.Biases, b => f.Evaluate(biases: b), h, seed + 1000);
+        if (!biases.Passed)
+        {
+            string why = "";
+            if (m > 1 && RuleComparison.Same(t.BiasGradient, t.Delta.AsSpan((m - 1) * layer.OutputSize, layer.OutputSize)))
+            {
+                why = "it is the last example's delta alone: the sum over the batch, where b fans out to every example, overwrites instead of accumulating";
+            }
+            else if (above is not null && above.Delta.Length == t.Delta.Length && RuleComparison.Same(t.BiasGradient, SumRows(above.Delta, m, layer.OutputSize)))
+            {
+                why = $"it is the batch sum of delta[{l + 2}]: the delta of the layer above, shifted by one layer";
+            }
+            Add(findings, l, site, LocalOperation.BiasGradient, biases.RelativeError, biases.Factor, $"{site}: bias gradient dJ/db[{l + 1}] {Off(biases, why)}");
+        }
+
+        RuleOutcome input = RuleComparison.Compare(t.InputGradient, f.Input, xi => f.Evaluate(input: xi), h, seed + 2000);
+        if (!input.Passed)
+        {
+            string why = "";
+            if (layer.InputSize == layer.OutputSize && RuleComparison.Same(t.InputGradient, InputGradient(t.Delta, layer, m, transposed: true)))
+            {
+                why = "it is delta W^T: W used where the rule needs W^T (dJ/dx = delta W in row form, W^T delta in column form)";
+            }
+            else if (above is not null && above.Delta.Length == t.Delta.Length && RuleComparison.Same(t.InputGradient, InputGradient(above.Delta, layer, m, transposed: false)))
+            {
+                why = $"it is delta[{l + 2}] W[{l + 1}]: the delta of the layer above, shifted by one layer";
+            }
+            string what = l == 0 ? "dJ/dx" : $"dJ/da[{l}]";
+            Add(findings, l, site, LocalOperation.InputGradient, input.RelativeError, input.Factor, $"{site}: input gradient {what} passed down {Off(input, why)}");
+        }
+    }
+
+    /// <summary>delta = dJ/da * phi'(z), element by element, against g (phi(z + h) - phi(z - h)) / 2h; units within h of a kink are skipped.</summary>
+    private static void CheckActivation(DenseLayer layer, LayerTrace t, string site, int l, double h, List<LocalFinding> findings)
+    {
+        ReadOnlySpan<double> z = layer.PreActivation;
+        Activation phi = layer.Activation;
+        double scale = 0;
+        for (int i = 0; i < z.Length; i++)
+        {
+            scale = Math.Max(scale, Math.Abs(t.Upstream[i]) * Math.Max(1.0, Math.Abs(phi.Apply(z[i]))));
+        }
+        double floor = ErrorBands.NoiseFloor(scale, h);
+        double worst = 0;
+        var ratios = new List<double>();
+        for (int i = 0; i < z.Length; i++)
+        {
+            if (phi.HasKink && Math.Abs(z[i]) <= 2 * h)
+            {
+                continue;
+            }
+            double numeric = t.Upstream[i] * (phi.Apply(z[i] + h) - phi.Apply(z[i] - h)) / (2 * h);
+            if (Math.Abs(t.Delta[i] - numeric) > floor)
+            {
+                worst = Math.Max(worst, ErrorBands.RelativeError(t.Delta[i], numeric));
+            }
+            if (Math.Abs(numeric) > 10 * floor)
+            {
+                ratios.Add(t.Delta[i] / numeric);
+            }
+        }
+        if (worst <= ErrorBands.Fine)
+        {
+            return;
+        }
+        double? factor = RuleComparison.ConstantFactor(ratios);
+        string what = RuleComparison.Same(t.Delta, t.Upstream)
+            ? "missing: delta = dJ/da where it must be dJ/da * phi'(z)"
+            : $"{Off(new RuleOutcome(false, worst, factor))} (delta = dJ/dz must be dJ/da * phi'(z))";
+        Add(findings, l, site, LocalOperation.ActivationDerivative, worst, factor, $"{site}: activation derivative {what}");
+    }
+
+    private static void Add(List<LocalFinding> findings, int l, string site, LocalOperation operation, double relative, double? factor, string message) =>
+        findings.Add(new LocalFinding(l + 1, site, operation, relative, factor, message));
+
+    /// <summary>"wrong: it is ..." when a known mistake explains the error, else the factor or the size of the error.</summary>
+    private static string Off(RuleOutcome outcome, string knownMistake = "") => knownMistake.Length > 0
+        ? $"wrong: {knownMistake}"
+        : outcome.Factor is { } f
+        ? string.Create(CultureInfo.InvariantCulture, $"off by a factor of {f:G6}")
+        : string.Create(CultureInfo.InvariantCulture, $"wrong (relative error {outcome.RelativeError:G3}, not a constant factor)");
+
+    private static bool Near(double value, double target) => Math.Abs(value - target) <= 1e-6 * Math.Abs(target);
+
+    private static bool Matches(double[] delta, DenseLayer layer, double[] x, int m, double[] weightGradient)
+    {
+        if (delta.Length != m * layer.OutputSize)
+        {
+            return false;
+        }
+        var candidate = new double[layer.OutputSize * layer.InputSize];
+        Gemm.MultiplyTransposedA(delta, x, m, layer.OutputSize, layer.InputSize, candidate);
+        return RuleComparison.Same(weightGradient, candidate);
+    }
+
+    private static double[] SumRows(double[] values, int m, int n)
+    {
+        var sums = new double[n];
+        Gemm.SumRows(values, m, n, sums);
+        return sums;
+    }
+
+    private static double[] InputGradient(double[] delta, DenseLayer layer, int m, bool transposed)
+    {
+        var dx = new double[m * layer.InputSize];
+        if (transposed)
+        {
+            Gemm.MultiplyTransposedB(delta, layer.Weights, m, layer.OutputSize, layer.InputSize, dx);
+        }
+        else
+        {
+            Gemm.Multiply(delta, layer.Weights, m, layer.OutputSize, layer.InputSize, dx);
+        }
+        return dx;
+    }
+}

@@ -1,0 +1,21 @@
+using Backprop.Core.Checking;
+using Backprop.Core.Networks;
+using Backprop.Core.Tests.Support;
+
+namespace Backprop.Core.Tests.Checking;
+
+/// <summary>Gradient problems for the checker's tests, from fixed seeds.</summary>
+internal static class CheckProblems
+{
+    public static GradientProblem Random(int inputs, int[] widths, Activation hidden, Activation output, Loss loss, int m, ulong seed, Initializer? init = null)
+    {
+        Mlp network = NetworkFactory.Random(inputs, widths, hidden, output, init ?? new Initializer(InitializerKind.XavierNormal), seed);
+        return new GradientProblem(network, NetworkFactory.Matrix(m, inputs, seed + 1), NetworkFactory.Targets(loss, m, widths[^1], seed + 2), m, loss);
+    }
+
+    /// <summary>Square hidden layers (so W and W^T have the same shape) of width 4, tanh, MSE, 3 examples.</summary>
+    public static GradientProblem Square(ulong seed = 5, int depth = 3, Activation? hidden = null) =>
+        Random(4, Enumerable.Repeat(4, depth).ToArray(), hidden ?? Activation.Tanh, Activation.Identity, Loss.MeanSquaredError, 3, seed);
+
+    public static GradCheckOptions Options { get; } = new() { Threads = 2 };
+}

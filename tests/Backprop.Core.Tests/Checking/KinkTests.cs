@@ -1,0 +1,56 @@
+using Backprop.Core.Checking;
+using Backprop.Core.Networks;
+
+namespace Backprop.Core.Tests.Checking;
+
+/// <summary>A correct ReLU network whose finite differences cross a kink passes, with the entry marked.</summary>
+public class KinkTests
+{
+    /// <summary>A relu network with unit 1 of layer 1 at z = 3e-7 for example 1: moving b1[1] by +-1e-6 crosses 0.</summary>
+    private static GradientProblem OnAKink(Activation phi)
+    {
+        GradientProblem problem = CheckProblems.Random(3, [4, 2], phi, Activation.Identity, Loss.MeanSquaredError, 2, seed: 21);
+        Mlp probe = problem.Network.Clone();
+        probe.Forward(problem.Inputs, problem.Count);
+        problem.Network.Layers[0].Biases[0] -= probe.Layers[0].PreActivation[0] - 3e-7;
+        return problem;
+    }
+
+    [Theory]
+    [InlineData("relu")]
+    [InlineData("leaky_relu(0.1)")]
+    [InlineData("elu(1.5)")]
+    public void A_crossed_kink_is_marked_and_does_not_fail_the_check(string activation)
+    {
+        Assert.True(Activation.TryParse(activation, out Activation phi));
+        GradCheckReport report = GradientChecker.Full(OnAKink(phi), CheckProblems.Options);
+        Assert.Equal(GradCheckVerdict.Pass, report.Verdict);
+        TensorCheck b1 = report.Tensors.Single(t => t.Name == "b1");
+        Assert.True(b1.KinkCrossings >= 1);
+        EntryCheck marked = b1.Worst.First(e => e.Verdict == EntryVerdict.KinkCrossed);
+        Assert.Equal("b1[1]", marked.Label);
+        double low = Math.Min(marked.LeftDifference!.Value, marked.RightDifference!.Value);
+        double high = Math.Max(marked.LeftDifference.Value, marked.RightDifference.Value);
+        Assert.InRange(marked.Analytic, low - 1e-6, high + 1e-6);
+        Assert.Contains(report.Notes, n => n.Contains("crossed a kink"));
+    }
+
+    [Fact]
+    public void Across_a_relu_kink_the_central_difference_is_not_the_derivative()
+    {
+        // Why the kink logic exists: without it this correct entry would be "wrong".
+        GradCheckReport report = GradientChecker.Full(OnAKink(Activation.Relu), CheckProblems.Options);
+        EntryCheck marked = report.Tensors.Single(t => t.Name == "b1").Worst.First(e => e.Verdict == EntryVerdict.KinkCrossed);
+        Assert.Equal(GradCheckBand.Wrong, marked.Band);
+    }
+
+    [Fact]
+    public void A_wrong_gradient_at_a_kink_still_fails()
+    {
+        GradientProblem problem = OnAKink(Activation.LeakyRelu(0.1));
+        GradCheckReport report = GradientChecker.Full(problem, CheckProblems.Options,
+            new PlantedBugBackward(new PlantedBug(PlantedBugKind.DropActivationDerivative, 1)));
+        Assert.Equal(GradCheckVerdict.Fail, report.Verdict);
+        Assert.Equal(1, report.Localization!.First!.Layer);
+    }
+}
