@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>lab gradcheck: the analytic gradients disagree with finite differences (the report says where).</summary>
     public const int CheckFailed = 4;
 
+    /// <summary>lab sweep --cluster: the cluster could not be reached (the message names the addresses tried).</summary>
+    public const int ClusterUnavailable = 5;
+
     /// <summary>Interrupted by Ctrl+C; what finished is saved (the conventional 128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

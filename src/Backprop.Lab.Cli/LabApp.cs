@@ -36,14 +36,17 @@ public static class LabApp
                 stderr.WriteLine("Run 'lab --help' (or 'lab COMMAND --help') for usage.");
                 return ExitCodes.BadInput;
             }
-            return parse.Invoke(new InvocationConfiguration
+            var configuration = new InvocationConfiguration
             {
                 Output = stdout,
                 Error = stderr,
                 EnableDefaultExceptionHandler = false,
                 // Ctrl+C cancels the command's token; give a sweep time to save what it finished before the process exits.
                 ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
-            });
+            };
+            // Run on the thread pool, away from any caller's synchronisation context (a test runner's, say): async
+            // commands (the sweep, the silo) would otherwise deadlock waiting for a context that is blocked here.
+            return Task.Run(() => parse.InvokeAsync(configuration)).GetAwaiter().GetResult();
         }
         catch (InputFileException e)
         {
@@ -58,6 +61,11 @@ public static class LabApp
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (Cluster.ClusterUnavailableException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.ClusterUnavailable;
         }
         catch (Exception e)
         {

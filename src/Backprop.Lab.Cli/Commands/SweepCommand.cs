@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Backprop.Core.Experiments;
 using Backprop.Core.Serialization;
+using Backprop.Lab.Cli.Cluster;
 using Backprop.Lab.Cli.Results;
 using Serilog;
 
@@ -20,7 +21,12 @@ internal static class SweepCommand
         var output = new Option<DirectoryInfo?>("--out", "-o") { HelpName = "DIR", Description = "Results folder (default: results/<name>-<timestamp>). An existing folder of the same sweep is resumed." };
         var resume = new Option<DirectoryInfo?>("--resume") { HelpName = "DIR", Description = "Finish the sweep in this results folder, skipping trials already done." };
         var allowLarge = new Option<bool>("--allow-large") { Description = $"Allow sweeps of more than {SweepSpec.MaxTrials} trials." };
-        var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once per silo (or in process): default one per core.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var inProcess = new Option<bool>("--in-process") { Description = "Run trials in this process without Orleans (the baseline executor)." };
+        var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo.", AllowMultipleArgumentsPerToken = true };
+        var identity = new Cluster.ClusterIdentityOptions();
+        var attempts = new Option<int>("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure or a lost silo each use one).", DefaultValueFactory = _ => 3 };
+        var connectTimeout = new Option<int>("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
 
         var command = new Command("sweep", "Run a sweep of network configurations and record per-layer gradient statistics for each trial.");
         command.Arguments.Add(file);
@@ -28,15 +34,19 @@ internal static class SweepCommand
         command.Options.Add(resume);
         command.Options.Add(allowLarge);
         command.Options.Add(parallel);
+        command.Options.Add(inProcess);
+        command.Options.Add(cluster);
+        identity.AddTo(command);
+        command.Options.Add(attempts);
+        command.Options.Add(connectTimeout);
         command.SetAction(async (parse, cancellation) =>
         {
-            int jobs = parse.GetValue(parallel);
-            if (jobs < 1)
-            {
-                throw new UserInputException($"--parallel must be at least 1, got {jobs}");
-            }
+            var run = new SweepRun(
+                parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
+                parse.GetValue(identity.ClusterId)!, parse.GetValue(identity.ServiceId)!, parse.GetValue(attempts), parse.GetValue(connectTimeout));
+            run.Validate();
             var (spec, results) = Prepare(parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(allowLarge));
-            return await RunAsync(stdout, spec, results, jobs, cancellation);
+            return await RunAsync(stdout, spec, results, run, cancellation);
         });
         return command;
     }
@@ -81,7 +91,7 @@ internal static class SweepCommand
         return (spec, ResultsDirectory.Create(directory, spec.SourceText));
     }
 
-    private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, int jobs, CancellationToken cancellation)
+    private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, CancellationToken cancellation)
     {
         foreach (string skipped in results.Skipped)
         {
@@ -89,29 +99,25 @@ internal static class SweepCommand
         }
         IReadOnlyList<Trial> all = spec.Expand();
         var done = new HashSet<string>(results.All().Where(r => r.Outcome != Outcomes.Failed).Select(r => r.Key), StringComparer.Ordinal);
-        TrialConfig[] pending = all.Where(t => !done.Contains(t.Key)).Select(t => t.Config).ToArray();
-        o.WriteLine($"sweep {spec.Name}: {all.Count} trials ({done.Count} already done), {Math.Min(jobs, Math.Max(1, pending.Length))} at a time, results in {results.Path}");
-        Log.Information("Sweep {SweepName} starting: {Trials} trials, {Done} done, results in {ResultsPath}", spec.Name, all.Count, done.Count, results.Path);
+        results.EnsureSweepId(spec.Name);
+        using var runLog = RunLog.Start(results.LogFile);
+        o.WriteLine($"sweep {spec.Name}: {all.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");
+        Log.Information("Sweep {SweepId} ({SweepName}) starting: {Trials} trials, {Done} done, {Executor}, results in {ResultsPath}",
+            results.SweepId, spec.Name, all.Count, done.Count, run.Describe(), results.Path);
 
-        int finished = done.Count;
-        await SweepExecutor.RunAsync(pending, result =>
-        {
-            results.Add(result);
-            finished++;
-            o.WriteLine($"[{finished}/{all.Count}] {SweepTable.Describe(result)}");
-            Log.Debug("Trial {TrialKey} of {SweepName} finished: {Outcome}", result.Key, spec.Name, result.Outcome);
-        }, jobs, cancellation);
-        results.Flush();
+        bool complete = await WithView(o, all.Count, done.Count, view => run.InProcess
+            ? RunInProcess(all, done, results, view, run.Parallel, cancellation)
+            : run.RunDistributedAsync(all, results, view, cancellation));
 
         IReadOnlyList<TrialResult> outcome = results.All();
-        if (cancellation.IsCancellationRequested)
+        if (!complete)
         {
             o.WriteLine($"interrupted: {outcome.Count} of {all.Count} trials are saved in {results.Path}");
             o.WriteLine($"finish with: lab sweep --resume {results.Path}");
             return ExitCodes.Interrupted;
         }
         SweepTable.Write(o, outcome);
-        o.WriteLine($"results: {results.TrialsFile}, {results.SummaryFile}");
+        o.WriteLine($"results: {results.TrialsFile}, {results.SummaryFile}, log {results.LogFile}");
         int failed = outcome.Count(r => r.Outcome == Outcomes.Failed);
         if (failed > 0)
         {
@@ -119,5 +125,26 @@ internal static class SweepCommand
             return ExitCodes.InternalError;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The live display when writing to a terminal, plain lines otherwise (pipes, CI, tests).</summary>
+    private static Task<bool> WithView(TextWriter o, int total, int done, Func<ISweepView, Task<bool>> body) =>
+        ReferenceEquals(o, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
+            ? LiveSweepView.RunAsync(total, done, body)
+            : body(new PlainSweepView(o));
+
+    private static async Task<bool> RunInProcess(IReadOnlyList<Trial> all, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs, CancellationToken cancellation)
+    {
+        TrialConfig[] pending = all.Where(t => !done.Contains(t.Key)).Select(t => t.Config).ToArray();
+        int finished = done.Count;
+        await SweepExecutor.RunAsync(pending, result =>
+        {
+            results.Add(result);
+            results.FlushIfDue(TimeSpan.FromSeconds(2));
+            view.TrialFinished(result, ++finished, all.Count);
+            Log.Debug("Trial {TrialKey} of sweep {SweepId} finished: {Outcome}", result.Key, results.SweepId, result.Outcome);
+        }, jobs, cancellation);
+        results.Flush();
+        return !cancellation.IsCancellationRequested;
     }
 }

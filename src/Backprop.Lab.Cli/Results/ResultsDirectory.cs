@@ -23,6 +23,13 @@ public sealed class ResultsDirectory
     public string TrialsFile => System.IO.Path.Combine(Path, "trials.jsonl");
     public string SummaryFile => System.IO.Path.Combine(Path, "summary.csv");
     public string SweepFile => System.IO.Path.Combine(Path, "sweep.json");
+    public string LogFile => System.IO.Path.Combine(Path, "log.jsonl");
+
+    /// <summary>
+    /// The id of this results folder's sweep in the cluster ("name-xxxxxxxx"), kept in .sweep-id so a resumed run
+    /// talks to the same SweepGrain and collects what finished while the client was away.
+    /// </summary>
+    public string SweepId { get; private set; } = "";
 
     /// <summary>Trials already finished (loaded from an earlier run or added since).</summary>
     public IReadOnlyCollection<string> DoneKeys
@@ -46,6 +53,19 @@ public sealed class ResultsDirectory
         var results = new ResultsDirectory(path);
         WriteAtomically(results.SweepFile, sweepText);
         return results;
+    }
+
+    /// <summary>Reads .sweep-id, creating it from <paramref name="sweepName"/> and a random suffix the first time.</summary>
+    public string EnsureSweepId(string sweepName)
+    {
+        string file = System.IO.Path.Combine(Path, ".sweep-id");
+        if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } existing)
+        {
+            return SweepId = existing;
+        }
+        SweepId = $"{sweepName}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+        WriteAtomically(file, SweepId + "\n");
+        return SweepId;
     }
 
     /// <summary>Opens an existing results folder, loading every readable trial of trials.jsonl.</summary>
@@ -74,16 +94,26 @@ public sealed class ResultsDirectory
         return results;
     }
 
-    /// <summary>Adds a finished trial (failed trials are kept only until the trial succeeds) and flushes at most every two seconds.</summary>
+    /// <summary>Adds a finished trial (a failed trial's record is replaced when the trial later succeeds).</summary>
     public void Add(TrialResult result)
     {
         lock (_gate)
         {
             AddCore(result);
-            if (DateTime.UtcNow - _lastFlush > TimeSpan.FromSeconds(2))
+        }
+    }
+
+    /// <summary>Writes the files if <paramref name="interval"/> has passed since the last write; true if it wrote.</summary>
+    public bool FlushIfDue(TimeSpan interval)
+    {
+        lock (_gate)
+        {
+            if (DateTime.UtcNow - _lastFlush < interval)
             {
-                FlushCore();
+                return false;
             }
+            FlushCore();
+            return true;
         }
     }
 

@@ -1,0 +1,142 @@
+using Backprop.Core.Experiments;
+using Backprop.Lab.Cli.Commands;
+using Backprop.Lab.Cli.Results;
+using Backprop.Lab.Contracts;
+using Backprop.Lab.Grains;
+using Serilog;
+
+namespace Backprop.Lab.Cli.Cluster;
+
+/// <summary>
+/// The client side of a distributed sweep: submits the trials not yet in the results folder to the SweepGrain,
+/// polls it for results, writes them (trials.jsonl, summary.csv) and only then acknowledges them, so a result
+/// leaves the cluster only once it is on disk. Connection trouble is retried with backoff; after
+/// <see cref="LostContactAfter"/> without an answer it stops, keeping everything already saved.
+/// </summary>
+internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory results, ISweepView view, SweepSettings settings)
+{
+    public static readonly TimeSpan LostContactAfter = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Runs until every trial is saved (true) or <paramref name="cancellation"/> fires (false).</summary>
+    public async Task<bool> RunAsync(IReadOnlyList<Trial> all, CancellationToken cancellation)
+    {
+        var byKey = all.ToDictionary(t => t.Key, t => t.Config, StringComparer.Ordinal);
+        var saved = new HashSet<string>(results.All().Where(r => r.Outcome != Outcomes.Failed).Select(r => r.Key), StringComparer.Ordinal);
+        Trial[] pending = all.Where(t => !saved.Contains(t.Key)).ToArray();
+        if (pending.Length == 0)
+        {
+            return true; // everything is on disk already
+        }
+        ISweepGrain sweep = client.GetGrain<ISweepGrain>(results.SweepId);
+
+        await Submit(sweep, pending, cancellation);
+        Log.Information("Sweep {SweepId}: submitted {Pending} trials ({Saved} already saved)", results.SweepId, pending.Length, saved.Count);
+
+        long acknowledged = 0, lastAdded = 0;
+        int finished = saved.Count;
+        DateTime lastFlush = DateTime.UtcNow;
+        while (!cancellation.IsCancellationRequested)
+        {
+            SweepProgress progress = await Retry(() => sweep.Poll(acknowledged, 512), cancellation);
+            foreach (CompletedTrial completed in progress.Completed)
+            {
+                lastAdded = Math.Max(lastAdded, completed.Sequence);
+                TrialResult? result = Read(completed, byKey);
+                if (result is null || (saved.Contains(result.Key) && result.Outcome != Outcomes.Failed))
+                {
+                    continue;
+                }
+                results.Add(result);
+                if (result.Outcome != Outcomes.Failed)
+                {
+                    saved.Add(result.Key);
+                }
+                view.TrialFinished(result, ++finished, all.Count);
+                Log.Debug("Trial {TrialKey} of sweep {SweepId} saved: {Outcome}", result.Key, results.SweepId, result.Outcome);
+            }
+            view.Update(progress.Counts);
+            if (progress.Counts.Total < pending.Length)
+            {
+                // The SweepGrain lost its state (its silo died before it could be stored): submit again what is
+                // not saved; Submit is idempotent, so trials it still knows are untouched.
+                Log.Warning("Sweep {SweepId}: the cluster knows {Known} of {Submitted} trials; submitting again", results.SweepId, progress.Counts.Total, pending.Length);
+                await Submit(sweep, pending.Where(t => !saved.Contains(t.Key)).ToArray(), cancellation);
+                continue;
+            }
+            bool allIn = progress.Counts.Pending == 0 && progress.Counts.Running == 0;
+            if (lastAdded > acknowledged && (allIn || DateTime.UtcNow - lastFlush > TimeSpan.FromSeconds(1)))
+            {
+                results.Flush();
+                lastFlush = DateTime.UtcNow;
+                acknowledged = lastAdded; // acknowledged only once on disk
+            }
+            if (progress.Finished)
+            {
+                return true;
+            }
+            try
+            {
+                await Task.Delay(PollInterval, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        results.Flush();
+        return false;
+    }
+
+    private async Task Submit(ISweepGrain sweep, Trial[] trials, CancellationToken cancellation)
+    {
+        foreach (Trial[] chunk in trials.Chunk(500))
+        {
+            TrialSubmission[] submissions = chunk.Select(t => new TrialSubmission(t.Key, TrialJson.Write(t.Config))).ToArray();
+            await Retry(() => sweep.Submit(submissions, settings), cancellation);
+        }
+    }
+
+    private TrialResult? Read(CompletedTrial completed, Dictionary<string, TrialConfig> byKey)
+    {
+        if (!byKey.TryGetValue(completed.TrialKey, out TrialConfig? config))
+        {
+            Log.Warning("Sweep {SweepId}: the cluster returned trial {TrialKey}, which this sweep file does not have; ignored", results.SweepId, completed.TrialKey);
+            return null;
+        }
+        if (completed.ResultJson.Length == 0)
+        {
+            return TrialResult.FailedWith(completed.TrialKey, config, new InvalidOperationException($"the trial lost its silo or failed {settings.MaxAttempts} times"), 0);
+        }
+        TrialResult? result = ResultFormat.FromJsonLine(completed.ResultJson, out string? problem);
+        if (result is null)
+        {
+            Log.Error("Sweep {SweepId}: unreadable result for trial {TrialKey}: {Problem}", results.SweepId, completed.TrialKey, problem);
+        }
+        return result;
+    }
+
+    /// <summary>Retries a call with backoff while the cluster is reachable again within <see cref="LostContactAfter"/>.</summary>
+    private static async Task<T> Retry<T>(Func<Task<T>> call, CancellationToken cancellation)
+    {
+        DateTime deadline = DateTime.UtcNow + LostContactAfter;
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (e is not OperationCanceledException && DateTime.UtcNow < deadline && !cancellation.IsCancellationRequested)
+            {
+                Log.Warning("The cluster did not answer ({Error}); retrying in {Delay}", e.Message, delay);
+                await Task.Delay(delay, cancellation);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private static Task Retry(Func<Task> call, CancellationToken cancellation) =>
+        Retry(async () => { await call(); return true; }, cancellation);
+}

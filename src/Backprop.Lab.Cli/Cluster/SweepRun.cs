@@ -1,0 +1,84 @@
+using System.Net;
+using Backprop.Core.Experiments;
+using Backprop.Lab.Cli.Commands;
+using Backprop.Lab.Cli.Results;
+using Backprop.Lab.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace Backprop.Lab.Cli.Cluster;
+
+/// <summary>Where and how <c>lab sweep</c> runs its trials: the embedded silo (default), a running cluster, or in process.</summary>
+internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, string ClusterId, string ServiceId, int MaxAttempts, int ConnectTimeoutSeconds)
+{
+    private IReadOnlyList<IPEndPoint> _gateways = [];
+
+    public void Validate()
+    {
+        if (Parallel < 1)
+        {
+            throw new UserInputException($"--parallel must be at least 1, got {Parallel}");
+        }
+        if (MaxAttempts < 1)
+        {
+            throw new UserInputException($"--max-attempts must be at least 1, got {MaxAttempts}");
+        }
+        if (ConnectTimeoutSeconds < 1)
+        {
+            throw new UserInputException($"--connect-timeout must be at least 1 second, got {ConnectTimeoutSeconds}");
+        }
+        if (InProcess && Cluster.Length > 0)
+        {
+            throw new UserInputException("--in-process and --cluster exclude each other");
+        }
+        _gateways = Cluster.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(c => Endpoints.Parse(c, "--cluster")).ToArray();
+    }
+
+    public string Describe() => InProcess ? $"in process, {Parallel} at a time"
+        : _gateways.Count > 0 ? $"on the cluster at {string.Join(", ", _gateways)}"
+        : $"on the embedded localhost silo, {Parallel} at a time";
+
+    public async Task<bool> RunDistributedAsync(IReadOnlyList<Trial> all, ResultsDirectory results, ISweepView view, CancellationToken cancellation)
+    {
+        using IHost host = _gateways.Count > 0
+            ? OrleansHosts.Client(_gateways, ClusterId, ServiceId)
+            : OrleansHosts.Embedded(Parallel);
+        await StartAsync(host, cancellation);
+        try
+        {
+            var client = host.Services.GetRequiredService<IClusterClient>();
+            // Enough trials in flight to keep every silo's pool busy, few enough that the rest wait in the
+            // SweepGrain (where a lost silo cannot take them with it).
+            int inFlight = _gateways.Count > 0 ? Math.Max(8, 4 * Environment.ProcessorCount * _gateways.Count) : 2 * Parallel + 2;
+            var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), inFlight);
+            return await new DistributedSweep(client, results, view, settings).RunAsync(all, cancellation);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Starts the host; a cluster that cannot be reached is reported with the addresses tried, within the timeout.</summary>
+    private async Task StartAsync(IHost host, CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(ConnectTimeoutSeconds));
+        try
+        {
+            await host.StartAsync(timeout.Token);
+        }
+        catch (Exception e) when (_gateways.Count > 0 && !cancellation.IsCancellationRequested)
+        {
+            Log.Debug(e, "Connecting to the cluster failed");
+            throw new ClusterUnavailableException(
+                $"could not reach the cluster at {string.Join(", ", _gateways)} (ClusterId \"{ClusterId}\", ServiceId \"{ServiceId}\") " +
+                $"within {ConnectTimeoutSeconds} s: {e.GetBaseException().Message}. Is `lab silo` running there with the same ids?");
+        }
+    }
+}
+
+/// <summary>The cluster given with --cluster could not be reached (exit code 5).</summary>
+internal sealed class ClusterUnavailableException(string message) : Exception(message);

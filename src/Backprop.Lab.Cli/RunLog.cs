@@ -1,0 +1,43 @@
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Backprop.Lab.Cli;
+
+/// <summary>
+/// Adds a compact-JSON log file for one run (log.jsonl in the results folder) to the process's Serilog
+/// pipeline, at Debug for our events and Information for Orleans', and restores the previous logger on dispose.
+/// </summary>
+internal sealed class RunLog : IDisposable
+{
+    private readonly ILogger _previous;
+    private readonly Logger _logger;
+
+    private RunLog(ILogger previous, Logger logger)
+    {
+        _previous = previous;
+        _logger = logger;
+    }
+
+    public static RunLog Start(string path)
+    {
+        ILogger previous = Log.Logger;
+        Logger logger = new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .MinimumLevel.Override("Orleans", LogEventLevel.Information)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Logger(previous)
+            .WriteTo.File(new CompactJsonFormatter(), path, shared: true)
+            .CreateLogger();
+        Log.Logger = logger;
+        return new RunLog(previous, logger);
+    }
+
+    public void Dispose()
+    {
+        Log.Logger = _previous;
+        _logger.Dispose();
+    }
+}

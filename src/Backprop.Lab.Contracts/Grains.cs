@@ -1,0 +1,40 @@
+using Orleans.Concurrency;
+
+namespace Backprop.Lab.Contracts;
+
+/// <summary>
+/// The aggregator of one sweep (key: the sweep id). Owns the trial list and each trial's state, starts trials
+/// on ExperimentGrains, restarts the ones that fail or whose silo dies, counts each exactly once, and hands
+/// results to the client, which acknowledges them once they are on disk.
+/// </summary>
+public interface ISweepGrain : IGrainWithStringKey
+{
+    /// <summary>Adds trials not already known (idempotent: known keys are left as they are) and starts work.</summary>
+    Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings);
+
+    /// <summary>Drops results up to <paramref name="acknowledgedUpTo"/> and returns progress with up to <paramref name="maxResults"/> new results.</summary>
+    Task<SweepProgress> Poll(long acknowledgedUpTo, int maxResults);
+
+    /// <summary>An ExperimentGrain began training attempt <paramref name="attempt"/> on <paramref name="silo"/>.</summary>
+    Task TrialStarted(string trialKey, int attempt, string silo);
+
+    /// <summary>A running trial recorded a step (fire and forget: the trial never waits for it).</summary>
+    [OneWay]
+    Task Checkpoint(CheckpointReport report);
+
+    /// <summary>A trial finished (with any outcome, including failed); repeated reports are ignored.</summary>
+    Task TrialFinished(TrialOutcome outcome);
+}
+
+/// <summary>
+/// One network configuration of one sweep (key: "sweepId/trialKey"). <see cref="Start"/> queues the training
+/// on the silo's bounded trial pool and returns at once; the outcome is reported to the SweepGrain by a call,
+/// so no grain call stays open while a trial trains.
+/// </summary>
+public interface IExperimentGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the assignment unless this activation is already working on the trial (idempotent).</summary>
+    Task Start(TrialAssignment assignment);
+
+    Task<ExperimentStatus> GetStatus();
+}

@@ -1,0 +1,113 @@
+namespace Backprop.Lab.Contracts;
+
+// Messages between the client, the SweepGrain and the ExperimentGrains. A trial's configuration and its full
+// result travel as their JSON text (Backprop.Core's ResultFormat): the exact bytes the client writes to
+// trials.jsonl, so distributed and in-process results are compared byte for byte and the contracts stay small.
+
+/// <summary>A trial of a sweep: its stable key and its configuration as JSON.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TrialSubmission([property: Id(0)] string TrialKey, [property: Id(1)] string ConfigJson);
+
+/// <summary>What an ExperimentGrain is asked to run: attempt n of one trial of one sweep.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TrialAssignment(
+    [property: Id(0)] string SweepId,
+    [property: Id(1)] string TrialKey,
+    [property: Id(2)] string ConfigJson,
+    [property: Id(3)] int Attempt);
+
+/// <summary>Per-layer gradient magnitudes at one recorded step of a running trial.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CheckpointReport(
+    [property: Id(0)] string TrialKey,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] int Step,
+    [property: Id(3)] double Loss,
+    [property: Id(4)] IReadOnlyList<double> GradNorms);
+
+/// <summary>A finished trial: its outcome and its full result (one trials.jsonl line).</summary>
+[GenerateSerializer, Immutable]
+public sealed record TrialOutcome(
+    [property: Id(0)] string TrialKey,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] string Outcome,
+    [property: Id(3)] string ResultJson,
+    [property: Id(4)] string Silo);
+
+/// <summary>A result waiting for the client, numbered so the client can acknowledge what it has saved.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CompletedTrial(
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] string TrialKey,
+    [property: Id(2)] string Outcome,
+    [property: Id(3)] string ResultJson);
+
+/// <summary>A trial in flight: where it runs and the last step it reported.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunningTrial(
+    [property: Id(0)] string TrialKey,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] string? Silo,
+    [property: Id(3)] int Step);
+
+/// <summary>Counts of a sweep's trials by state; each trial is in exactly one of pending, running, done, failed.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SweepCounts(
+    [property: Id(0)] int Total,
+    [property: Id(1)] int Pending,
+    [property: Id(2)] int Running,
+    [property: Id(3)] int Done,
+    [property: Id(4)] int Failed,
+    [property: Id(5)] int Diverged,
+    [property: Id(6)] int Vanished,
+    [property: Id(7)] int Restarts,
+    [property: Id(8)] int Retained);
+
+/// <summary>The answer to a client's poll.</summary>
+/// <param name="Counts">Trial counts.</param>
+/// <param name="Completed">Results not yet acknowledged by the client, oldest first.</param>
+/// <param name="Running">Trials in flight.</param>
+/// <param name="SweepSilo">The silo hosting the SweepGrain (for tests and diagnostics).</param>
+/// <param name="Finished">Every trial is done or finally failed and every result has been acknowledged.</param>
+[GenerateSerializer, Immutable]
+public sealed record SweepProgress(
+    [property: Id(0)] SweepCounts Counts,
+    [property: Id(1)] IReadOnlyList<CompletedTrial> Completed,
+    [property: Id(2)] IReadOnlyList<RunningTrial> Running,
+    [property: Id(3)] string SweepSilo,
+    [property: Id(4)] bool Finished);
+
+/// <summary>How a sweep is run.</summary>
+/// <param name="MaxAttempts">Attempts per trial (a failure or a lost silo each use one) before it is marked failed.</param>
+/// <param name="ProbeInterval">How often running trials are checked for a lost activation (a dead silo).</param>
+/// <param name="MaxInFlight">Trials started at once across the cluster (the rest wait in the SweepGrain).</param>
+[GenerateSerializer, Immutable]
+public sealed record SweepSettings(
+    [property: Id(0)] int MaxAttempts,
+    [property: Id(1)] TimeSpan ProbeInterval,
+    [property: Id(2)] int MaxInFlight)
+{
+    public static SweepSettings Default { get; } = new(3, TimeSpan.FromSeconds(5), 64);
+}
+
+/// <summary>What an ExperimentGrain activation is doing.</summary>
+public enum ExperimentState
+{
+    /// <summary>Nothing: a fresh activation (for example after its silo died) or a finished one.</summary>
+    Idle,
+
+    /// <summary>Waiting for a slot in the silo's trial pool.</summary>
+    Queued,
+
+    /// <summary>Training.</summary>
+    Running,
+
+    /// <summary>Finished, delivering its outcome to the SweepGrain.</summary>
+    Reporting,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ExperimentStatus(
+    [property: Id(0)] ExperimentState State,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] string Silo);

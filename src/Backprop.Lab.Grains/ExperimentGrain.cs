@@ -1,0 +1,82 @@
+using Backprop.Core.Experiments;
+using Backprop.Lab.Contracts;
+using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+
+namespace Backprop.Lab.Grains;
+
+/// <summary>
+/// Owns one network configuration of one sweep and trains it with the shared core on the silo's
+/// <see cref="TrialPool"/>. Holds no persistent state: a lost activation (its silo died) is noticed by the
+/// SweepGrain's probe (a fresh activation reports <see cref="ExperimentState.Idle"/>) and started again
+/// elsewhere; trials are deterministic, so any attempt gives the same bits.
+/// Placed on the silo with the fewest activations so trials spread over the cluster.
+/// </summary>
+[ActivationCountBasedPlacement]
+public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
+{
+    private volatile ExperimentState _state = ExperimentState.Idle;
+    private int _attempt;
+
+    private string Silo => RuntimeIdentity;
+
+    public Task Start(TrialAssignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        if (_state != ExperimentState.Idle)
+        {
+            return Task.CompletedTask; // already working on this trial: Start is idempotent
+        }
+        _attempt = assignment.Attempt;
+        _state = ExperimentState.Queued;
+        string silo = Silo;
+        ISweepGrain sweep = grains.GetGrain<ISweepGrain>(assignment.SweepId);
+        logger.LogDebug("Trial {TrialKey} of sweep {SweepId} queued (attempt {Attempt}) on {Silo}", assignment.TrialKey, assignment.SweepId, assignment.Attempt, silo);
+        _ = pool.Enqueue(
+            cancellation => Train(assignment, sweep, silo, cancellation),
+            onStart: () =>
+            {
+                _state = ExperimentState.Running;
+                _ = Deliver(() => sweep.TrialStarted(assignment.TrialKey, assignment.Attempt, silo), assignment, "start");
+            });
+        return Task.CompletedTask;
+    }
+
+    public Task<ExperimentStatus> GetStatus() => Task.FromResult(new ExperimentStatus(_state, _attempt, Silo));
+
+    /// <summary>Runs on a pool thread, off the Orleans scheduler: only thread-safe members and grain calls here.</summary>
+    private void Train(TrialAssignment assignment, ISweepGrain sweep, string silo, CancellationToken cancellation)
+    {
+        TrialResult result;
+        try
+        {
+            TrialConfig config = TrialJson.ReadConfig(assignment.ConfigJson);
+            result = TrialRunner.Run(config, checkpoint =>
+            {
+                var report = new CheckpointReport(assignment.TrialKey, assignment.Attempt, checkpoint.Step, checkpoint.Loss,
+                    checkpoint.Layers.Select(l => l.GradWNorm).ToArray());
+                _ = ObserveOneWay(sweep.Checkpoint(report));
+            }, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            _state = ExperimentState.Idle;
+            return;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Trial {TrialKey} of sweep {SweepId} threw on attempt {Attempt}", assignment.TrialKey, assignment.SweepId, assignment.Attempt);
+            result = TrialResult.FailedWith(assignment.TrialKey, TrialJson.TryReadConfig(assignment.ConfigJson), e, 0);
+        }
+        _state = ExperimentState.Reporting;
+        logger.LogInformation("Trial {TrialKey} of sweep {SweepId} finished: {Outcome} in {Seconds:0.00} s on {Silo}",
+            assignment.TrialKey, assignment.SweepId, result.Outcome, result.Seconds, silo);
+        var outcome = new TrialOutcome(assignment.TrialKey, assignment.Attempt, result.Outcome, ResultFormat.ToJsonLine(result), silo);
+        Deliver(() => sweep.TrialFinished(outcome), assignment, "outcome").ContinueWith(_ => _state = ExperimentState.Idle, TaskScheduler.Default);
+    }
+
+    private Task Deliver(Func<Task> call, TrialAssignment assignment, string what) =>
+        OffSchedulerCalls.Deliver(call, logger, pool.Stopping, $"the {what} of trial {assignment.TrialKey} of sweep {assignment.SweepId}");
+
+    private Task ObserveOneWay(Task call) => OffSchedulerCalls.Observe(call, logger);
+}

@@ -1,0 +1,295 @@
+using Backprop.Lab.Contracts;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Backprop.Lab.Grains;
+
+/// <summary>
+/// The aggregator of one sweep. Reentrant so that reports from many trials, client polls and the probe timer
+/// interleave at awaits; every state change is a synchronous block between awaits, so no change is torn.
+/// The state is written through grain storage at most once per second (and when the sweep finishes); after a
+/// restart, trials that were running are probed and restarted, and ExperimentGrains re-deliver outcomes, so
+/// nothing is lost, and a trial is counted once because only the first outcome for a key is taken.
+/// </summary>
+[Reentrant]
+public sealed class SweepGrain(
+    [PersistentState("sweep", SweepGrain.StorageName)] IPersistentState<SweepState> state,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+{
+    public const string StorageName = "sweeps";
+
+    private readonly Dictionary<string, (int Step, DateTime Seen)> _live = new(StringComparer.Ordinal);
+    private bool _dirty;
+    private bool _writing;
+    private bool _probing;
+    private IGrainTimer? _timer;
+
+    private SweepState S => state.State;
+    private string SweepId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Trials recorded as running may have lost their activation while this grain was away: probe them soon.
+        DateTime past = DateTime.UtcNow - TimeSpan.FromDays(1);
+        foreach (var (key, entry) in S.Trials)
+        {
+            if (entry.Status == TrialStatus.Running)
+            {
+                _live[key] = (0, past);
+            }
+        }
+        StartTimer();
+        return Task.CompletedTask;
+    }
+
+    public async Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        S.Settings = settings ?? SweepSettings.Default;
+        int added = 0;
+        foreach (TrialSubmission t in trials)
+        {
+            if (!S.Trials.ContainsKey(t.TrialKey))
+            {
+                S.Trials[t.TrialKey] = new TrialEntry { ConfigJson = t.ConfigJson, Status = TrialStatus.Pending };
+                S.Order.Add(t.TrialKey);
+                added++;
+            }
+        }
+        logger.LogInformation("Sweep {SweepId}: {Added} trials submitted ({Known} known)", SweepId, added, trials.Count - added);
+        _dirty = true;
+        StartTimer();
+        await Dispatch();
+        await Persist();
+    }
+
+    public Task<SweepProgress> Poll(long acknowledgedUpTo, int maxResults)
+    {
+        int before = S.Outbox.Count;
+        S.Outbox.RemoveAll(c => c.Sequence <= acknowledgedUpTo);
+        _dirty |= S.Outbox.Count != before;
+        var running = S.Trials.Where(t => t.Value.Status == TrialStatus.Running)
+            .Select(t => new RunningTrial(t.Key, t.Value.Attempts, t.Value.Silo, _live.TryGetValue(t.Key, out var l) ? l.Step : 0))
+            .ToArray();
+        var completed = S.Outbox.Take(Math.Max(0, maxResults)).ToArray();
+        return Task.FromResult(new SweepProgress(Counts(), completed, running, RuntimeIdentity, Finished()));
+    }
+
+    public Task TrialStarted(string trialKey, int attempt, string silo)
+    {
+        if (S.Trials.TryGetValue(trialKey, out TrialEntry? entry) && entry.Status == TrialStatus.Running)
+        {
+            entry.Silo = silo;
+            _live[trialKey] = (0, DateTime.UtcNow);
+            _dirty = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task Checkpoint(CheckpointReport report)
+    {
+        if (S.Trials.TryGetValue(report.TrialKey, out TrialEntry? entry) && entry.Status == TrialStatus.Running)
+        {
+            _live[report.TrialKey] = (report.Step, DateTime.UtcNow);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task TrialFinished(TrialOutcome outcome)
+    {
+        if (!S.Trials.TryGetValue(outcome.TrialKey, out TrialEntry? entry) || entry.Status is TrialStatus.Done or TrialStatus.Failed)
+        {
+            logger.LogDebug("Sweep {SweepId}: ignoring a repeated outcome of trial {TrialKey}", SweepId, outcome.TrialKey);
+            return;
+        }
+        _live.Remove(outcome.TrialKey);
+        entry.Silo = outcome.Silo;
+        if (outcome.Outcome == "failed" && entry.Attempts < S.Settings.MaxAttempts)
+        {
+            // Retry: back to pending; Dispatch starts it again (on whichever silo placement picks).
+            logger.LogWarning("Sweep {SweepId}: trial {TrialKey} failed on attempt {Attempt}; retrying", SweepId, outcome.TrialKey, outcome.Attempt);
+            entry.Status = TrialStatus.Pending;
+        }
+        else
+        {
+            entry.Status = outcome.Outcome == "failed" ? TrialStatus.Failed : TrialStatus.Done;
+            entry.Outcome = outcome.Outcome;
+            S.Outbox.Add(new CompletedTrial(S.NextSequence++, outcome.TrialKey, outcome.Outcome, outcome.ResultJson));
+        }
+        _dirty = true;
+        await Dispatch();
+    }
+
+    /// <summary>Starts pending trials while fewer than MaxInFlight run.</summary>
+    private async Task Dispatch()
+    {
+        int running = S.Trials.Values.Count(e => e.Status == TrialStatus.Running);
+        var starts = new List<(string Key, TrialAssignment Assignment)>();
+        foreach (string key in S.Order)
+        {
+            if (running >= S.Settings.MaxInFlight)
+            {
+                break;
+            }
+            TrialEntry entry = S.Trials[key];
+            if (entry.Status != TrialStatus.Pending)
+            {
+                continue;
+            }
+            entry.Status = TrialStatus.Running;
+            entry.Attempts++;
+            entry.Silo = null;
+            _live[key] = (0, DateTime.UtcNow);
+            starts.Add((key, new TrialAssignment(SweepId, key, entry.ConfigJson, entry.Attempts)));
+            running++;
+        }
+        if (starts.Count == 0)
+        {
+            return;
+        }
+        _dirty = true;
+        await Task.WhenAll(starts.Select(async s =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IExperimentGrain>(ExperimentKey(s.Key)).Start(s.Assignment);
+            }
+            catch (Exception e)
+            {
+                // The probe will find the trial idle and start it again.
+                logger.LogWarning(e, "Sweep {SweepId}: starting trial {TrialKey} failed; it will be retried", SweepId, s.Key);
+            }
+        }));
+    }
+
+    public string ExperimentKey(string trialKey) => $"{SweepId}/{trialKey}";
+
+    private void StartTimer()
+    {
+        if (_timer is null && S.Trials.Count > 0)
+        {
+            _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
+            {
+                DueTime = TimeSpan.FromSeconds(1),
+                Period = TimeSpan.FromSeconds(1),
+                Interleave = true,
+                KeepAlive = true,
+            });
+        }
+    }
+
+    private async Task Tick(CancellationToken cancellation)
+    {
+        await Probe();
+        await Dispatch();
+        await Persist();
+    }
+
+    /// <summary>
+    /// Asks every running trial not heard from for a probe interval whether its activation still works on it.
+    /// A fresh activation (its silo died, or it never got the Start) answers Idle: the trial is started again,
+    /// up to MaxAttempts. A call that fails (a silo still being declared dead) is simply tried next time.
+    /// </summary>
+    private async Task Probe()
+    {
+        if (_probing)
+        {
+            return;
+        }
+        _probing = true;
+        try
+        {
+            DateTime now = DateTime.UtcNow;
+            var stale = S.Trials.Where(t => t.Value.Status == TrialStatus.Running
+                    && (!_live.TryGetValue(t.Key, out var l) || now - l.Seen >= S.Settings.ProbeInterval))
+                .Select(t => t.Key).ToArray();
+            await Task.WhenAll(stale.Select(async key =>
+            {
+                try
+                {
+                    ExperimentStatus status = await GrainFactory.GetGrain<IExperimentGrain>(ExperimentKey(key)).GetStatus();
+                    TrialEntry entry = S.Trials[key];
+                    if (entry.Status != TrialStatus.Running)
+                    {
+                        return;
+                    }
+                    if (status.State != ExperimentState.Idle)
+                    {
+                        _live[key] = (_live.TryGetValue(key, out var l) ? l.Step : 0, DateTime.UtcNow);
+                        return;
+                    }
+                    Restart(key, entry);
+                }
+                catch (Exception e)
+                {
+                    logger.LogDebug(e, "Sweep {SweepId}: probing trial {TrialKey} failed; trying again later", SweepId, key);
+                }
+            }));
+        }
+        finally
+        {
+            _probing = false;
+        }
+    }
+
+    private void Restart(string key, TrialEntry entry)
+    {
+        _live.Remove(key);
+        S.Restarts++;
+        _dirty = true;
+        if (entry.Attempts >= S.Settings.MaxAttempts)
+        {
+            logger.LogError("Sweep {SweepId}: trial {TrialKey} lost {Attempts} times; marking it failed", SweepId, key, entry.Attempts);
+            entry.Status = TrialStatus.Failed;
+            entry.Outcome = "failed";
+            S.Outbox.Add(new CompletedTrial(S.NextSequence++, key, "failed", ""));
+            return;
+        }
+        logger.LogWarning("Sweep {SweepId}: trial {TrialKey} lost its activation (last on {Silo}); restarting it", SweepId, key, entry.Silo ?? "an unknown silo");
+        entry.Status = TrialStatus.Pending;
+    }
+
+    private async Task Persist()
+    {
+        if (!_dirty || _writing)
+        {
+            return;
+        }
+        _writing = true;
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            _dirty = true;
+            logger.LogWarning(e, "Sweep {SweepId}: writing the sweep state failed; retrying", SweepId);
+        }
+        finally
+        {
+            _writing = false;
+        }
+    }
+
+    private SweepCounts Counts()
+    {
+        int pending = 0, running = 0, done = 0, failed = 0, diverged = 0, vanished = 0;
+        foreach (TrialEntry e in S.Trials.Values)
+        {
+            switch (e.Status)
+            {
+                case TrialStatus.Pending: pending++; break;
+                case TrialStatus.Running: running++; break;
+                case TrialStatus.Done: done++; break;
+                case TrialStatus.Failed: failed++; break;
+            }
+            diverged += e.Outcome == "diverged" ? 1 : 0;
+            vanished += e.Outcome == "vanished" ? 1 : 0;
+        }
+        return new SweepCounts(S.Trials.Count, pending, running, done, failed, diverged, vanished, S.Restarts, S.Outbox.Count);
+    }
+
+    private bool Finished() => S.Trials.Count > 0 && S.Outbox.Count == 0
+        && S.Trials.Values.All(e => e.Status is TrialStatus.Done or TrialStatus.Failed);
+}
