@@ -102,6 +102,7 @@ internal static class SweepCommand
             Log.Debug("Trial {TrialKey} of {SweepName} finished: {Outcome}", result.Key, spec.Name, result.Outcome);
         }, jobs, cancellation);
         results.Flush();
+        ReportCommand.Write(o, Backprop.Lab.Reports.ReportRenderer.Render(results.Path));
 
         IReadOnlyList<TrialResult> outcome = results.All();
         if (cancellation.IsCancellationRequested)
