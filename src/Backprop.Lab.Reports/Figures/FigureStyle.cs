@@ -65,9 +65,18 @@ public static class FigureStyle
             }
             if (step == 1 && hi - lo <= 6)
             {
+                // Within a decade or two a single power of ten is too few labels: label 2 and 5 as well.
+                bool narrow = maxLog10 - minLog10 < 2;
                 for (int k = 2; k < 10; k++)
                 {
-                    ticks.AddMinor(e + Math.Log10(k));
+                    if (narrow && k is 2 or 5)
+                    {
+                        ticks.AddMajor(e + Math.Log10(k), (k * Math.Pow(10, e)).ToString("G3", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        ticks.AddMinor(e + Math.Log10(k));
+                    }
                 }
             }
         }
