@@ -31,6 +31,11 @@ public static class ReportRenderer
         string reportDirectory = Path.Combine(resultsDirectory, ReportOptions.ReportFolder);
         string figuresDirectory = Path.Combine(reportDirectory, ReportOptions.FiguresFolder);
         Directory.CreateDirectory(figuresDirectory);
+        // Figures of an earlier render (another activation, or SVGs now not wanted) would outlive the data they showed.
+        foreach (string stale in Directory.EnumerateFiles(figuresDirectory).Where(f => f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".svg", StringComparison.Ordinal)))
+        {
+            File.Delete(stale);
+        }
         IReadOnlyList<ActivationGroup> groups = ActivationGroup.From(results.Trials);
         skipped.AddRange(groups.SelectMany(g => g.Excluded));
         IReadOnlyList<ActivationFindings> findings = groups.Select(ActivationFindings.Of).ToArray();
