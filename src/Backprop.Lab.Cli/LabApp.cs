@@ -91,6 +91,7 @@ public static class LabApp
         root.Subcommands.Add(SweepCommand.Create(stdout));
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         root.Subcommands.Add(GradCheckCommand.Create(stdout));
+        root.Subcommands.Add(ReportCommand.Create(stdout));
         return root;
     }
 

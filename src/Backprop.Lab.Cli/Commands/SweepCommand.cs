@@ -116,6 +116,8 @@ internal static class SweepCommand
             o.WriteLine($"finish with: lab sweep --resume {results.Path}");
             return ExitCodes.Interrupted;
         }
+        // The same code path as `lab report` (and what a reader opens first).
+        ReportCommand.Write(o, Backprop.Lab.Reports.ReportRenderer.Render(results.Path));
         SweepTable.Write(o, outcome);
         o.WriteLine($"results: {results.TrialsFile}, {results.SummaryFile}, log {results.LogFile}");
         int failed = outcome.Count(r => r.Outcome == Outcomes.Failed);

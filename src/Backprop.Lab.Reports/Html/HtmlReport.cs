@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Backprop.Core.Experiments;
+using Backprop.Lab.Reports.Analysis;
+
+namespace Backprop.Lab.Reports.Html;
+
+/// <summary>
+/// Writes report/index.html: the findings per activation, the figures (PNG beside the page, SVG linked), a sortable
+/// table of every trial, what was skipped and why, the sweep file, and links to the raw results one folder up.
+/// </summary>
+internal static class HtmlReport
+{
+    public static string Build(StoredResults results, IReadOnlyList<ActivationFindings> findings, IReadOnlyList<RenderedFigure> figures, IReadOnlyList<SkippedItem> skipped)
+    {
+        var h = new StringBuilder();
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(results.Directory)));
+        h.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        h.Append($"<title>Gradient flow: {E(name)}</title>\n<style>\n{ReportAssets.Css}\n</style>\n</head>\n<body>\n");
+        h.Append($"<h1>Gradient flow: {E(name)}</h1>\n");
+        int ok = results.Trials.Count(t => t.Outcome == Outcomes.Ok);
+        h.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{results.Trials.Count} trials: {ok} ok, {Count(results, Outcomes.Vanished)} vanished, {Count(results, Outcomes.Diverged)} diverged, {Count(results, Outcomes.Failed)} failed. ");
+        h.Append($"Raw results: <a href=\"../{StoredResults.TrialsFileName}\">{StoredResults.TrialsFileName}</a>, <a href=\"../{StoredResults.SummaryFileName}\">{StoredResults.SummaryFileName}</a>");
+        h.Append(results.SweepText is null ? "" : $", <a href=\"../{StoredResults.SweepFileName}\">{StoredResults.SweepFileName}</a>");
+        h.Append(".</p>\n");
+
+        h.Append("<h2>Where gradients vanish and explode</h2>\n<ul class=\"findings\">\n");
+        foreach (ActivationFindings f in findings)
+        {
+            h.Append($"<li>{E(f.Sentence())}</li>\n");
+        }
+        h.Append("</ul>\n<p class=\"caption\">Measured from the back-propagated error δ_l = ∂J/∂z_l at initialisation: |δ₁|/|δ_L| ≈ χ₁^((L−1)/2). ");
+        h.Append("The measured critical σ_w² is finite-depth: where the variance q^l has not settled at q* (tanh at σ_b = 0 reaches q* = 0 only like 1/l) ");
+        h.Append("it lies above the mean-field critical line and approaches it as depth grows; theory for the same layers accounts for that.</p>\n");
+
+        if (skipped.Count > 0)
+        {
+            h.Append("<h2>Skipped</h2>\n<div class=\"skipped\"><ul>\n");
+            foreach (SkippedItem s in skipped)
+            {
+                h.Append($"<li><b>{E(s.What)}</b>: {E(s.Why)}</li>\n");
+            }
+            h.Append("</ul></div>\n");
+        }
+
+        h.Append("<h2>Figures</h2>\n");
+        foreach (RenderedFigure f in figures)
+        {
+            h.Append($"<figure id=\"{E(f.Name)}\">\n<h3>{E(f.Title)}</h3>\n<img src=\"{E(f.PngPath)}\" alt=\"{E(f.Title)}\">\n");
+            h.Append($"<figcaption class=\"caption\">{E(f.Caption)}");
+            h.Append(f.SvgPath is null ? "" : $" <a href=\"{E(f.SvgPath)}\">SVG</a>");
+            h.Append("</figcaption>\n</figure>\n");
+        }
+
+        h.Append("<h2>Trials</h2>\n<p class=\"meta\">Click a column to sort. χ₁ measured = exp of the fitted slope of ln E‖δ_l‖²; predicted for the same layers and at q*.</p>\n");
+        TrialsTable.Append(h, results.Trials);
+
+        if (results.SweepText is not null)
+        {
+            h.Append($"<h2>Sweep file</h2>\n<pre>{E(results.SweepText)}</pre>\n");
+        }
+        h.Append($"<script>\n{ReportAssets.SortScript}\n</script>\n</body>\n</html>\n");
+        return h.ToString();
+    }
+
+    private static int Count(StoredResults results, string outcome) => results.Trials.Count(t => t.Outcome == outcome);
+
+    internal static string E(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,60 @@
+using Backprop.Core.Experiments;
+
+namespace Backprop.Lab.Reports;
+
+/// <summary>
+/// What a results folder holds that a report can use: sweep.json as text and the readable trials of trials.jsonl,
+/// with every line that could not be read (truncated, malformed, another schema) listed with its reason.
+/// Read-only: the report never changes the results it is drawn from.
+/// </summary>
+public sealed record StoredResults(string Directory, string? SweepText, IReadOnlyList<TrialResult> Trials, IReadOnlyList<SkippedItem> Skipped)
+{
+    public const string SweepFileName = "sweep.json";
+    public const string TrialsFileName = "trials.jsonl";
+    public const string SummaryFileName = "summary.csv";
+
+    public static StoredResults Load(string directory)
+    {
+        var skipped = new List<SkippedItem>();
+        if (!System.IO.Directory.Exists(directory))
+        {
+            skipped.Add(new SkippedItem(directory, "the folder does not exist"));
+            return new StoredResults(directory, null, [], skipped);
+        }
+        string sweepPath = Path.Combine(directory, SweepFileName);
+        string? sweepText = File.Exists(sweepPath) ? File.ReadAllText(sweepPath) : null;
+        if (sweepText is null)
+        {
+            skipped.Add(new SkippedItem(SweepFileName, "not found: the report shows no sweep file"));
+        }
+        string trialsPath = Path.Combine(directory, TrialsFileName);
+        if (!File.Exists(trialsPath))
+        {
+            skipped.Add(new SkippedItem(TrialsFileName, "not found: there are no trials to plot"));
+            return new StoredResults(directory, sweepText, [], skipped);
+        }
+        // Later lines of the same trial replace earlier ones, as in the results folder itself (a retried failure).
+        var trials = new Dictionary<string, TrialResult>(StringComparer.Ordinal);
+        int number = 0;
+        foreach (string line in File.ReadLines(trialsPath))
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+            TrialResult? result = ResultFormat.FromJsonLine(line, out string? problem);
+            if (result is null)
+            {
+                skipped.Add(new SkippedItem($"{TrialsFileName} line {number}", problem ?? "unreadable"));
+                continue;
+            }
+            trials[result.Key] = result;
+        }
+        if (number == 0)
+        {
+            skipped.Add(new SkippedItem(TrialsFileName, "empty: no trial has finished yet"));
+        }
+        return new StoredResults(directory, sweepText, trials.Values.ToArray(), skipped);
+    }
+}
