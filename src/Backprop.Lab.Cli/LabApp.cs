@@ -83,6 +83,7 @@ public static class LabApp
         root.Subcommands.Add(SweepCommand.Create(stdout));
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         root.Subcommands.Add(GradCheckCommand.Create(stdout));
+        root.Subcommands.Add(BenchCommand.Create(stdout));
         return root;
     }
 

@@ -17,6 +17,14 @@ public static unsafe class Gemm
 
     private static GemmWorkspace Workspace => t_workspace ??= new GemmWorkspace();
 
+    /// <summary>The micro-kernel this CPU runs, for benchmark reports.</summary>
+    public static string KernelDescription => GemmIsaSupport.Best switch
+    {
+        GemmIsa.Avx512 => "Vector512 + AVX-512F FMA, 8x16 tile",
+        GemmIsa.Avx2Fma => "Vector256 + FMA3, 8x16 tile as four 4x8",
+        _ => "scalar, no FMA",
+    };
+
     /// <summary>
     /// Forward product: effectively computes <c>c[i, j] = sum_p a[i, p] * b[j, p]</c>, i.e. C = A B^T with
     /// A m x k, B n x k, C m x n (Z = X W^T for a layer whose weights are out x in).
