@@ -12,8 +12,9 @@ namespace Backprop.Core.Kernels;
 /// <item>Loops, outer to inner: <see cref="Mc"/> rows of A (an Mc x Kc block, 128 KiB, stays in L2), <see cref="Kc"/>
 /// of the inner dimension (the Kc x 16 B sliver, 32 KiB, stays in L1 while the row tiles of the block stream past
 /// it), 16-column panels, 8-row tiles; then the 8 x 16 micro-kernel (<see cref="MicroKernels"/>).</item>
-/// <item>Threads split the column panels into fixed contiguous ranges. Each element of C is computed by one thread,
-/// adding its k products in order 0..k-1, so results are bit-identical for any thread count and any timing.</item>
+/// <item>Threads split the column panels into fixed contiguous ranges (parts), claimed as threads come free. Each
+/// element of C is computed within one part, adding its k products in order 0..k-1, so results are bit-identical
+/// for any thread count and any timing.</item>
 /// </list>
 /// </summary>
 internal static unsafe class PackedGemm
@@ -26,6 +27,9 @@ internal static unsafe class PackedGemm
 
     /// <summary>Below about a million multiply-adds (~25 us on one core) waking a second thread costs more than it saves.</summary>
     public const long ParallelThreshold = 1L << 20;
+
+    /// <summary>Parts per thread in a parallel product (column ranges of at least one 16-wide panel each).</summary>
+    public const int PartsPerThread = 4;
 
     private const int Mr = MicroKernels.Mr;
     private const int Nr = MicroKernels.Nr;
@@ -47,8 +51,9 @@ internal static unsafe class PackedGemm
             throw new PlatformNotSupportedException($"{kernel} is not supported on this CPU");
         }
         int panels = (op.N + Nr - 1) / Nr;
-        int parts = threads > 1 && op.MultiplyAdds >= ParallelThreshold
-            ? Math.Min(Math.Min(threads, panels), WorkerTeam.Shared.Size)
+        // Several parts per thread, claimed as threads come free: a thread the OS delays holds up only one small part.
+        int parts = threads > 1 && op.MultiplyAdds >= ParallelThreshold && WorkerTeam.Shared.Size > 1
+            ? Math.Min(panels, PartsPerThread * Math.Min(threads, WorkerTeam.Shared.Size))
             : 1;
         workspace.Ensure(op.K, op.N, parts);
         if (parts == 1)

@@ -11,10 +11,12 @@ internal interface IParallelWork
 /// <summary>
 /// Dedicated helper threads for splitting one kernel over the cores, without the allocations and scheduling of
 /// Parallel.For (a training step must allocate nothing, and a deep network runs a few hundred products per step,
-/// each only tens of microseconds long). Parts are numbered, and which part does what is fixed by the job, so the
-/// result does not depend on which thread ran which part. Helpers spin briefly between jobs (the products of a step
-/// follow each other within microseconds), then sleep. One caller at a time: a second concurrent caller runs its
-/// parts itself, one after another, and gets the same result.
+/// each only tens of microseconds long). A job has more parts than threads; every participant, the caller included,
+/// claims the next unclaimed part until none is left. What a part computes is fixed by the job, so the result does
+/// not depend on which thread ran which part, and a helper that the OS has not scheduled yet (the machine may be
+/// shared) delays nothing: the caller runs its parts. Helpers spin briefly between jobs (the products of a step follow
+/// each other within microseconds), then sleep. One caller at a time: a second concurrent caller runs all its parts
+/// itself and gets the same result.
 /// </summary>
 internal sealed class WorkerTeam
 {
@@ -25,8 +27,12 @@ internal sealed class WorkerTeam
     private readonly object _signal = new();
     private IParallelWork? _work;
     private int _parts;
+    private int _done;
     private int _generation;
-    private int _remaining;
+
+    // High 32 bits: the generation of the job; low 32 bits: the next part to claim. One word, so a helper that
+    // wakes late can never claim a part of a newer job while believing it belongs to the one it woke for.
+    private long _claims;
     private Exception? _error;
 
     private WorkerTeam(int helpers)
@@ -34,8 +40,7 @@ internal sealed class WorkerTeam
         Size = helpers + 1;
         for (int h = 1; h <= helpers; h++)
         {
-            int index = h;
-            var thread = new Thread(() => HelperLoop(index)) { IsBackground = true, Name = $"backprop-kernel-{index}" };
+            var thread = new Thread(HelperLoop) { IsBackground = true, Name = $"backprop-kernel-{h}" };
             thread.Start();
         }
     }
@@ -43,14 +48,13 @@ internal sealed class WorkerTeam
     /// <summary>The team shared by the process: one thread per core, the caller being one of them.</summary>
     public static WorkerTeam Shared => s_shared.Value;
 
-    /// <summary>The most parts that run at the same time.</summary>
+    /// <summary>The most threads that work on one job at the same time.</summary>
     public int Size { get; }
 
-    /// <summary>Runs parts 0..parts-1 of <paramref name="work"/> (part 0 on the calling thread) and returns when all are done.</summary>
+    /// <summary>Runs parts 0..parts-1 of <paramref name="work"/>, on the calling thread and the helpers, and returns when all are done.</summary>
     public void Run(IParallelWork work, int parts)
     {
-        parts = Math.Min(parts, Size);
-        if (parts <= 1 || !Monitor.TryEnter(_caller))
+        if (parts <= 1 || Size == 1 || !Monitor.TryEnter(_caller))
         {
             for (int part = 0; part < parts; part++)
             {
@@ -63,15 +67,18 @@ internal sealed class WorkerTeam
             _work = work;
             _parts = parts;
             _error = null;
-            Volatile.Write(ref _remaining, parts - 1);
+            Volatile.Write(ref _done, 0);
+            int generation;
             lock (_signal)
             {
-                Volatile.Write(ref _generation, _generation + 1);
+                generation = _generation + 1;
+                Volatile.Write(ref _claims, (long)generation << 32);
+                Volatile.Write(ref _generation, generation);
                 Monitor.PulseAll(_signal);
             }
-            work.Execute(0);
+            Participate(generation);
             var spin = new SpinWait();
-            while (Volatile.Read(ref _remaining) > 0)
+            while (Volatile.Read(ref _done) < parts)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
@@ -87,25 +94,39 @@ internal sealed class WorkerTeam
         }
     }
 
-    private void HelperLoop(int index)
+    private void Participate(int generation)
     {
-        int seen = 0;
         while (true)
         {
-            seen = AwaitGeneration(seen);
-            if (index >= _parts)
+            long claims = Volatile.Read(ref _claims);
+            int part = (int)claims;
+            if ((int)(claims >> 32) != generation || part >= Volatile.Read(ref _parts))
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims)
             {
                 continue;
             }
             try
             {
-                _work!.Execute(index);
+                _work!.Execute(part);
             }
             catch (Exception e)
             {
                 _error = e;
             }
-            Interlocked.Decrement(ref _remaining);
+            Interlocked.Increment(ref _done);
+        }
+    }
+
+    private void HelperLoop()
+    {
+        int seen = 0;
+        while (true)
+        {
+            seen = AwaitGeneration(seen);
+            Participate(seen);
         }
     }
 

@@ -73,16 +73,9 @@ internal static class BenchOutput
                 w.WriteNumber("gflops", s.GigaflopsPerSecond);
                 w.WriteNumber("bytes_per_step", s.BytesPerStep);
                 w.WriteNumber("steps_timed", s.Steps);
-                if (Torch(r, s) is { } t)
-                {
-                    w.WriteNumber("pytorch_ms_per_step", t.Ms);
-                    w.WriteNumber("ratio_to_pytorch", s.BestMs / t.Ms);
-                }
-                else
-                {
-                    w.WriteNull("pytorch_ms_per_step");
-                    w.WriteNull("ratio_to_pytorch");
-                }
+                PyTorchFigure? t = Torch(r, s);
+                WriteNumberOrNull(w, "pytorch_ms_per_step", t?.Ms);
+                WriteNumberOrNull(w, "ratio_to_pytorch", s.BestMs / t?.Ms);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -101,14 +94,7 @@ internal static class BenchOutput
                 w.WriteNumber("entries", g.Entries);
                 w.WriteNumber("seconds", g.Seconds);
                 w.WriteNumber("entries_per_second", g.EntriesPerSecond);
-                if (double.IsNaN(g.StepRatio))
-                {
-                    w.WriteNull("steps_equivalent");
-                }
-                else
-                {
-                    w.WriteNumber("steps_equivalent", g.StepRatio);
-                }
+                WriteNumberOrNull(w, "steps_equivalent", double.IsNaN(g.StepRatio) ? null : g.StepRatio);
                 w.WriteString("verdict", g.Verdict);
                 w.WriteEndObject();
             }
@@ -138,6 +124,18 @@ internal static class BenchOutput
         r.PyTorch.FirstOrDefault(t => t.Shape == s.Shape.Name && t.Threads == s.Threads);
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : "F1", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
 
     private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
     {
