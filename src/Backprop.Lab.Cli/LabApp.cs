@@ -92,6 +92,7 @@ public static class LabApp
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         root.Subcommands.Add(GradCheckCommand.Create(stdout));
         root.Subcommands.Add(ReportCommand.Create(stdout));
+        root.Subcommands.Add(BenchCommand.Create(stdout));
         return root;
     }
 

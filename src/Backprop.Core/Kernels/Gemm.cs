@@ -4,12 +4,27 @@ namespace Backprop.Core.Kernels;
 
 /// <summary>
 /// The three matrix products of a dense layer, on row-major spans, destination last
-/// (the TensorPrimitives convention). Each inner loop is a contiguous dot product or axpy handed to
-/// <see cref="TensorPrimitives"/>, which owns the vector width. A cache-blocked, register-tiled kernel is
-/// the performance issue's job; these are the reference the gradient tests run against.
+/// (the TensorPrimitives convention), run on the same <see cref="PackedGemm"/> kernels as <see cref="Networks.DenseLayer"/>,
+/// one thread, so code that re-derives a layer's gradients by hand (the checker's localiser, planted bugs, own-layer
+/// harness) gets bit-identical numbers to the engine's. Each element adds its k products in order with a fused
+/// multiply-add (an unfused multiply and add on CPUs without FMA). The naive triple loop in the tests is the reference.
 /// </summary>
-public static class Gemm
+public static unsafe class Gemm
 {
+    // One workspace per thread: these static methods are called from the checker's parallel loops.
+    [ThreadStatic]
+    private static GemmWorkspace? t_workspace;
+
+    private static GemmWorkspace Workspace => t_workspace ??= new GemmWorkspace();
+
+    /// <summary>The micro-kernel this CPU runs, for benchmark reports.</summary>
+    public static string KernelDescription => GemmIsaSupport.Best switch
+    {
+        GemmIsa.Avx512 => "Vector512 + AVX-512F FMA, 8x16 tile",
+        GemmIsa.Avx2Fma => "Vector256 + FMA3, 8x16 tile as four 4x8",
+        _ => "scalar, no FMA",
+    };
+
     /// <summary>
     /// Forward product: effectively computes <c>c[i, j] = sum_p a[i, p] * b[j, p]</c>, i.e. C = A B^T with
     /// A m x k, B n x k, C m x n (Z = X W^T for a layer whose weights are out x in).
@@ -19,14 +34,9 @@ public static class Gemm
         CheckShape(a, m * k, nameof(a));
         CheckShape(b, n * k, nameof(b));
         CheckShape(c, m * n, nameof(c));
-        for (int i = 0; i < m; i++)
+        fixed (double* pa = a, pb = b, pc = c)
         {
-            ReadOnlySpan<double> aRow = a.Slice(i * k, k);
-            Span<double> cRow = c.Slice(i * n, n);
-            for (int j = 0; j < n; j++)
-            {
-                cRow[j] = TensorPrimitives.Dot(aRow, b.Slice(j * k, k));
-            }
+            PackedGemm.Multiply(new GemmOperands(pa, k, 1, pb, 1, k, pc, n, m, n, k), Workspace);
         }
     }
 
@@ -39,19 +49,9 @@ public static class Gemm
         CheckShape(a, m * n, nameof(a));
         CheckShape(b, m * k, nameof(b));
         CheckShape(c, n * k, nameof(c));
-        c.Clear();
-        for (int i = 0; i < m; i++)
+        fixed (double* pa = a, pb = b, pc = c)
         {
-            ReadOnlySpan<double> bRow = b.Slice(i * k, k);
-            for (int p = 0; p < n; p++)
-            {
-                double alpha = a[i * n + p];
-                if (alpha != 0.0)
-                {
-                    Span<double> cRow = c.Slice(p * k, k);
-                    TensorPrimitives.MultiplyAdd(bRow, alpha, cRow, cRow);
-                }
-            }
+            PackedGemm.Multiply(new GemmOperands(pa, 1, n, pb, k, 1, pc, k, n, k, m), Workspace);
         }
     }
 
@@ -64,18 +64,9 @@ public static class Gemm
         CheckShape(a, m * n, nameof(a));
         CheckShape(b, n * k, nameof(b));
         CheckShape(c, m * k, nameof(c));
-        c.Clear();
-        for (int i = 0; i < m; i++)
+        fixed (double* pa = a, pb = b, pc = c)
         {
-            Span<double> cRow = c.Slice(i * k, k);
-            for (int p = 0; p < n; p++)
-            {
-                double alpha = a[i * n + p];
-                if (alpha != 0.0)
-                {
-                    TensorPrimitives.MultiplyAdd(b.Slice(p * k, k), alpha, cRow, cRow);
-                }
-            }
+            PackedGemm.Multiply(new GemmOperands(pa, n, 1, pb, k, 1, pc, k, m, k, n), Workspace);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Backprop.Core.Networks;
 
@@ -178,38 +180,59 @@ public sealed record Activation
     /// Effectively computes <c>delta[i] *= phi'(z[i])</c>, using the forward output <paramref name="a"/> where
     /// it gives phi' more cheaply (tanh' = 1 - a^2, sigmoid' = a (1 - a)).
     /// </summary>
-    public void MultiplyByDerivative(ReadOnlySpan<double> z, ReadOnlySpan<double> a, Span<double> delta)
+    public void MultiplyByDerivative(ReadOnlySpan<double> z, ReadOnlySpan<double> a, Span<double> delta) =>
+        MultiplyByDerivative(z, a, delta, delta);
+
+    /// <summary>
+    /// Effectively computes <c>delta[i] = g[i] * phi'(z[i])</c> (g = dJ/da, delta = dJ/dz; g may be delta itself).
+    /// Vectorised with separate multiplies and subtractions, never fused, so each element is rounded exactly as the
+    /// scalar formula g (1 - a a) would be.
+    /// </summary>
+    internal void MultiplyByDerivative(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> g, Span<double> delta)
     {
         int n = delta.Length;
         switch (Kind)
         {
             case ActivationKind.Identity:
+                g[..n].CopyTo(delta);
                 break;
             case ActivationKind.Tanh:
-                for (int i = 0; i < n; i++)
+                // delta = g (1 - a a); in place on delta when g aliases it, so the derivative goes to a scratch-free order.
+                if (Unsafe.AreSame(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(delta)))
                 {
-                    delta[i] *= 1.0 - a[i] * a[i];
+                    for (int i = 0; i < n; i++)
+                    {
+                        delta[i] *= 1.0 - a[i] * a[i];
+                    }
+                    break;
                 }
+                TensorPrimitives.Multiply(a[..n], a[..n], delta);
+                TensorPrimitives.Subtract(1.0, delta, delta);
+                TensorPrimitives.Multiply(g[..n], delta, delta);
                 break;
             case ActivationKind.Sigmoid:
-                for (int i = 0; i < n; i++)
+                if (Unsafe.AreSame(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(delta)))
                 {
-                    delta[i] *= a[i] * (1.0 - a[i]);
+                    for (int i = 0; i < n; i++)
+                    {
+                        delta[i] *= a[i] * (1.0 - a[i]);
+                    }
+                    break;
                 }
+                TensorPrimitives.Subtract(1.0, a[..n], delta);
+                TensorPrimitives.Multiply(a[..n], delta, delta);
+                TensorPrimitives.Multiply(g[..n], delta, delta);
                 break;
             case ActivationKind.Relu:
                 for (int i = 0; i < n; i++)
                 {
-                    if (!(z[i] > 0))
-                    {
-                        delta[i] = 0.0;
-                    }
+                    delta[i] = z[i] > 0 ? g[i] : 0.0;
                 }
                 break;
             default:
                 for (int i = 0; i < n; i++)
                 {
-                    delta[i] *= Derivative(z[i]);
+                    delta[i] = g[i] * Derivative(z[i]);
                 }
                 break;
         }

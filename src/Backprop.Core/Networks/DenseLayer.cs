@@ -7,9 +7,14 @@ namespace Backprop.Core.Networks;
 /// W is out x in, row-major, so W[j, k] is the seed's w_jk^[l]: the weight into unit j of this layer from
 /// unit k of the layer below. After a backward pass the layer holds dJ/dW, dJ/db and its error
 /// delta = dJ/dz (m x out), so gradient-flow measurements read them without recomputing.
+/// The three products run on <see cref="PackedGemm"/> with the bias and activation fused into the forward product;
+/// <see cref="Mlp"/> also fuses the derivative of the layer below into this layer's input-gradient product.
 /// </summary>
-public sealed class DenseLayer
+public sealed unsafe class DenseLayer
 {
+    private readonly ActivationEpilogue _activationEpilogue;
+    private readonly DerivativeEpilogue _derivativeEpilogue;
+    private GemmWorkspace? _workspace;
     private double[] _z = [];
     private double[] _a = [];
     private double[] _delta = [];
@@ -26,6 +31,8 @@ public sealed class DenseLayer
         Biases = new double[outputSize];
         WeightGradient = new double[outputSize * inputSize];
         BiasGradient = new double[outputSize];
+        _activationEpilogue = new ActivationEpilogue(activation);
+        _derivativeEpilogue = new DerivativeEpilogue(activation);
     }
 
     public int InputSize { get; }
@@ -56,6 +63,16 @@ public sealed class DenseLayer
     /// <summary>delta = dJ/dz from the last backward pass, m x out (per example, before the sum over the batch).</summary>
     public ReadOnlySpan<double> Delta => _delta.AsSpan(0, _batch * OutputSize);
 
+    /// <summary>Packing scratch for the products: the layer's own unless a network shares one among its layers.</summary>
+    internal GemmWorkspace Workspace
+    {
+        get => _workspace ??= new GemmWorkspace();
+        set => _workspace = value;
+    }
+
+    /// <summary>Threads the products may use when they are large enough (results do not depend on it).</summary>
+    internal int KernelThreads { get; set; } = 1;
+
     /// <summary>w_jk (0-based j, k).</summary>
     public double this[int j, int k]
     {
@@ -67,12 +84,22 @@ public sealed class DenseLayer
     public ReadOnlySpan<double> Forward(ReadOnlySpan<double> x, int m)
     {
         EnsureBatch(m);
-        Span<double> z = _z.AsSpan(0, m * OutputSize);
-        Span<double> a = _a.AsSpan(0, m * OutputSize);
-        Gemm.MultiplyTransposedB(x, Weights, m, InputSize, OutputSize, z);
-        Gemm.AddRowVector(z, Biases, m, OutputSize);
-        Activation.Forward(z, a);
-        return a;
+        CheckLength(x, m * InputSize, nameof(x));
+        fixed (double* px = x, pw = Weights, pb = Biases, pz = _z, pa = _a)
+        {
+            // z = x W^T + b: A = x (m x in, row-major), B = W^T (W row j is column j of B: row stride 1, column stride in).
+            var product = new GemmOperands(px, InputSize, 1, pw, 1, InputSize, pz, OutputSize, m, OutputSize, InputSize, pb);
+            _activationEpilogue.Set(pz, pa, OutputSize);
+            try
+            {
+                PackedGemm.Multiply(product, Workspace, KernelThreads, _activationEpilogue);
+            }
+            finally
+            {
+                _activationEpilogue.Clear();
+            }
+        }
+        return _a.AsSpan(0, m * OutputSize);
     }
 
     /// <summary>
@@ -82,15 +109,76 @@ public sealed class DenseLayer
     /// </summary>
     public void Backward(ReadOnlySpan<double> outputGradient, ReadOnlySpan<double> x, Span<double> inputGradient)
     {
+        SetDelta(outputGradient);
+        BackwardFromDelta(x, inputGradient, null);
+    }
+
+    /// <summary>delta = dJ/da * phi'(z) from the gradient of this layer's output.</summary>
+    internal void SetDelta(ReadOnlySpan<double> outputGradient)
+    {
+        int size = _batch * OutputSize;
+        CheckLength(outputGradient, size, nameof(outputGradient));
+        Activation.MultiplyByDerivative(PreActivation, Output, outputGradient[..size], _delta.AsSpan(0, size));
+    }
+
+    /// <summary>
+    /// The backward pass after delta is set: dJ/dW, dJ/db and dJ/dx; when <paramref name="below"/> is given (the
+    /// layer whose output x is), its delta = dJ/dx * phi'(z) is computed block by block as dJ/dx is finished.
+    /// </summary>
+    internal void BackwardFromDelta(ReadOnlySpan<double> x, Span<double> inputGradient, DenseLayer? below)
+    {
         int m = _batch;
-        Span<double> delta = _delta.AsSpan(0, m * OutputSize);
-        outputGradient[..(m * OutputSize)].CopyTo(delta);
-        Activation.MultiplyByDerivative(PreActivation, Output, delta);
-        Gemm.MultiplyTransposedA(delta, x, m, OutputSize, InputSize, WeightGradient);
-        Gemm.SumRows(delta, m, OutputSize, BiasGradient);
-        if (!inputGradient.IsEmpty)
+        int n = OutputSize, k = InputSize;
+        CheckLength(x, m * k, nameof(x));
+        Span<double> delta = _delta.AsSpan(0, m * n);
+        fixed (double* px = x, pd = delta, pw = Weights, pgw = WeightGradient, pdx = inputGradient)
         {
-            Gemm.Multiply(delta, Weights, m, OutputSize, InputSize, inputGradient);
+            // dJ/dW = delta^T x: A = delta^T (row j of A is column j of delta: row stride 1, column stride out).
+            var weightProduct = new GemmOperands(pd, 1, n, px, k, 1, pgw, k, n, k, m);
+            PackedGemm.Multiply(weightProduct, Workspace, KernelThreads);
+            Gemm.SumRows(delta, m, n, BiasGradient);
+            if (inputGradient.IsEmpty)
+            {
+                return;
+            }
+            CheckLength(inputGradient, m * k, nameof(inputGradient));
+            // dJ/dx = delta W: both row-major.
+            var inputProduct = new GemmOperands(pd, n, 1, pw, k, 1, pdx, k, m, k, n);
+            if (below is null)
+            {
+                PackedGemm.Multiply(inputProduct, Workspace, KernelThreads);
+                return;
+            }
+            below.MultiplyByDerivativeAfter(inputProduct, pdx, this);
+        }
+    }
+
+    /// <summary>Runs the layer above's input-gradient product with this layer's delta = dJ/da phi'(z) fused into it.</summary>
+    private void MultiplyByDerivativeAfter(in GemmOperands inputProduct, double* gradient, DenseLayer above)
+    {
+        if (_batch != above._batch || OutputSize != above.InputSize)
+        {
+            throw new InvalidOperationException("the layer below does not match the layer above's input");
+        }
+        fixed (double* pz = _z, pa = _a, pd = _delta)
+        {
+            _derivativeEpilogue.Set(pz, pa, gradient, pd, OutputSize);
+            try
+            {
+                PackedGemm.Multiply(inputProduct, above.Workspace, above.KernelThreads, _derivativeEpilogue);
+            }
+            finally
+            {
+                _derivativeEpilogue.Clear();
+            }
+        }
+    }
+
+    private static void CheckLength(ReadOnlySpan<double> span, int expected, string name)
+    {
+        if (span.Length < expected)
+        {
+            throw new ArgumentException($"{name} has {span.Length} elements; the shape needs {expected}.", name);
         }
     }
 

@@ -1,3 +1,5 @@
+using Backprop.Core.Kernels;
+
 namespace Backprop.Core.Networks;
 
 /// <summary>The architecture of one layer: its width and activation.</summary>
@@ -15,6 +17,7 @@ public sealed class Mlp
     private double[][] _activationGradients = [];
     private double[] _inputGradient = [];
     private int _batch;
+    private int _kernelThreads = 1;
 
     public Mlp(int inputSize, IReadOnlyList<LayerSpec> layers)
     {
@@ -31,6 +34,12 @@ public sealed class Mlp
         {
             _layers[l] = new DenseLayer(fanIn, layers[l].Units, layers[l].Activation);
             fanIn = layers[l].Units;
+        }
+        // The layers run one after another, so one packing workspace serves them all.
+        var workspace = new GemmWorkspace();
+        foreach (DenseLayer layer in _layers)
+        {
+            layer.Workspace = workspace;
         }
     }
 
@@ -57,6 +66,25 @@ public sealed class Mlp
 
     /// <summary>The batch size of the last forward pass.</summary>
     public int BatchSize => _batch;
+
+    /// <summary>
+    /// Threads the matrix products may use (1, the default, for none; at most the processor count). Products too small
+    /// to gain stay on one thread. Each element of every product is computed by one thread in a fixed order, so the
+    /// gradients are bit-identical whatever this is; leave it at 1 where trials already run one per core.
+    /// </summary>
+    public int KernelThreads
+    {
+        get => _kernelThreads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _kernelThreads = Math.Min(value, Environment.ProcessorCount);
+            foreach (DenseLayer layer in _layers)
+            {
+                layer.KernelThreads = _kernelThreads;
+            }
+        }
+    }
 
     /// <summary>dJ/dx from the last backward pass, m x inputs.</summary>
     public ReadOnlySpan<double> InputGradient => _inputGradient.AsSpan(0, _batch * InputSize);
@@ -109,13 +137,13 @@ public sealed class Mlp
         {
             throw new ArgumentException($"output gradient has {outputGradient.Length} values; expected {m * OutputSize}", nameof(outputGradient));
         }
-        ReadOnlySpan<double> upstream = outputGradient;
+        _layers[^1].SetDelta(outputGradient);
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
+            // dJ/da of the layer below is kept (ActivationGradient); its delta is computed as that product finishes.
             ReadOnlySpan<double> x = l == 0 ? _input.AsSpan(0, m * InputSize) : _layers[l - 1].Output;
             Span<double> dx = l == 0 ? _inputGradient.AsSpan(0, m * InputSize) : _activationGradients[l - 1].AsSpan(0, m * _layers[l - 1].OutputSize);
-            _layers[l].Backward(upstream, x, dx);
-            upstream = dx;
+            _layers[l].BackwardFromDelta(x, dx, l == 0 ? null : _layers[l - 1]);
         }
     }
 
@@ -145,7 +173,7 @@ public sealed class Mlp
     /// <summary>A deep copy: same architecture, weights and biases; fresh buffers.</summary>
     public Mlp Clone()
     {
-        var copy = new Mlp(InputSize, _layers.Select(l => new LayerSpec(l.OutputSize, l.Activation)).ToArray());
+        var copy = new Mlp(InputSize, _layers.Select(l => new LayerSpec(l.OutputSize, l.Activation)).ToArray()) { KernelThreads = _kernelThreads };
         for (int l = 0; l < _layers.Length; l++)
         {
             _layers[l].Weights.CopyTo(copy._layers[l].Weights, 0);

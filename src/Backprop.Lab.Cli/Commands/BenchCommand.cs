@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Backprop.Lab.Cli.Commands;
+
+/// <summary>Everything one <c>lab bench</c> run measured.</summary>
+internal sealed record BenchReport(
+    string Kernel,
+    int Cores,
+    IReadOnlyList<StepFigure> Steps,
+    IReadOnlyList<PyTorchFigure> PyTorch,
+    string? PyTorchNote,
+    IReadOnlyList<GradCheckFigure> GradChecks,
+    SweepFigure? Sweep,
+    string? SweepNote);
+
+/// <summary>
+/// <c>lab bench</c>: time per training step of the three issue shapes (1 thread and all cores), GFLOP/s, heap bytes
+/// per step; the full and fast gradient checks; in-process sweep throughput on experiments/bench-sweep.json; and,
+/// with <c>--pytorch</c>, PyTorch's time for the same steps measured in the same run. No timing is asserted
+/// anywhere: the figures are for reading.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var quick = new Option<bool>("--quick") { Description = "A smoke run of a few seconds: small shapes, short rounds, 4 sweep trials." };
+        var pytorch = new Option<bool>("--pytorch") { Description = "Also time PyTorch (python3 with torch) on the same shapes, side by side." };
+        var script = new Option<string?>("--pytorch-script") { HelpName = "FILE", Description = "The PyTorch script (default: bench/pytorch_step.py found above the current directory)." };
+        var seconds = new Option<double?>("--seconds") { HelpName = "S", Description = "Measuring time per shape and thread count (default 2; 0.3 with --quick)." };
+        var sweep = new Option<string?>("--sweep") { HelpName = "FILE", Description = "Sweep file for the throughput figure (default: experiments/bench-sweep.json above the current directory)." };
+        var noSweep = new Option<bool>("--no-sweep") { Description = "Skip the sweep throughput figure." };
+
+        var command = new Command("bench", "Measure the engine: ms and GFLOP/s per training step, bytes allocated per step, gradient checks, sweep throughput.");
+        foreach (Option option in new Option[] { json, quick, pytorch, script, seconds, sweep, noSweep })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            bool isQuick = parse.GetValue(quick);
+            double budget = parse.GetValue(seconds) ?? (isQuick ? 0.3 : 2.0);
+            if (!(budget > 0 && budget <= 600))
+            {
+                throw new UserInputException($"--seconds must be in (0, 600], got {budget.ToString(CultureInfo.InvariantCulture)}");
+            }
+            BenchReport report = Measure(isQuick, budget, parse.GetValue(pytorch), parse.GetValue(script), parse.GetValue(noSweep) ? null : parse.GetValue(sweep) ?? "", stderr: parse.InvocationConfiguration.Error);
+            if (parse.GetValue(json))
+            {
+                BenchOutput.WriteJson(stdout, report);
+            }
+            else
+            {
+                BenchOutput.WriteTable(stdout, report);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    // sweepFile: null to skip, "" for the default file if it exists, else that file.
+    private static BenchReport Measure(bool quick, double budget, bool pytorch, string? script, string? sweepFile, TextWriter stderr)
+    {
+        IReadOnlyList<BenchShape> shapes = quick ? BenchShape.Quick : BenchShape.Standard;
+        int cores = Environment.ProcessorCount;
+        int[] threadCounts = cores > 1 ? [1, cores] : [1];
+
+        string? python = null, scriptPath = null, pytorchNote = null;
+        if (pytorch)
+        {
+            scriptPath = BenchPyTorch.FindScript(script);
+            python = scriptPath is null ? null : BenchPyTorch.FindPython();
+            pytorchNote = scriptPath is null ? "bench/pytorch_step.py not found; give --pytorch-script"
+                : python is null ? "no python3 with torch (Debian: apt-get install python3-torch libopenblas0-pthread)"
+                : null;
+        }
+
+        var steps = new List<StepFigure>();
+        var torch = new List<PyTorchFigure>();
+        foreach (int threads in threadCounts)
+        {
+            foreach (BenchShape shape in shapes)
+            {
+                stderr.WriteLine($"bench: {shape.Name}, {threads} thread(s)");
+                // Ours, then PyTorch's, back to back, so both see the same machine load.
+                steps.Add(BenchMeasurements.TrainingStep(shape, threads, budget));
+                if (python is not null && scriptPath is not null)
+                {
+                    torch.Add(BenchPyTorch.Run(python, scriptPath, shape, threads, budget));
+                }
+            }
+        }
+
+        var checks = new List<GradCheckFigure>();
+        foreach (int threads in threadCounts)
+        {
+            stderr.WriteLine($"bench: full gradient check, {threads} thread(s)");
+            checks.Add(BenchMeasurements.FullCheck(threads, width: quick ? 8 : 32));
+        }
+        BenchShape fastShape = quick ? new BenchShape("fast", 4, 64, 32) : new BenchShape("fast", 20, 256, 128);
+        StepFigure fastStep = steps.FirstOrDefault(s => s.Threads == 1 && s.Shape == fastShape with { Name = s.Shape.Name })
+            ?? BenchMeasurements.TrainingStep(fastShape, 1, budget);
+        stderr.WriteLine("bench: fast gradient check");
+        checks.Add(BenchMeasurements.FastCheck(fastShape, fastStep.BestMs));
+
+        SweepFigure? sweep = null;
+        string? sweepNote = null;
+        if (sweepFile is not null)
+        {
+            string? path = sweepFile.Length > 0 ? sweepFile : FindDefaultSweep();
+            if (path is null)
+            {
+                sweepNote = "experiments/bench-sweep.json not found; give --sweep FILE";
+            }
+            else if (!File.Exists(path))
+            {
+                throw new UserInputException($"--sweep: no file '{path}'");
+            }
+            else
+            {
+                stderr.WriteLine($"bench: sweep {path}");
+                sweep = BenchMeasurements.Sweep(path, quick ? 4 : null);
+            }
+        }
+        return new BenchReport(BenchMeasurements.Kernel, cores, steps, torch, pytorchNote, checks, sweep, sweepNote);
+    }
+
+    private static string? FindDefaultSweep()
+    {
+        for (DirectoryInfo? dir = new(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "experiments", "bench-sweep.json");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

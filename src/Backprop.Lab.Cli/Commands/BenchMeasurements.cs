@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Backprop.Core.Checking;
+using Backprop.Core.Experiments;
+using Backprop.Core.Kernels;
+using Backprop.Core.Networks;
+using Backprop.Core.Randomness;
+
+namespace Backprop.Lab.Cli.Commands;
+
+/// <summary>A network shape of the benchmark: <c>depth</c> tanh layers of width x width, a batch of rows.</summary>
+internal sealed record BenchShape(string Name, int Depth, int Width, int Batch)
+{
+    /// <summary>The issue's count: 3 products of 2 m n^2 FLOP per layer (forward, weight and input gradient).</summary>
+    public double FlopPerStep => 6.0 * Batch * Width * (double)Width * Depth;
+
+    public static IReadOnlyList<BenchShape> Standard { get; } =
+    [
+        new("small", 10, 64, 32),
+        new("medium", 20, 256, 128),
+        new("large", 50, 512, 256),
+    ];
+
+    public static IReadOnlyList<BenchShape> Quick { get; } =
+    [
+        new("small", 10, 64, 32),
+        new("medium", 4, 128, 64),
+    ];
+}
+
+/// <summary>One training-step measurement: the fastest round, the median round, and heap bytes per step after warm-up.</summary>
+internal sealed record StepFigure(BenchShape Shape, int Threads, double BestMs, double MedianMs, int Steps, double BytesPerStep)
+{
+    public double GigaflopsPerSecond => Shape.FlopPerStep / (BestMs * 1e6);
+}
+
+/// <summary>The gradient-checker figures the checking issue asks for.</summary>
+internal sealed record GradCheckFigure(string Name, int Threads, int Entries, double Seconds, double StepMs, string Verdict)
+{
+    public double EntriesPerSecond => Entries / Seconds;
+
+    /// <summary>Seconds of the check over one training step of the same network (the fast check's budget is 3).</summary>
+    public double StepRatio => StepMs > 0 ? Seconds * 1000 / StepMs : double.NaN;
+}
+
+/// <summary>An in-process sweep: trials, wall time, throughput.</summary>
+internal sealed record SweepFigure(string File, int Trials, int Parallelism, double Seconds, int Failed)
+{
+    public double TrialsPerSecond => Trials / Seconds;
+}
+
+/// <summary>
+/// The measurements behind <c>lab bench</c>. Each step figure repeats rounds of at least <c>roundSeconds</c> for
+/// <c>budgetSeconds</c> and keeps the fastest round (the least disturbed on a shared machine) and the median.
+/// </summary>
+internal static class BenchMeasurements
+{
+    public static StepFigure TrainingStep(BenchShape shape, int threads, double budgetSeconds, double roundSeconds = 0.2)
+    {
+        var (network, x, y) = Build(shape, seed: 1);
+        network.KernelThreads = threads;
+        var sgd = new Sgd(1e-3);
+        void Step()
+        {
+            network.ComputeGradients(x, y, shape.Batch, Loss.MeanSquaredError);
+            sgd.Step(network);
+        }
+        // Warm-up long enough for tiered JIT to recompile the hot loops at full optimisation.
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warm.Elapsed.TotalSeconds < Math.Min(0.5, budgetSeconds); i++)
+        {
+            Step();
+        }
+        // Allocation on steps after warm-up, counted on the stepping thread (exact, and blind to whatever else the
+        // process runs, such as tests in parallel); the kernel helper threads run only allocation-free kernel code.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        const int allocationSteps = 3;
+        for (int i = 0; i < allocationSteps; i++)
+        {
+            Step();
+        }
+        double bytesPerStep = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)allocationSteps;
+
+        var rounds = new List<double>();
+        int steps = 0;
+        var budget = Stopwatch.StartNew();
+        do
+        {
+            int n = 0;
+            long start = Stopwatch.GetTimestamp();
+            double elapsed;
+            do
+            {
+                Step();
+                n++;
+                elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+            while (elapsed < roundSeconds);
+            rounds.Add(elapsed * 1000 / n);
+            steps += n;
+        }
+        while (budget.Elapsed.TotalSeconds < budgetSeconds);
+        rounds.Sort();
+        return new StepFigure(shape, threads, rounds[0], rounds[rounds.Count / 2], steps, bytesPerStep);
+    }
+
+    /// <summary>Full check of a depth-4, width-32 network (every entry), on 1 or more threads.</summary>
+    public static GradCheckFigure FullCheck(int threads, int width = 32, int batch = 8)
+    {
+        var shape = new BenchShape("full", 4, width, batch);
+        var (network, x, y) = Build(shape, seed: 2);
+        var problem = new GradientProblem(network, x, y, batch, Loss.MeanSquaredError);
+        int entries = problem.Tensors().Sum(t => problem.Shape(t).Rows * problem.Shape(t).Cols);
+        var options = new GradCheckOptions { Threads = threads, Localize = false };
+        GradientChecker.Full(problem, options); // warm-up: JIT and buffers
+        var clock = Stopwatch.StartNew();
+        GradCheckReport report = GradientChecker.Full(problem, options);
+        return new GradCheckFigure($"full d4 w{width} b{batch}", threads, entries, clock.Elapsed.TotalSeconds, 0, report.Verdict.ToString());
+    }
+
+    /// <summary>Fast (one-direction) check of a depth-20, width-256, batch-128 network, next to one training step of it.</summary>
+    public static GradCheckFigure FastCheck(BenchShape shape, double stepMs)
+    {
+        var (network, x, y) = Build(shape, seed: 3);
+        var problem = new GradientProblem(network, x, y, shape.Batch, Loss.MeanSquaredError);
+        int entries = problem.Tensors().Sum(t => problem.Shape(t).Rows * problem.Shape(t).Cols);
+        var options = new GradCheckOptions { Threads = 1 };
+        GradientChecker.Fast(problem, options);
+        var clock = Stopwatch.StartNew();
+        GradCheckReport report = GradientChecker.Fast(problem, options);
+        return new GradCheckFigure($"fast d{shape.Depth} w{shape.Width} b{shape.Batch}", 1, entries, clock.Elapsed.TotalSeconds, stepMs, report.Verdict.ToString());
+    }
+
+    /// <summary>Every trial of a sweep file in this process, one trial per core (<see cref="SweepExecutor"/>).</summary>
+    public static SweepFigure Sweep(string file, int? limit)
+    {
+        IReadOnlyList<Trial> trials = SweepFile.Load(file).Expand();
+        TrialConfig[] configs = trials.Take(limit ?? trials.Count).Select(t => t.Config).ToArray();
+        int parallelism = Environment.ProcessorCount;
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<TrialResult> results = SweepExecutor.RunAsync(configs, parallelism: parallelism).GetAwaiter().GetResult();
+        double seconds = clock.Elapsed.TotalSeconds;
+        int failed = results.Count(r => r.Error is not null);
+        return new SweepFigure(file, configs.Length, parallelism, seconds, failed);
+    }
+
+    /// <summary>The micro-kernel this CPU runs.</summary>
+    public static string Kernel => Gemm.KernelDescription;
+
+    private static (Mlp Network, double[] X, double[] Y) Build(BenchShape shape, ulong seed)
+    {
+        Mlp network = Mlp.Uniform(shape.Width, shape.Width, shape.Depth, Activation.Tanh);
+        new Initializer(InitializerKind.XavierNormal).Initialize(network, seed);
+        var rng = new Rng(seed + 100);
+        double[] x = new double[shape.Batch * shape.Width];
+        double[] y = new double[shape.Batch * shape.Width];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = rng.NextNormal();
+            y[i] = rng.NextNormal();
+        }
+        return (network, x, y);
+    }
+}

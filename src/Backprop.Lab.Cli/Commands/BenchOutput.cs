@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Backprop.Lab.Cli.Commands;
+
+/// <summary>The table and the JSON of <c>lab bench</c> (the JSON's fields are listed in the README).</summary>
+internal static class BenchOutput
+{
+    public static void WriteTable(TextWriter o, BenchReport r)
+    {
+        o.WriteLine($"lab bench: float64 tanh MLP, MSE, one SGD step; kernel {r.Kernel}; {r.Cores} core(s)");
+        o.WriteLine("ms/step is the fastest round of several (median beside it); GFLOP/s counts 6 x batch x width^2 x depth per step.");
+        o.WriteLine();
+        bool torch = r.PyTorch.Count > 0;
+        o.WriteLine(torch
+            ? "shape    depth width batch threads  ms/step  (median)  GFLOP/s  bytes/step  PyTorch ms  ratio"
+            : "shape    depth width batch threads  ms/step  (median)  GFLOP/s  bytes/step");
+        foreach (StepFigure s in r.Steps)
+        {
+            var line = new StringBuilder();
+            line.Append($"{s.Shape.Name,-8} {s.Shape.Depth,5} {s.Shape.Width,5} {s.Shape.Batch,5} {s.Threads,7} {Ms(s.BestMs),8} {Ms(s.MedianMs),9} {s.GigaflopsPerSecond,8:F1} {s.BytesPerStep,11:F0}");
+            if (Torch(r, s) is { } t)
+            {
+                line.Append($" {Ms(t.Ms),11} {s.BestMs / t.Ms,6:F2}");
+            }
+            o.WriteLine(line.ToString());
+        }
+        if (torch)
+        {
+            o.WriteLine($"PyTorch {r.PyTorch[0].Torch}, BLAS {r.PyTorch[0].Blas}; ratio = ours / PyTorch (below 1 is faster).");
+        }
+        else if (r.PyTorchNote is { } note)
+        {
+            o.WriteLine($"PyTorch: {note}");
+        }
+        o.WriteLine();
+        o.WriteLine("gradient check            threads  entries  seconds  entries/s  x one step  verdict");
+        foreach (GradCheckFigure g in r.GradChecks)
+        {
+            string ratio = double.IsNaN(g.StepRatio) ? "" : g.StepRatio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+            o.WriteLine($"{g.Name,-25} {g.Threads,7} {g.Entries,8} {g.Seconds,8:F3} {g.EntriesPerSecond,10:F0} {ratio,11}  {g.Verdict}");
+        }
+        o.WriteLine();
+        if (r.Sweep is { } w)
+        {
+            o.WriteLine($"sweep {Path.GetFileName(w.File)}: {w.Trials} trials in {w.Seconds:F2} s on {w.Parallelism} worker(s), {w.TrialsPerSecond:F2} trials/s, {w.Failed} failed");
+        }
+        else if (r.SweepNote is { } note)
+        {
+            o.WriteLine($"sweep: {note}");
+        }
+    }
+
+    public static void WriteJson(TextWriter o, BenchReport r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("kernel", r.Kernel);
+            w.WriteNumber("cores", r.Cores);
+            w.WriteStartArray("steps");
+            foreach (StepFigure s in r.Steps)
+            {
+                w.WriteStartObject();
+                w.WriteString("shape", s.Shape.Name);
+                w.WriteNumber("depth", s.Shape.Depth);
+                w.WriteNumber("width", s.Shape.Width);
+                w.WriteNumber("batch", s.Shape.Batch);
+                w.WriteNumber("threads", s.Threads);
+                w.WriteNumber("ms_per_step", s.BestMs);
+                w.WriteNumber("median_ms_per_step", s.MedianMs);
+                w.WriteNumber("gflops", s.GigaflopsPerSecond);
+                w.WriteNumber("bytes_per_step", s.BytesPerStep);
+                w.WriteNumber("steps_timed", s.Steps);
+                PyTorchFigure? t = Torch(r, s);
+                WriteNumberOrNull(w, "pytorch_ms_per_step", t?.Ms);
+                WriteNumberOrNull(w, "ratio_to_pytorch", s.BestMs / t?.Ms);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("pytorch");
+            w.WriteBoolean("measured", r.PyTorch.Count > 0);
+            WriteStringOrNull(w, "version", r.PyTorch.Count > 0 ? r.PyTorch[0].Torch : null);
+            WriteStringOrNull(w, "blas", r.PyTorch.Count > 0 ? r.PyTorch[0].Blas : null);
+            WriteStringOrNull(w, "note", r.PyTorchNote);
+            w.WriteEndObject();
+            w.WriteStartArray("gradient_checks");
+            foreach (GradCheckFigure g in r.GradChecks)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", g.Name);
+                w.WriteNumber("threads", g.Threads);
+                w.WriteNumber("entries", g.Entries);
+                w.WriteNumber("seconds", g.Seconds);
+                w.WriteNumber("entries_per_second", g.EntriesPerSecond);
+                WriteNumberOrNull(w, "steps_equivalent", double.IsNaN(g.StepRatio) ? null : g.StepRatio);
+                w.WriteString("verdict", g.Verdict);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            if (r.Sweep is { } s2)
+            {
+                w.WriteStartObject("sweep");
+                w.WriteString("file", s2.File);
+                w.WriteNumber("trials", s2.Trials);
+                w.WriteNumber("parallelism", s2.Parallelism);
+                w.WriteNumber("seconds", s2.Seconds);
+                w.WriteNumber("trials_per_second", s2.TrialsPerSecond);
+                w.WriteNumber("failed", s2.Failed);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("sweep");
+            }
+            WriteStringOrNull(w, "sweep_note", r.SweepNote);
+            w.WriteEndObject();
+        }
+        o.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    private static PyTorchFigure? Torch(BenchReport r, StepFigure s) =>
+        r.PyTorch.FirstOrDefault(t => t.Shape == s.Shape.Name && t.Threads == s.Threads);
+
+    private static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : "F1", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+}
