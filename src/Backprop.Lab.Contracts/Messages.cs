@@ -81,11 +81,14 @@ public sealed record SweepProgress(
 /// <param name="MaxAttempts">Attempts per trial (a failure or a lost silo each use one) before it is marked failed.</param>
 /// <param name="ProbeInterval">How often running trials are checked for a lost activation (a dead silo).</param>
 /// <param name="MaxInFlight">Trials started at once across the cluster (the rest wait in the SweepGrain).</param>
+/// <param name="MaxRetained">Results the SweepGrain holds for the client before it stops starting trials until the
+/// client has saved some: this, plus what is in flight, bounds the grain's memory whatever the sweep's size.</param>
 [GenerateSerializer, Immutable]
 public sealed record SweepSettings(
     [property: Id(0)] int MaxAttempts,
     [property: Id(1)] TimeSpan ProbeInterval,
-    [property: Id(2)] int MaxInFlight)
+    [property: Id(2)] int MaxInFlight,
+    [property: Id(3)] int MaxRetained = 256)
 {
     public static SweepSettings Default { get; } = new(3, TimeSpan.FromSeconds(5), 64);
 }

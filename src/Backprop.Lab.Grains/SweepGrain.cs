@@ -63,16 +63,20 @@ public sealed class SweepGrain(
         await Persist();
     }
 
-    public Task<SweepProgress> Poll(long acknowledgedUpTo, int maxResults)
+    public async Task<SweepProgress> Poll(long acknowledgedUpTo, int maxResults)
     {
         int before = S.Outbox.Count;
         S.Outbox.RemoveAll(c => c.Sequence <= acknowledgedUpTo);
-        _dirty |= S.Outbox.Count != before;
+        if (S.Outbox.Count != before)
+        {
+            _dirty = true;
+            await Dispatch(); // room in the outbox again: start what waited for it
+        }
         var running = S.Trials.Where(t => t.Value.Status == TrialStatus.Running)
             .Select(t => new RunningTrial(t.Key, t.Value.Attempts, t.Value.Silo, _live.TryGetValue(t.Key, out var l) ? l.Step : 0))
             .ToArray();
         var completed = S.Outbox.Take(Math.Max(0, maxResults)).ToArray();
-        return Task.FromResult(new SweepProgress(Counts(), completed, running, RuntimeIdentity, Finished()));
+        return new SweepProgress(Counts(), completed, running, RuntimeIdentity, Finished());
     }
 
     public Task TrialStarted(string trialKey, int attempt, string silo)
@@ -120,9 +124,13 @@ public sealed class SweepGrain(
         await Dispatch();
     }
 
-    /// <summary>Starts pending trials while fewer than MaxInFlight run.</summary>
+    /// <summary>Starts pending trials while fewer than MaxInFlight run and the client keeps up with the results.</summary>
     private async Task Dispatch()
     {
+        if (S.Outbox.Count >= S.Settings.MaxRetained)
+        {
+            return; // back-pressure: wait for the client to save what it has
+        }
         int running = S.Trials.Values.Count(e => e.Status == TrialStatus.Running);
         var starts = new List<(string Key, TrialAssignment Assignment)>();
         foreach (string key in S.Order)

@@ -107,7 +107,36 @@ public sealed class SweepCommandTests : TempDirectory
         Assert.Contains("holds the results of sweep \"tiny\"", error);
     }
 
+    [Fact]
+    public void Unreachable_cluster_names_the_address_and_exits_5_within_the_timeout()
+    {
+        int port = Backprop.Lab.Cli.Cluster.Endpoints.FreeLoopbackPort();
+        string sweep = Write("tiny.json", Tiny);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, _, error) = LabRunner.Run("sweep", sweep, "--out", System.IO.Path.Combine(Path, "out"), "--cluster", $"127.0.0.1:{port}", "--connect-timeout", "3");
+        Assert.Equal(5, exit);
+        Assert.Contains($"127.0.0.1:{port}", error);
+        Assert.Contains("could not reach the cluster", error);
+        // Bounded: the 3 s timeout plus start-up, far below the minutes an unbounded retry would take. (A fact about
+        // termination, not a speed measurement: the bound is 20x the timeout.)
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void In_process_executor_gives_the_same_results_as_the_embedded_silo()
+    {
+        string sweep = Write("tiny.json", Tiny);
+        string embedded = System.IO.Path.Combine(Path, "embedded"), local = System.IO.Path.Combine(Path, "local");
+        Assert.Equal(0, LabRunner.Run("sweep", sweep, "--out", embedded).Exit);
+        Assert.Equal(0, LabRunner.Run("sweep", sweep, "--out", local, "--in-process").Exit);
+        static Dictionary<string, string> Lines(string dir) => File.ReadAllLines(System.IO.Path.Combine(dir, "trials.jsonl"))
+            .Select(l => ResultFormat.FromJsonLine(l, out _)!).ToDictionary(r => r.Key, r => ResultFormat.ToJsonLine(r with { Seconds = 0 }));
+        Assert.Equal(Lines(local).OrderBy(p => p.Key), Lines(embedded).OrderBy(p => p.Key));
+    }
+
     [Theory]
+    [InlineData("sweep", "x.json", "--cluster", "nonsense")]
+    [InlineData("sweep", "x.json", "--in-process", "--cluster", "127.0.0.1:30000")]
     [InlineData("sweep")]
     [InlineData("sweep", "--resume", "/nonexistent-folder")]
     [InlineData("sweep", "x.json", "--parallel", "0")]

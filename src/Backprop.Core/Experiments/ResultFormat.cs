@@ -64,7 +64,7 @@ public static class ResultFormat
         TrialSummary? s = r.Summary;
         var cells = new[]
         {
-            r.Key, c.ParsedActivation.ToString(), I(c.Depth), I(c.Width), c.Init, D(c.SigmaW2), D(c.SigmaB), D(c.Gain), c.Dataset,
+            r.Key, Networks.Activation.TryParse(c.Activation, out Networks.Activation a) ? a.ToString() : c.Activation, I(c.Depth), I(c.Width), c.Init, D(c.SigmaW2), D(c.SigmaB), D(c.Gain), c.Dataset,
             c.Loss ?? "", c.Optimizer, D(c.LearningRate), I(c.BatchSize), I(c.Steps), c.Seed.ToString(CultureInfo.InvariantCulture),
             r.Outcome, r.DivergedAtStep is int k ? I(k) : "", D(r.FinalLoss),
             D(s?.FirstLastRatioInit), D(s?.FirstLastRatioFinal), D(s?.DeltaRatioInit), D(s?.DeltaRatioFinal), D(s?.LogSlopeMeasured), D(s?.LogSlopePredicted),

@@ -66,7 +66,9 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
                 continue;
             }
             bool allIn = progress.Counts.Pending == 0 && progress.Counts.Running == 0;
-            if (lastAdded > acknowledged && (allIn || DateTime.UtcNow - lastFlush > TimeSpan.FromSeconds(1)))
+            // Save (then acknowledge) every second, at the end, or as soon as the grain's outbox is half full.
+            if (lastAdded > acknowledged && (allIn || DateTime.UtcNow - lastFlush > TimeSpan.FromSeconds(1)
+                || progress.Counts.Retained >= settings.MaxRetained / 2))
             {
                 results.Flush();
                 lastFlush = DateTime.UtcNow;

@@ -1,0 +1,133 @@
+using Backprop.Core.Experiments;
+using Backprop.Lab.Contracts;
+using Backprop.Tests.Shared;
+using Orleans.TestingHost;
+
+namespace Backprop.Lab.Grains.Tests;
+
+public sealed class SweepOnClusterTests : TempDirectory
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Three_silos_one_killed_mid_sweep_every_trial_once_with_the_in_process_numbers()
+    {
+        // 40 trials of a few tenths of a second, one at a time per silo, so the killed silo has work in hand.
+        TrialConfig[] configs = Enumerable.Range(0, 40).Select(i => new TrialConfig
+        {
+            Depth = 2 + i % 4, Width = 48, Activation = i % 2 == 0 ? "tanh" : "relu", SigmaW2 = 0.5 + 0.1 * i,
+            Dataset = "teacher", Samples = 128, BatchSize = 64, Steps = 800, RecordEvery = 100, LearningRate = 0.01,
+        }).ToArray();
+        Trial[] trials = ClusterSweep.Trials(configs);
+        await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(3, trialsPerSilo: 1);
+        var view = new ClusterSweep.RecordingView();
+        string output = System.IO.Path.Combine(Path, "out");
+        var settings = new SweepSettings(MaxAttempts: 3, ProbeInterval: TimeSpan.FromSeconds(1), MaxInFlight: 6);
+        Task<bool> sweep = ClusterSweep.Run(cluster.Client, output, trials, view, settings);
+
+        // Kill a silo that is running a trial and hosts neither the SweepGrain nor the membership primary.
+        ISweepGrain grain = cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output));
+        string? killed = null;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (killed is null && DateTime.UtcNow < deadline && !sweep.IsCompleted)
+        {
+            SweepProgress p = await grain.Poll(0, 0);
+            InProcessSiloHandle? victim = cluster.Silos.Skip(1).FirstOrDefault(s =>
+                s.SiloAddress.ToString() != p.SweepSilo && p.Running.Any(r => r.Silo == s.SiloAddress.ToString()));
+            if (victim is not null)
+            {
+                killed = victim.SiloAddress.ToString();
+                await cluster.KillSiloAsync(victim);
+            }
+            else
+            {
+                await Task.Delay(50);
+            }
+        }
+        Assert.NotNull(killed);
+
+        Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the sweep did not finish after a silo was killed");
+        Assert.True(await sweep);
+        IReadOnlyList<TrialResult> saved = ClusterSweep.Saved(output);
+        Assert.Equal(40, saved.Count);
+        Assert.Equal(trials.Select(t => t.Key).Order(), saved.Select(r => r.Key).Order());
+        Assert.True(view.Restarts >= 1, "no trial was restarted, so the kill did not hit running work");
+
+        IReadOnlyList<TrialResult> local = await SweepExecutor.RunAsync(configs);
+        var expected = local.ToDictionary(r => r.Key, ClusterSweep.WithoutTime);
+        Assert.All(saved, r => Assert.Equal(expected[r.Key], ClusterSweep.WithoutTime(r)));
+    }
+
+    [Fact]
+    public async Task A_trial_longer_than_the_response_timeout_completes()
+    {
+        // Grain calls time out after one second here; the trial trains for several.
+        var config = new TrialConfig { Depth = 6, Width = 96, Dataset = "teacher", Samples = 256, BatchSize = 128, Steps = 400, RecordEvery = 100 };
+        await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 1, responseTimeout: TimeSpan.FromSeconds(1));
+        string output = System.IO.Path.Combine(Path, "out");
+        Task<bool> sweep = ClusterSweep.Run(cluster.Client, output, ClusterSweep.Trials([config]), new ClusterSweep.RecordingView(),
+            new SweepSettings(3, TimeSpan.FromSeconds(1), 4));
+        Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the long trial never finished");
+        Assert.True(await sweep);
+        TrialResult result = Assert.Single(ClusterSweep.Saved(output));
+        Assert.Equal(Outcomes.Ok, result.Outcome);
+        Assert.True(result.Seconds > 1, $"the trial took {result.Seconds} s, not longer than the 1 s response timeout");
+    }
+
+    [Fact]
+    public async Task Two_thousand_tiny_trials_through_one_sweep_grain_are_each_counted_once_in_bounded_memory()
+    {
+        TrialConfig[] configs = Enumerable.Range(0, 2000).Select(i => new TrialConfig
+        {
+            Depth = 1, Width = 2, Dataset = "gaussian", Samples = 2, BatchSize = 2, Steps = 0, Seed = (ulong)i,
+        }).ToArray();
+        await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 2);
+        var view = new ClusterSweep.RecordingView();
+        string output = System.IO.Path.Combine(Path, "out");
+        Task<bool> sweep = ClusterSweep.Run(cluster.Client, output, ClusterSweep.Trials(configs), view, new SweepSettings(3, TimeSpan.FromSeconds(5), 64));
+        Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "2000 tiny trials did not finish");
+        Assert.True(await sweep);
+
+        IReadOnlyList<TrialResult> saved = ClusterSweep.Saved(output);
+        Assert.Equal(2000, saved.Count);
+        Assert.Equal(2000, saved.Select(r => r.Key).Distinct().Count());
+        Assert.Equal(2000, view.Finished);
+        SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll(long.MaxValue, 0);
+        Assert.Equal((2000, 2000, 0, 0), (final.Counts.Total, final.Counts.Done, final.Counts.Failed, final.Counts.Retained));
+        // The grain keeps only statuses; full results wait for the client and leave once saved, and it stops starting
+        // trials while 256 wait: at most 256 + the 64 in flight are ever held, however many trials the sweep has.
+        Assert.InRange(view.MaxRetained, 1, 256 + 64);
+    }
+
+    [Fact]
+    public async Task A_trial_that_throws_is_retried_up_to_the_limit_then_failed_and_the_sweep_completes()
+    {
+        var good = new TrialConfig { Depth = 2, Width = 4, Dataset = "gaussian", Samples = 4, BatchSize = 4, Steps = 2 };
+        var bad = good with { Activation = "no-such-activation" };
+        await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(2, trialsPerSilo: 1);
+        var view = new ClusterSweep.RecordingView();
+        string output = System.IO.Path.Combine(Path, "out");
+        Task<bool> sweep = ClusterSweep.Run(cluster.Client, output, ClusterSweep.Trials([good, bad, good with { Seed = 1 }]), view,
+            new SweepSettings(MaxAttempts: 3, ProbeInterval: TimeSpan.FromSeconds(1), MaxInFlight: 4));
+        Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the sweep with a throwing trial did not finish");
+        Assert.True(await sweep);
+        IReadOnlyList<TrialResult> saved = ClusterSweep.Saved(output);
+        Assert.Equal(3, saved.Count);
+        TrialResult failed = saved.Single(r => r.Key == bad.Key());
+        Assert.Equal(Outcomes.Failed, failed.Outcome);
+        Assert.Contains("no-such-activation", failed.Error);
+        Assert.Equal(2, saved.Count(r => r.Outcome == Outcomes.Ok));
+        SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll(long.MaxValue, 0);
+        Assert.Equal(1, final.Counts.Failed);
+    }
+
+    private static string ResultsSweepId(string directory)
+    {
+        string file = System.IO.Path.Combine(directory, ".sweep-id");
+        for (int i = 0; i < 200 && !File.Exists(file); i++)
+        {
+            Thread.Sleep(10);
+        }
+        return File.ReadAllText(file).Trim();
+    }
+}
