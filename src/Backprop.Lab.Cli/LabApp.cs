@@ -89,6 +89,7 @@ public static class LabApp
         root.Subcommands.Add(TrainCommand.Create(stdout));
         root.Subcommands.Add(ExplainCommand.Create(stdout));
         root.Subcommands.Add(SweepCommand.Create(stdout));
+        root.Subcommands.Add(SiloCommand.Create(stdout));
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         root.Subcommands.Add(GradCheckCommand.Create(stdout));
         root.Subcommands.Add(ReportCommand.Create(stdout));
@@ -101,6 +102,9 @@ public static class LabApp
         // Diagnostics go to stderr through Serilog; what the user asked for goes to stdout through the commands.
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
+            // Orleans warns about routine things (server GC off, a silo declared dead during a sweep that recovers);
+            // the console shows its errors, the run's log file keeps everything from Information up.
+            .MinimumLevel.Override("Orleans", verbose ? LogEventLevel.Information : LogEventLevel.Error)
             .WriteTo.Console(outputTemplate: "[{Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
     }

@@ -89,6 +89,13 @@ public sealed class GradCommandTests : TempDirectory
     [InlineData("--help")]
     [InlineData("grad", "--help")]
     [InlineData("train", "--help")]
+    [InlineData("sweep", "--help")]
+    [InlineData("silo", "--help")]
+    [InlineData("report", "--help")]
+    [InlineData("bench", "--help")]
+    [InlineData("theory", "--help")]
+    [InlineData("explain", "--help")]
+    [InlineData("gradcheck", "--help")]
     public void Every_command_has_help(params string[] args)
     {
         var (exit, output, _) = LabRunner.Run(args);

@@ -135,6 +135,10 @@ public sealed class SweepCommandTests : TempDirectory
     }
 
     [Theory]
+    [InlineData("silo", "--silo-port", "0")]
+    [InlineData("silo", "--address", "not-an-ip")]
+    [InlineData("silo", "--primary", "localhost")]
+    [InlineData("silo", "--trials", "0")]
     [InlineData("sweep", "x.json", "--cluster", "nonsense")]
     [InlineData("sweep", "x.json", "--in-process", "--cluster", "127.0.0.1:30000")]
     [InlineData("sweep")]
