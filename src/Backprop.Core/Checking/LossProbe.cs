@@ -31,9 +31,12 @@ internal sealed class LossProbe
         _plus = new bool[kinked];
         _minus = new bool[kinked];
         _center = new bool[kinked];
-        Loss();
+        Center = Loss();
         CaptureKinks(_center);
     }
+
+    /// <summary>J at the unmoved values, evaluated once when the probe is made.</summary>
+    public double Center { get; }
 
     public Mlp Network => _network;
 
