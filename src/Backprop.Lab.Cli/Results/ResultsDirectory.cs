@@ -12,6 +12,10 @@ namespace Backprop.Lab.Cli.Results;
 public sealed class ResultsDirectory
 {
     private readonly Dictionary<string, TrialResult> _results = new(StringComparer.Ordinal);
+
+    // Each trial's trials.jsonl line and summary.csv row, made once when it is added: a flush rewrites the files
+    // whole, and re-serialising every result at every flush would make a long sweep quadratic.
+    private readonly Dictionary<string, (string Json, string Csv)> _lines = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private readonly object _gate = new();
     private DateTime _lastFlush = DateTime.MinValue;
@@ -146,6 +150,7 @@ public sealed class ResultsDirectory
             _order.Add(result.Key);
         }
         _results[result.Key] = result;
+        _lines[result.Key] = (ResultFormat.ToJsonLine(result), ResultFormat.CsvRow(result));
     }
 
     private void FlushCore()
@@ -154,9 +159,9 @@ public sealed class ResultsDirectory
         var csv = new StringBuilder(ResultFormat.CsvHeader()).Append('\n');
         foreach (string key in _order)
         {
-            TrialResult r = _results[key];
-            jsonl.Append(ResultFormat.ToJsonLine(r)).Append('\n');
-            csv.Append(ResultFormat.CsvRow(r)).Append('\n');
+            var (json, row) = _lines[key];
+            jsonl.Append(json).Append('\n');
+            csv.Append(row).Append('\n');
         }
         WriteAtomically(TrialsFile, jsonl.ToString());
         WriteAtomically(SummaryFile, csv.ToString());
