@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Backprop.Core.Networks;
 using Backprop.Core.Randomness;
 
@@ -165,13 +166,15 @@ public static class GradientChecker
     private static void Normalize(IEnumerable<double[]> parts)
     {
         var list = parts.ToList();
-        double norm = Math.Sqrt(list.Sum(p => p.Sum(v => v * v)));
+        double sum = 0;
         foreach (double[] p in list)
         {
-            for (int i = 0; i < p.Length; i++)
-            {
-                p[i] /= norm;
-            }
+            sum += TensorPrimitives.SumOfSquares<double>(p);
+        }
+        double norm = Math.Sqrt(sum);
+        foreach (double[] p in list)
+        {
+            TensorPrimitives.Divide(p, norm, p);
         }
     }
 }
