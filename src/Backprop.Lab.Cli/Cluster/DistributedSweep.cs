@@ -73,6 +73,10 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
                 results.Flush();
                 lastFlush = DateTime.UtcNow;
                 acknowledged = lastAdded; // acknowledged only once on disk
+                if (allIn)
+                {
+                    continue; // the last results are saved: acknowledge them now rather than a poll interval later
+                }
             }
             if (progress.Finished)
             {

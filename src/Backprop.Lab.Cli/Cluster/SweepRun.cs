@@ -10,9 +10,11 @@ using Serilog;
 namespace Backprop.Lab.Cli.Cluster;
 
 /// <summary>Where and how <c>lab sweep</c> runs its trials: the embedded silo (default), a running cluster, or in process.</summary>
-internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, string ClusterId, string ServiceId, int MaxAttempts, int ConnectTimeoutSeconds)
+internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, string ClusterId, string ServiceId, int MaxAttempts, int ConnectTimeoutSeconds) : IAsyncDisposable
 {
     private IReadOnlyList<IPEndPoint> _gateways = [];
+    private IHost? _host;
+    private Task? _stopped;
 
     public void Validate()
     {
@@ -42,10 +44,19 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
 
     public async Task<bool> RunDistributedAsync(IReadOnlyList<Trial> all, ResultsDirectory results, ISweepView view, CancellationToken cancellation)
     {
-        using IHost host = _gateways.Count > 0
+        IHost host = _gateways.Count > 0
             ? OrleansHosts.Client(_gateways, ClusterId, ServiceId)
             : OrleansHosts.Embedded(Parallel);
-        await StartAsync(host, cancellation);
+        try
+        {
+            await StartAsync(host, cancellation);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        _host = host;
         try
         {
             var client = host.Services.GetRequiredService<IClusterClient>();
@@ -57,8 +68,29 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         }
         finally
         {
-            await host.StopAsync(CancellationToken.None);
+            // Every result is on disk by now: the silo (or client) stops while the caller draws the report, and
+            // DisposeAsync waits for it.
+            _stopped = host.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>Waits for the host started by <see cref="RunDistributedAsync"/> to stop, then disposes it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is null)
+        {
+            return;
+        }
+        try
+        {
+            await (_stopped ?? _host.StopAsync(CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            Log.Warning(e, "Stopping the Orleans host failed");
+        }
+        _host.Dispose();
+        _host = null;
     }
 
     /// <summary>Starts the host; a cluster that cannot be reached is reported with the addresses tried, within the timeout.</summary>

@@ -41,7 +41,7 @@ internal static class SweepCommand
         command.Options.Add(connectTimeout);
         command.SetAction(async (parse, cancellation) =>
         {
-            var run = new SweepRun(
+            await using var run = new SweepRun(
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
                 parse.GetValue(identity.ClusterId)!, parse.GetValue(identity.ServiceId)!, parse.GetValue(attempts), parse.GetValue(connectTimeout));
             run.Validate();
