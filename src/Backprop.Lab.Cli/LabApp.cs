@@ -97,14 +97,21 @@ public static class LabApp
         return root;
     }
 
+    /// <summary>--verbose was given: framework logs reach the console too.</summary>
+    internal static bool IsVerbose { get; private set; }
+
     private static void ConfigureLogging(bool verbose)
     {
+        IsVerbose = verbose;
         // Diagnostics go to stderr through Serilog; what the user asked for goes to stdout through the commands.
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
             // Orleans warns about routine things (server GC off, a silo declared dead during a sweep that recovers);
             // the console shows its errors, the run's log file keeps everything from Information up.
             .MinimumLevel.Override("Orleans", verbose ? LogEventLevel.Information : LogEventLevel.Error)
+            // A host that cannot start (cluster unreachable) is reported by the command in one line; the hosting
+            // stack's stack trace is for --verbose.
+            .MinimumLevel.Override("Microsoft.Extensions.Hosting", verbose ? LogEventLevel.Information : LogEventLevel.Fatal)
             .WriteTo.Console(outputTemplate: "[{Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
     }

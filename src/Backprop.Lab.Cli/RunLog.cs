@@ -28,11 +28,22 @@ internal sealed class RunLog : IDisposable
             .MinimumLevel.Override("Orleans", LogEventLevel.Information)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .Enrich.FromLogContext()
-            .WriteTo.Logger(previous)
+            // Overrides do not reach a sub-logger, so the console's own rule is repeated here: Orleans' and the
+            // hosting stack's routine warnings go to the file only (all of it with --verbose).
+            .WriteTo.Logger(console => console
+                .Filter.ByExcluding(e => !LabApp.IsVerbose && IsFramework(e, out string source)
+                    && (e.Level < LogEventLevel.Error || source.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal)))
+                .WriteTo.Logger(previous))
             .WriteTo.File(new CompactJsonFormatter(), path, shared: true)
             .CreateLogger();
         Log.Logger = logger;
         return new RunLog(previous, logger);
+    }
+
+    private static bool IsFramework(LogEvent e, out string source)
+    {
+        source = e.Properties.TryGetValue("SourceContext", out LogEventPropertyValue? value) && value is ScalarValue { Value: string s } ? s : "";
+        return source.StartsWith("Orleans", StringComparison.Ordinal) || source.StartsWith("Microsoft", StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -1,20 +1,185 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
+using StackExchange.Redis;
 
 namespace Backprop.Lab.Cli.Cluster;
 
-/// <summary>Command-line options shared by <c>lab silo</c> and <c>lab sweep --cluster</c>.</summary>
+/// <summary>
+/// Where a silo or a client finds its cluster, resolved from (highest first) command-line flags, environment
+/// variables <c>LAB_Cluster__NAME</c>, the <c>Cluster</c> section of <c>appsettings.json</c> (the current
+/// folder's, or <c>--config FILE</c>), and the defaults. The Redis password is read only from the environment
+/// variable <see cref="RedisPasswordVariable"/>, never from a flag or a file, and never logged.
+/// </summary>
+internal sealed record ClusterSettings
+{
+    public const string RedisPasswordVariable = "LAB_REDIS_PASSWORD";
+    public const string EnvironmentPrefix = "LAB_";
+
+    public string ClusterId { get; init; } = "backprop-lab";
+    public string ServiceId { get; init; } = "backprop-lab";
+
+    /// <summary>Redis endpoints ("HOST:PORT[,HOST:PORT]") for membership and the SweepGrain's storage; null: no Redis.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Address the silo binds to (loopback by default).</summary>
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Address other silos and clients reach this silo at, when it is not <see cref="Address"/> (NAT, containers).</summary>
+    public IPAddress? AdvertisedAddress { get; init; }
+
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>Failure-detection settings (<c>Cluster:Membership</c>), bound to Orleans' ClusterMembershipOptions.</summary>
+    public IConfigurationSection? Membership { get; init; }
+
+    /// <summary>The StackExchange.Redis options for <see cref="Redis"/>, with the password from the environment.</summary>
+    public ConfigurationOptions RedisOptions()
+    {
+        if (Redis is null)
+        {
+            throw new InvalidOperationException("no Redis configured");
+        }
+        var options = new ConfigurationOptions
+        {
+            // A silo must fail clearly when Redis is not there at start; once connected, the multiplexer reconnects
+            // on its own (Redis restarted mid-sweep).
+            AbortOnConnectFail = true,
+            ConnectTimeout = 5000,
+            ConnectRetry = 3,
+            ClientName = "backprop-lab",
+        };
+        foreach (string endpoint in Redis.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            options.EndPoints.Add(endpoint);
+        }
+        string? password = Environment.GetEnvironmentVariable(RedisPasswordVariable);
+        if (!string.IsNullOrEmpty(password))
+        {
+            options.Password = password;
+        }
+        return options;
+    }
+
+    /// <summary>Applies the Membership section (if any) to Orleans' options.</summary>
+    public void ConfigureMembership(ClusterMembershipOptions options)
+    {
+        Membership?.Bind(options);
+    }
+
+    /// <summary>What a person needs to recognise the cluster: ids and Redis endpoints (never the password).</summary>
+    public string Describe() => Redis is null
+        ? $"ClusterId \"{ClusterId}\", ServiceId \"{ServiceId}\""
+        : $"Redis {Redis}, ClusterId \"{ClusterId}\", ServiceId \"{ServiceId}\"";
+
+    /// <summary>Reads the file and environment layers; flags are applied by the commands on top.</summary>
+    public static (ClusterSettings Settings, IConfiguration Configuration) Load(string? configFile)
+    {
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            throw new UserInputException($"--config: no file '{configFile}'");
+        }
+        string file = configFile ?? Path.Combine(Environment.CurrentDirectory, "appsettings.json");
+        IConfiguration configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder()
+                .AddJsonFile(Path.GetFullPath(file), optional: configFile is null, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .Build();
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            throw new UserInputException($"{file}: not valid JSON configuration: {e.GetBaseException().Message}");
+        }
+        IConfigurationSection cluster = configuration.GetSection("Cluster");
+        var settings = new ClusterSettings();
+        settings = settings with
+        {
+            ClusterId = Text(cluster, "ClusterId") ?? settings.ClusterId,
+            ServiceId = Text(cluster, "ServiceId") ?? settings.ServiceId,
+            Redis = Text(cluster, "Redis"),
+            Address = Text(cluster, "Address") is string a ? Ip(a, "Cluster:Address") : settings.Address,
+            AdvertisedAddress = Text(cluster, "AdvertisedAddress") is string aa ? Ip(aa, "Cluster:AdvertisedAddress") : null,
+            SiloPort = Text(cluster, "SiloPort") is string sp ? Port(sp, "Cluster:SiloPort") : settings.SiloPort,
+            GatewayPort = Text(cluster, "GatewayPort") is string gp ? Port(gp, "Cluster:GatewayPort") : settings.GatewayPort,
+            Membership = cluster.GetSection("Membership").Exists() ? cluster.GetSection("Membership") : null,
+        };
+        if (Text(cluster, "RedisPassword") is not null || Text(cluster, "Password") is not null)
+        {
+            throw new UserInputException($"the Redis password is read only from the environment variable {RedisPasswordVariable}, not from configuration");
+        }
+        return (settings, configuration);
+    }
+
+    private static string? Text(IConfigurationSection section, string key) =>
+        section[key] is { Length: > 0 } value ? value.Trim() : null;
+
+    public static IPAddress Ip(string text, string source) =>
+        IPAddress.TryParse(text, out IPAddress? ip) ? ip : throw new UserInputException($"{source}: \"{text}\" is not an IP address");
+
+    public static int Port(string text, string source) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? Port(port, source)
+            : throw new UserInputException($"{source} must be a port from 1 to 65535, got \"{text}\"");
+
+    public static int Port(int port, string source) =>
+        port is >= 1 and <= 65535 ? port : throw new UserInputException($"{source} must be a port from 1 to 65535, got {port}");
+
+    /// <summary>Checks a Redis endpoint list ("HOST:PORT[,HOST:PORT]") before anything connects.</summary>
+    public static string ValidRedis(string text, string source)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+        {
+            throw new UserInputException($"{source}: expected HOST:PORT of a Redis server, e.g. 127.0.0.1:6379, got \"{text}\"");
+        }
+        foreach (string part in parts)
+        {
+            int colon = part.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(part[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+            {
+                throw new UserInputException($"{source}: expected HOST:PORT of a Redis server, e.g. 127.0.0.1:6379, got \"{part}\"");
+            }
+        }
+        return string.Join(',', parts);
+    }
+}
+
+/// <summary>Command-line options shared by <c>lab silo</c> and <c>lab sweep</c>: they override configuration.</summary>
 internal sealed class ClusterIdentityOptions
 {
-    public Option<string> ClusterId { get; } = new("--cluster-id") { Description = "Orleans ClusterId: silos and clients of one cluster share it.", DefaultValueFactory = _ => "backprop-lab" };
-    public Option<string> ServiceId { get; } = new("--service-id") { Description = "Orleans ServiceId (names persistent state).", DefaultValueFactory = _ => "backprop-lab" };
+    public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans ClusterId: silos and clients of one cluster share it (default backprop-lab; env LAB_Cluster__ClusterId)." };
+    public Option<string?> ServiceId { get; } = new("--service-id") { Description = "Orleans ServiceId, which names persistent state (default backprop-lab; env LAB_Cluster__ServiceId)." };
+    public Option<string?> Redis { get; } = new("--redis") { HelpName = "HOST:PORT", Description = "Redis for membership and storage: a real cluster that survives losing any silo (env LAB_Cluster__Redis; password from LAB_REDIS_PASSWORD)." };
+    public Option<FileInfo?> Config { get; } = new("--config") { HelpName = "FILE", Description = "Configuration file with a Cluster section (default: ./appsettings.json if present)." };
 
     public void AddTo(Command command)
     {
         command.Options.Add(ClusterId);
         command.Options.Add(ServiceId);
+        command.Options.Add(Redis);
+        command.Options.Add(Config);
     }
+
+    /// <summary>Configuration file and environment, then these flags on top.</summary>
+    public ClusterSettings Resolve(ParseResult parse)
+    {
+        ClusterSettings settings = ClusterSettings.Load(parse.GetValue(Config)?.FullName).Settings;
+        settings = settings with
+        {
+            ClusterId = NonEmpty(parse.GetValue(ClusterId), "--cluster-id") ?? settings.ClusterId,
+            ServiceId = NonEmpty(parse.GetValue(ServiceId), "--service-id") ?? settings.ServiceId,
+            Redis = parse.GetValue(Redis) is string r ? r : settings.Redis,
+        };
+        return settings.Redis is null ? settings : settings with { Redis = ClusterSettings.ValidRedis(settings.Redis, "--redis") };
+    }
+
+    private static string? NonEmpty(string? value, string option) =>
+        value is null ? null : value.Trim().Length > 0 ? value.Trim() : throw new UserInputException($"{option} must not be empty");
 }
 
 internal static class Endpoints
@@ -23,7 +188,7 @@ internal static class Endpoints
     public static IPEndPoint Parse(string text, string option)
     {
         int colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
         {
             throw new UserInputException($"{option}: expected HOST:PORT, e.g. 127.0.0.1:30000, got \"{text}\"");
         }

@@ -2,6 +2,7 @@ using System.Net;
 using Backprop.Lab.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Hosting;
 using Orleans.Configuration;
 using Serilog;
 
@@ -25,27 +26,63 @@ internal static class OrleansHosts
     }
 
     /// <summary>
-    /// A standalone silo of a development cluster: membership is kept by the primary silo (the first one
-    /// started, whose silo port the others give as <paramref name="primary"/>). Binds to <paramref name="address"/>.
+    /// A standalone silo. With Redis configured, membership and the SweepGrain's state live in Redis, so the cluster
+    /// survives losing any silo. Without it, membership is kept by the primary silo (development clustering: the
+    /// first one started, whose silo port the others give as <paramref name="primary"/>), and sweep state in memory.
     /// </summary>
-    public static IHost Standalone(IPAddress address, int siloPort, int gatewayPort, IPEndPoint? primary, string clusterId, string serviceId, int? trialsAtOnce)
+    public static IHost Standalone(ClusterSettings settings, IPEndPoint? primary, int? trialsAtOnce)
     {
         HostApplicationBuilder builder = NewBuilder();
-        builder.UseOrleans(s => s
-            .UseDevelopmentClustering(primary ?? new IPEndPoint(address, siloPort))
-            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, serviceId))
-            .ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: false)
-            .AddBackpropLab(trialsAtOnce));
+        builder.UseOrleans(s =>
+        {
+            s.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
+                .Configure<ClusterMembershipOptions>(settings.ConfigureMembership);
+            if (settings.AdvertisedAddress is null)
+            {
+                s.ConfigureEndpoints(settings.Address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
+            }
+            else
+            {
+                s.Configure<EndpointOptions>(o =>
+                {
+                    o.AdvertisedIPAddress = settings.AdvertisedAddress;
+                    o.SiloPort = settings.SiloPort;
+                    o.GatewayPort = settings.GatewayPort;
+                    o.SiloListeningEndpoint = new IPEndPoint(settings.Address, settings.SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(settings.Address, settings.GatewayPort);
+                });
+            }
+            if (settings.Redis is null)
+            {
+                s.UseDevelopmentClustering(primary ?? new IPEndPoint(settings.AdvertisedAddress ?? settings.Address, settings.SiloPort))
+                    .AddBackpropLab(trialsAtOnce);
+            }
+            else
+            {
+                s.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions())
+                    .AddRedisGrainStorage(SweepGrain.StorageName, o => o.ConfigurationOptions = settings.RedisOptions())
+                    .AddBackpropLab(trialsAtOnce, memoryStorage: false);
+            }
+        });
         return builder.Build();
     }
 
-    /// <summary>A client of running silos, given their gateway endpoints.</summary>
-    public static IHost Client(IReadOnlyList<IPEndPoint> gateways, string clusterId, string serviceId)
+    /// <summary>A client of running silos: found through Redis membership, or given as gateway endpoints.</summary>
+    public static IHost Client(ClusterSettings settings, IReadOnlyList<IPEndPoint> gateways)
     {
         HostApplicationBuilder builder = NewBuilder();
-        builder.UseOrleansClient(c => c
-            .UseStaticClustering(gateways.ToArray())
-            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, serviceId)));
+        builder.UseOrleansClient(c =>
+        {
+            c.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
+            if (settings.Redis is not null)
+            {
+                c.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions());
+            }
+            else
+            {
+                c.UseStaticClustering(gateways.ToArray());
+            }
+        });
         return builder.Build();
     }
 

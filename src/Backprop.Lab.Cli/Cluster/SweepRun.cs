@@ -10,7 +10,7 @@ using Serilog;
 namespace Backprop.Lab.Cli.Cluster;
 
 /// <summary>Where and how <c>lab sweep</c> runs its trials: the embedded silo (default), a running cluster, or in process.</summary>
-internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, string ClusterId, string ServiceId, int MaxAttempts, int ConnectTimeoutSeconds) : IAsyncDisposable
+internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, ClusterSettings Settings, int MaxAttempts, int ConnectTimeoutSeconds) : IAsyncDisposable
 {
     private IReadOnlyList<IPEndPoint> _gateways = [];
     private IHost? _host;
@@ -34,18 +34,26 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         {
             throw new UserInputException("--in-process and --cluster exclude each other");
         }
+        if (Cluster.Length > 0 && Settings.Redis is not null)
+        {
+            throw new UserInputException("give --cluster (gateways) or --redis (membership), not both");
+        }
         _gateways = Cluster.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(c => Endpoints.Parse(c, "--cluster")).ToArray();
     }
 
+    // --in-process wins over a Redis configured in the environment or appsettings.json.
+    private bool OnCluster => !InProcess && (_gateways.Count > 0 || Settings.Redis is not null);
+
     public string Describe() => InProcess ? $"in process, {Parallel} at a time"
+        : OnCluster && Settings.Redis is not null ? $"on the cluster in Redis {Settings.Redis}"
         : _gateways.Count > 0 ? $"on the cluster at {string.Join(", ", _gateways)}"
         : $"on the embedded localhost silo, {Parallel} at a time";
 
     public async Task<bool> RunDistributedAsync(IReadOnlyList<Trial> all, ResultsDirectory results, ISweepView view, CancellationToken cancellation)
     {
-        IHost host = _gateways.Count > 0
-            ? OrleansHosts.Client(_gateways, ClusterId, ServiceId)
+        IHost host = OnCluster
+            ? OrleansHosts.Client(Settings, _gateways)
             : OrleansHosts.Embedded(Parallel);
         try
         {
@@ -62,7 +70,7 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
             var client = host.Services.GetRequiredService<IClusterClient>();
             // Enough trials in flight to keep every silo's pool busy, few enough that the rest wait in the
             // SweepGrain (where a lost silo cannot take them with it).
-            int inFlight = _gateways.Count > 0 ? Math.Max(8, 4 * Environment.ProcessorCount * _gateways.Count) : 2 * Parallel + 2;
+            int inFlight = OnCluster ? Math.Max(16, 4 * Environment.ProcessorCount * Math.Max(2, _gateways.Count)) : 2 * Parallel + 2;
             var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), inFlight);
             return await new DistributedSweep(client, results, view, settings).RunAsync(all, cancellation);
         }
@@ -102,12 +110,14 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         {
             await host.StartAsync(timeout.Token);
         }
-        catch (Exception e) when (_gateways.Count > 0 && !cancellation.IsCancellationRequested)
+        catch (Exception e) when (OnCluster && !cancellation.IsCancellationRequested)
         {
             Log.Debug(e, "Connecting to the cluster failed");
+            string where = Settings.Redis is not null ? $"in Redis {Settings.Redis}" : $"at {string.Join(", ", _gateways)}";
             throw new ClusterUnavailableException(
-                $"could not reach the cluster at {string.Join(", ", _gateways)} (ClusterId \"{ClusterId}\", ServiceId \"{ServiceId}\") " +
-                $"within {ConnectTimeoutSeconds} s: {e.GetBaseException().Message}. Is `lab silo` running there with the same ids?");
+                $"could not reach the cluster {where} (ClusterId \"{Settings.ClusterId}\", ServiceId \"{Settings.ServiceId}\") " +
+                $"within {ConnectTimeoutSeconds} s{(e is OperationCanceledException ? "" : $" ({e.GetBaseException().Message.TrimEnd('.')})")}. " +
+                (Settings.Redis is not null ? RedisMembership.Explain(Settings) : "Is `lab silo` running there with the same ids?"));
         }
     }
 }

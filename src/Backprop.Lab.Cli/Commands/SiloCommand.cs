@@ -15,38 +15,62 @@ internal static class SiloCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var address = new Option<string>("--address") { HelpName = "IP", Description = "Address to bind and advertise (default loopback; give the machine's address to accept other machines).", DefaultValueFactory = _ => "127.0.0.1" };
-        var siloPort = new Option<int>("--silo-port") { HelpName = "PORT", Description = "Port for silo-to-silo traffic.", DefaultValueFactory = _ => 11111 };
-        var gatewayPort = new Option<int>("--gateway-port") { HelpName = "PORT", Description = "Port clients (lab sweep --cluster) connect to.", DefaultValueFactory = _ => 30000 };
-        var primary = new Option<string?>("--primary") { HelpName = "HOST:PORT", Description = "Silo port of the primary silo; omit on the primary itself." };
+        var address = new Option<string?>("--address") { HelpName = "IP", Description = "Address to bind (default loopback; give the machine's address to accept other machines; env LAB_Cluster__Address)." };
+        var advertise = new Option<string?>("--advertise") { HelpName = "IP", Description = "Address other silos and clients use to reach this one, when not --address (containers, NAT; env LAB_Cluster__AdvertisedAddress)." };
+        var siloPort = new Option<int?>("--silo-port") { HelpName = "PORT", Description = "Port for silo-to-silo traffic (default 11111; env LAB_Cluster__SiloPort)." };
+        var gatewayPort = new Option<int?>("--gateway-port") { HelpName = "PORT", Description = "Port clients (lab sweep --cluster) connect to (default 30000; env LAB_Cluster__GatewayPort)." };
+        var primary = new Option<string?>("--primary") { HelpName = "HOST:PORT", Description = "Without Redis: silo port of the primary silo; omit on the primary itself." };
         var trials = new Option<int>("--trials", "-j") { HelpName = "N", Description = "Trials this silo runs at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var log = new Option<FileInfo?>("--log") { HelpName = "FILE", Description = "Also write this silo's log as compact JSON lines to FILE (every trial event carries SweepId and TrialKey)." };
         var identity = new ClusterIdentityOptions();
-        var command = new Command("silo", "Run a standalone silo that trains trials for `lab sweep --cluster`.");
+        var command = new Command("silo", "Run a standalone silo that trains trials for `lab sweep --cluster` or `lab sweep --redis`.");
         command.Options.Add(address);
+        command.Options.Add(advertise);
         command.Options.Add(siloPort);
         command.Options.Add(gatewayPort);
         command.Options.Add(primary);
         command.Options.Add(trials);
+        command.Options.Add(log);
         identity.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
-            if (!IPAddress.TryParse(parse.GetValue(address), out IPAddress? ip))
+            ClusterSettings settings = identity.Resolve(parse);
+            settings = settings with
             {
-                throw new UserInputException($"--address: \"{parse.GetValue(address)}\" is not an IP address");
-            }
-            int silo = Port(parse.GetValue(siloPort), "--silo-port"), gateway = Port(parse.GetValue(gatewayPort), "--gateway-port");
+                Address = parse.GetValue(address) is string a ? ClusterSettings.Ip(a, "--address") : settings.Address,
+                AdvertisedAddress = parse.GetValue(advertise) is string aa ? ClusterSettings.Ip(aa, "--advertise") : settings.AdvertisedAddress,
+                SiloPort = parse.GetValue(siloPort) is int sp ? ClusterSettings.Port(sp, "--silo-port") : settings.SiloPort,
+                GatewayPort = parse.GetValue(gatewayPort) is int gp ? ClusterSettings.Port(gp, "--gateway-port") : settings.GatewayPort,
+            };
             if (parse.GetValue(trials) < 1)
             {
                 throw new UserInputException($"--trials must be at least 1, got {parse.GetValue(trials)}");
             }
             IPEndPoint? primaryEndpoint = parse.GetValue(primary) is string p ? Endpoints.Parse(p, "--primary") : null;
-            using IHost host = OrleansHosts.Standalone(ip, silo, gateway, primaryEndpoint,
-                parse.GetValue(identity.ClusterId)!, parse.GetValue(identity.ServiceId)!, parse.GetValue(trials));
-            await host.StartAsync(cancellation);
-            stdout.WriteLine($"silo up: silo port {ip}:{silo}, gateway {ip}:{gateway}, {parse.GetValue(trials)} trials at a time" +
-                (primaryEndpoint is null ? " (primary)" : $", primary {primaryEndpoint}"));
-            stdout.WriteLine($"run a sweep on it: lab sweep experiments/quickstart.json --cluster {ip}:{gateway}");
-            Log.Information("Silo started on {Address}:{SiloPort}, gateway {GatewayPort}", ip, silo, gateway);
+            if (primaryEndpoint is not null && settings.Redis is not null)
+            {
+                throw new UserInputException("--primary is for clusters without Redis; with --redis every silo finds the others in Redis");
+            }
+            using RunLog? runLog = parse.GetValue(log) is FileInfo logFile ? RunLog.Start(logFile.FullName) : null;
+            using IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials));
+            try
+            {
+                await host.StartAsync(cancellation);
+            }
+            catch (Exception e) when (settings.Redis is not null && !cancellation.IsCancellationRequested && IsRedisProblem(e))
+            {
+                Log.Debug(e, "Starting the silo failed");
+                throw new ClusterUnavailableException($"the silo could not use Redis at {settings.Redis}: {e.GetBaseException().Message}" +
+                    $" (is redis-server running there{(Environment.GetEnvironmentVariable(ClusterSettings.RedisPasswordVariable) is null ? "" : $", and is {ClusterSettings.RedisPasswordVariable} right")}?)");
+            }
+            IPAddress reachable = settings.AdvertisedAddress ?? settings.Address;
+            stdout.WriteLine($"silo up: silo port {reachable}:{settings.SiloPort}, gateway {reachable}:{settings.GatewayPort}, {parse.GetValue(trials)} trials at a time, " +
+                (settings.Redis is not null ? $"membership and storage in Redis {settings.Redis}" : primaryEndpoint is null ? "primary" : $"primary {primaryEndpoint}") +
+                $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"");
+            stdout.WriteLine(settings.Redis is not null
+                ? $"run a sweep on it: lab sweep experiments/quickstart.json --redis {settings.Redis}" + IdFlags(settings)
+                : $"run a sweep on it: lab sweep experiments/quickstart.json --cluster {reachable}:{settings.GatewayPort}" + IdFlags(settings));
+            Log.Information("Silo started on {Address}:{SiloPort}, gateway {GatewayPort}, {Cluster}", reachable, settings.SiloPort, settings.GatewayPort, settings.Describe());
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellation);
@@ -61,6 +85,19 @@ internal static class SiloCommand
         return command;
     }
 
-    private static int Port(int port, string option) =>
-        port is >= 1 and <= 65535 ? port : throw new UserInputException($"{option} must be a port from 1 to 65535, got {port}");
+    private static string IdFlags(ClusterSettings s) =>
+        (s.ClusterId == "backprop-lab" ? "" : $" --cluster-id {s.ClusterId}") + (s.ServiceId == "backprop-lab" ? "" : $" --service-id {s.ServiceId}");
+
+    private static bool IsRedisProblem(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is StackExchange.Redis.RedisException || x.GetType().Namespace?.StartsWith("Orleans.Clustering.Redis", StringComparison.Ordinal) == true
+                || x.GetType().Namespace?.StartsWith("Orleans.Persistence", StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+        return e is AggregateException a && a.InnerExceptions.Any(IsRedisProblem);
+    }
 }

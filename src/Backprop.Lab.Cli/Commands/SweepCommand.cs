@@ -23,7 +23,7 @@ internal static class SweepCommand
         var allowLarge = new Option<bool>("--allow-large") { Description = $"Allow sweeps of more than {SweepSpec.MaxTrials} trials." };
         var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once per silo (or in process): default one per core.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var inProcess = new Option<bool>("--in-process") { Description = "Run trials in this process without Orleans (the baseline executor)." };
-        var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo.", AllowMultipleArgumentsPerToken = true };
+        var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo; with Redis use --redis instead.", AllowMultipleArgumentsPerToken = true };
         var identity = new Cluster.ClusterIdentityOptions();
         var attempts = new Option<int>("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure or a lost silo each use one).", DefaultValueFactory = _ => 3 };
         var connectTimeout = new Option<int>("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
@@ -43,7 +43,7 @@ internal static class SweepCommand
         {
             await using var run = new SweepRun(
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
-                parse.GetValue(identity.ClusterId)!, parse.GetValue(identity.ServiceId)!, parse.GetValue(attempts), parse.GetValue(connectTimeout));
+                identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout));
             run.Validate();
             var (spec, results) = Prepare(parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(allowLarge));
             return await RunAsync(stdout, spec, results, run, cancellation);
