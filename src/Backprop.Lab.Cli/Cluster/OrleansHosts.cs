@@ -1,5 +1,9 @@
 using System.Net;
 using Backprop.Lab.Grains;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Dashboard;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
@@ -30,11 +34,32 @@ internal static class OrleansHosts
     /// survives losing any silo. Without it, membership is kept by the primary silo (development clustering: the
     /// first one started, whose silo port the others give as <paramref name="primary"/>), and sweep state in memory.
     /// </summary>
-    public static IHost Standalone(ClusterSettings settings, IPEndPoint? primary, int? trialsAtOnce)
+    /// <remarks>
+    /// With <paramref name="dashboardPort"/>, the silo also serves the Orleans Dashboard (grains, calls, silos) on
+    /// http://127.0.0.1:PORT/: loopback only, whatever the silo's address, because the dashboard has no authentication.
+    /// </remarks>
+    public static IHost Standalone(ClusterSettings settings, IPEndPoint? primary, int? trialsAtOnce, int? dashboardPort = null)
     {
-        HostApplicationBuilder builder = NewBuilder();
+        WebApplicationBuilder? web = null;
+        IHostApplicationBuilder builder;
+        if (dashboardPort is null)
+        {
+            builder = NewBuilder();
+        }
+        else
+        {
+            web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            web.Logging.ClearProviders();
+            web.WebHost.UseUrls($"http://127.0.0.1:{dashboardPort}");
+            Common(web.Services);
+            builder = web;
+        }
         builder.UseOrleans(s =>
         {
+            if (dashboardPort is not null)
+            {
+                s.AddDashboard();
+            }
             s.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
                 .Configure<ClusterMembershipOptions>(settings.ConfigureMembership);
             if (settings.AdvertisedAddress is null)
@@ -64,7 +89,13 @@ internal static class OrleansHosts
                     .AddBackpropLab(trialsAtOnce, memoryStorage: false);
             }
         });
-        return builder.Build();
+        if (web is null)
+        {
+            return ((HostApplicationBuilder)builder).Build();
+        }
+        WebApplication app = web.Build();
+        app.MapOrleansDashboard();
+        return app;
     }
 
     /// <summary>A client of running silos: found through Redis membership, or given as gateway endpoints.</summary>
@@ -89,9 +120,14 @@ internal static class OrleansHosts
     private static HostApplicationBuilder NewBuilder()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-        // Orleans' own logs go through the same Serilog pipeline as ours (levels set in LabApp).
-        builder.Services.AddSerilog(Log.Logger, dispose: false);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        Common(builder.Services);
         return builder;
+    }
+
+    private static void Common(IServiceCollection services)
+    {
+        // Orleans' own logs go through the same Serilog pipeline as ours (levels set in LabApp).
+        services.AddSerilog(Log.Logger, dispose: false);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
     }
 }

@@ -21,6 +21,8 @@ internal static class SiloCommand
         var gatewayPort = new Option<int?>("--gateway-port") { HelpName = "PORT", Description = "Port clients (lab sweep --cluster) connect to (default 30000; env LAB_Cluster__GatewayPort)." };
         var primary = new Option<string?>("--primary") { HelpName = "HOST:PORT", Description = "Without Redis: silo port of the primary silo; omit on the primary itself." };
         var trials = new Option<int>("--trials", "-j") { HelpName = "N", Description = "Trials this silo runs at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans Dashboard (grains, calls, silos) on http://127.0.0.1:PORT/ (loopback only: it has no authentication)." };
+        var dashboardPort = new Option<int>("--dashboard-port") { HelpName = "PORT", Description = "Port of --dashboard.", DefaultValueFactory = _ => 8080 };
         var log = new Option<FileInfo?>("--log") { HelpName = "FILE", Description = "Also write this silo's log as compact JSON lines to FILE (every trial event carries SweepId and TrialKey)." };
         var identity = new ClusterIdentityOptions();
         var command = new Command("silo", "Run a standalone silo that trains trials for `lab sweep --cluster` or `lab sweep --redis`.");
@@ -31,6 +33,8 @@ internal static class SiloCommand
         command.Options.Add(primary);
         command.Options.Add(trials);
         command.Options.Add(log);
+        command.Options.Add(dashboard);
+        command.Options.Add(dashboardPort);
         identity.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
@@ -52,7 +56,8 @@ internal static class SiloCommand
                 throw new UserInputException("--primary is for clusters without Redis; with --redis every silo finds the others in Redis");
             }
             using RunLog? runLog = parse.GetValue(log) is FileInfo logFile ? RunLog.Start(logFile.FullName) : null;
-            using IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials));
+            int? dashboardAt = parse.GetValue(dashboard) ? ClusterSettings.Port(parse.GetValue(dashboardPort), "--dashboard-port") : null;
+            using IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), dashboardAt);
             try
             {
                 await host.StartAsync(cancellation);
@@ -70,6 +75,10 @@ internal static class SiloCommand
             stdout.WriteLine(settings.Redis is not null
                 ? $"run a sweep on it: lab sweep experiments/quickstart.json --redis {settings.Redis}" + IdFlags(settings)
                 : $"run a sweep on it: lab sweep experiments/quickstart.json --cluster {reachable}:{settings.GatewayPort}" + IdFlags(settings));
+            if (dashboardAt is int at)
+            {
+                stdout.WriteLine($"dashboard: http://127.0.0.1:{at}/");
+            }
             Log.Information("Silo started on {Address}:{SiloPort}, gateway {GatewayPort}, {Cluster}", reachable, settings.SiloPort, settings.GatewayPort, settings.Describe());
             try
             {
