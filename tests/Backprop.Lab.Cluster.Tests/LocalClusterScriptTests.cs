@@ -21,6 +21,7 @@ public sealed class LocalClusterScriptTests : IDisposable
     private readonly int _redisPort;
     private readonly int _siloPortBase;
     private readonly int _gatewayPortBase;
+    private readonly HashSet<int> _seenPids = [];
 
     public LocalClusterScriptTests()
     {
@@ -122,6 +123,15 @@ public sealed class LocalClusterScriptTests : IDisposable
         }
         finally
         {
+            // A script that lost track of its processes must not leave them running after the test.
+            foreach (int pid in _seenPids.Where(Running))
+            {
+                string commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+                if (commandLine.Contains(_clusterDir, StringComparison.Ordinal) || commandLine.Contains($"127.0.0.1:{_redisPort}", StringComparison.Ordinal))
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+            }
             _temp.Dispose();
         }
     }
@@ -171,10 +181,14 @@ public sealed class LocalClusterScriptTests : IDisposable
     }
 
     /// <summary>The pid files in the state folder, by name ("redis", "silo-0", ...).</summary>
-    private Dictionary<string, int> PidFiles() =>
-        Directory.Exists(_clusterDir)
+    private Dictionary<string, int> PidFiles()
+    {
+        Dictionary<string, int> pids = Directory.Exists(_clusterDir)
             ? Directory.EnumerateFiles(_clusterDir, "*.pid").ToDictionary(f => Path.GetFileNameWithoutExtension(f), f => int.Parse(File.ReadAllText(f).Trim(), CultureInfo.InvariantCulture))
             : new();
+        _seenPids.UnionWith(pids.Values);
+        return pids;
+    }
 
     private HashSet<string> SiloLogFinishedTrials()
     {
