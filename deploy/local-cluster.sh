@@ -268,7 +268,8 @@ up() {
     until [[ "$(redis_cli ping 2>/dev/null)" == "PONG" ]]; do
         if ! alive "$cluster_dir/redis.pid" || ((SECONDS >= deadline)); then
             echo "local-cluster: redis-server did not answer PING on 127.0.0.1:$redis_port; its log:" >&2
-            tail -n 20 "$cluster_dir/redis/redis.log" >&2 || true
+            # A configuration error quotes the offending line, which may be the password's.
+            tail -n 20 "$cluster_dir/redis/redis.log" | grep -vF requirepass >&2 || true
             false
         fi
         sleep 0.1
