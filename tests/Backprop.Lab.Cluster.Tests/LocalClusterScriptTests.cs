@@ -112,6 +112,25 @@ public sealed class LocalClusterScriptTests : IDisposable
         Assert.All(ClusterPorts(2), p => Assert.False(Listening(p), $"port {p} still accepts connections after a failed up"));
     }
 
+    [RedisFact]
+    public void UpWithAPasswordMakesRedisRequireItAndShowsItNowhere()
+    {
+        // A space, a quote and a backslash: the script must pass it to redis' configuration intact.
+        string password = $"p w\"\\{Guid.NewGuid():N}";
+        var (code, output) = Script(new() { ["LAB_REDIS_PASSWORD"] = password }, "up", "1");
+        Assert.True(code == 0, $"up 1 with a password exited {code}:\n{output}"); // so the silo authenticated
+        Assert.StartsWith("-NOAUTH", RedisReply(_redisPort, "PING"), StringComparison.Ordinal);
+        Assert.DoesNotContain(password, output, StringComparison.Ordinal);
+        foreach (int pid in PidFiles().Values)
+        {
+            Assert.DoesNotContain(password, File.ReadAllText($"/proc/{pid}/cmdline"), StringComparison.Ordinal);
+        }
+        foreach (string file in Directory.EnumerateFiles(_clusterDir, "*", SearchOption.AllDirectories))
+        {
+            Assert.False(File.ReadAllText(file).Contains(password, StringComparison.Ordinal), $"{file} contains the Redis password");
+        }
+    }
+
     public void Dispose()
     {
         try
@@ -237,6 +256,19 @@ public sealed class LocalClusterScriptTests : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>Redis' first reply line to an inline command.</summary>
+    private static string RedisReply(int port, string command)
+    {
+        using var client = new TcpClient();
+        client.Connect(IPAddress.Loopback, port);
+        using NetworkStream stream = client.GetStream();
+        stream.ReadTimeout = 10_000;
+        stream.Write(System.Text.Encoding.ASCII.GetBytes(command + "\r\n"));
+        var buffer = new byte[256];
+        int read = stream.Read(buffer);
+        return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
     }
 
     /// <summary><paramref name="count"/> consecutive loopback ports free now, none of them in <paramref name="taken"/>.</summary>
