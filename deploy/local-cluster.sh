@@ -262,14 +262,14 @@ up() {
     # setsid: the cluster outlives this script and a Ctrl+C in the terminal that started it.
     setsid redis-server - --bind 127.0.0.1 --port "$redis_port" --protected-mode yes --dir "$cluster_dir/redis" \
         --appendonly yes --save "" --daemonize no --logfile "$cluster_dir/redis/redis.log" \
-        <<<"$redis_config" >/dev/null 2>&1 &
+        <<<"$redis_config" >"$cluster_dir/redis/redis.out" 2>&1 &
     echo $! >"$cluster_dir/redis.pid"
     deadline=$((SECONDS + start_timeout))
     until [[ "$(redis_cli ping 2>/dev/null)" == "PONG" ]]; do
         if ! alive "$cluster_dir/redis.pid" || ((SECONDS >= deadline)); then
             echo "local-cluster: redis-server did not answer PING on 127.0.0.1:$redis_port; its log:" >&2
             # A configuration error quotes the offending line, which may be the password's.
-            tail -n 20 "$cluster_dir/redis/redis.log" | grep -vF requirepass >&2 || true
+            cat "$cluster_dir/redis/redis.out" "$cluster_dir/redis/redis.log" 2>/dev/null | tail -n 20 | grep -vF requirepass >&2 || true
             false
         fi
         sleep 0.1
