@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Text.Json;
+using System.Xml.Linq;
+using Backprop.Tests.Shared;
 
 namespace Backprop.Lab.Cli.Tests;
 
-public sealed class GradCheckCommandTests
+public sealed class GradCheckCommandTests : TempDirectory
 {
     private static (int Exit, string Out, string Err) GradCheck(params string[] extra) =>
         LabRunner.Run(["gradcheck", LabRunner.Example("xor-tanh.json"), "--data", LabRunner.Example("xor.json"), "--threads", "2", .. extra]);
@@ -72,6 +75,54 @@ public sealed class GradCheckCommandTests
         Assert.Contains("1.0E-12", output);
         Assert.Contains("<- best", output);
         Assert.Contains("best h = ", output);
+    }
+
+    [Fact]
+    public void The_sweep_draws_its_V_curve_into_a_png()
+    {
+        string file = System.IO.Path.Combine(Path, "v-curve.png");
+        var (exit, output, _) = GradCheck("--sweep-h", "--entry", "W2[3,1]", "--plot", file);
+        Assert.Equal(0, exit);
+        Assert.Contains("best h = ", output);
+        Assert.Contains($"V-curve (PNG, 1200 x 800) written to {file}", output);
+        byte[] png = File.ReadAllBytes(file);
+        // The PNG signature, then the IHDR chunk: width and height, big-endian, at bytes 16 and 20.
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+        Assert.Equal(1200, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(800, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+    }
+
+    [Fact]
+    public void The_sweep_draws_its_V_curve_into_an_svg_and_json_stays_pure()
+    {
+        string file = System.IO.Path.Combine(Path, "v-curve.SVG");
+        var (exit, output, _) = GradCheck("--sweep-h", "--entry", "W2[3,1]", "--entry", "b1[2]", "--plot", file, "--json");
+        Assert.Equal(0, exit);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.Equal(2, doc.RootElement.GetProperty("series").GetArrayLength());
+        XElement svg = XDocument.Load(file).Root!;
+        Assert.Equal(XName.Get("svg", "http://www.w3.org/2000/svg"), svg.Name);
+        Assert.Equal("1200", svg.Attribute("width")!.Value);
+        string text = string.Concat(svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value));
+        Assert.Contains("W2[3,1]", text);
+        Assert.Contains("b1[2]", text);
+    }
+
+    [Theory]
+    [InlineData("v-curve.jpg", true, "give a file name ending in .png or .svg")]
+    [InlineData("v-curve", true, "give a file name ending in .png or .svg")]
+    [InlineData("no-such-folder/v-curve.png", true, "no-such-folder' does not exist")]
+    [InlineData("v-curve.png", false, "--plot draws the step-size sweep's V-curve: use it with --sweep-h")]
+    public void A_bad_plot_file_gives_exit_2_and_one_clear_message_before_any_work(string name, bool sweep, string expected)
+    {
+        string file = System.IO.Path.Combine(Path, name);
+        var (exit, output, error) = sweep ? GradCheck("--sweep-h", "--plot", file) : GradCheck("--plot", file);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains(expected, error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.False(File.Exists(file));
     }
 
     [Fact]

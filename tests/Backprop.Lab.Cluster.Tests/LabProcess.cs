@@ -109,7 +109,8 @@ public sealed class LabProcess : IDisposable
     private static string FindLabDll()
     {
         // tests/<project>/bin/<Configuration>/net10.0/ -> src/Backprop.Lab.Cli/bin/<Configuration>/net10.0/lab.dll
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        string configuration = typeof(LabProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
         string dll = Path.Combine(Repository.Root(), "src", "Backprop.Lab.Cli", "bin", configuration, "net10.0", "lab.dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build the solution first");
     }

@@ -13,10 +13,13 @@ public sealed class RedisServer : IDisposable
 {
     private Process? _process;
 
-    private RedisServer(string directory, int port)
+    private readonly string? _password;
+
+    private RedisServer(string directory, int port, string? password)
     {
         Directory = directory;
         Port = port;
+        _password = password;
     }
 
     /// <summary>The redis-server on the PATH, or null.</summary>
@@ -30,9 +33,10 @@ public sealed class RedisServer : IDisposable
 
     public bool Running => _process is { HasExited: false };
 
-    public static RedisServer Start(string directory)
+    /// <summary>Starts a server; with <paramref name="password"/> it requires AUTH (redis' requirepass).</summary>
+    public static RedisServer Start(string directory, string? password = null)
     {
-        var server = new RedisServer(directory, FreePort());
+        var server = new RedisServer(directory, FreePort(), password);
         server.Restart();
         return server;
     }
@@ -55,6 +59,11 @@ public sealed class RedisServer : IDisposable
                      "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", Path.Combine(Directory, "redis.log") })
         {
             start.ArgumentList.Add(arg);
+        }
+        if (_password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(_password);
         }
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
@@ -95,8 +104,13 @@ public sealed class RedisServer : IDisposable
             client.Connect(IPAddress.Loopback, Port);
             using NetworkStream stream = client.GetStream();
             stream.ReadTimeout = 1000;
+            var buffer = new byte[64];
+            if (_password is not null)
+            {
+                stream.Write(Encoding.ASCII.GetBytes($"AUTH {_password}\r\n"));
+                _ = stream.Read(buffer);
+            }
             stream.Write("PING\r\n"u8);
-            var buffer = new byte[16];
             int read = stream.Read(buffer);
             return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
         }

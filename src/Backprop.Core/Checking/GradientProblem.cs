@@ -5,7 +5,9 @@ namespace Backprop.Core.Checking;
 /// <summary>
 /// What a network gradient check differentiates: J(W_1, b_1, ..., W_L, b_L, x) for one batch of
 /// <paramref name="Count"/> examples (inputs m x network inputs, targets m x network outputs) under a loss.
-/// The checker never changes <paramref name="Network"/>'s parameters: it works on copies.
+/// The checker never leaves <paramref name="Network"/>'s parameters or <paramref name="Inputs"/> changed: the full check
+/// works on copies; the fast check moves the parameters in place and puts them back bit for bit, overwriting the
+/// network's activation and gradient buffers as a training step would.
 /// </summary>
 public sealed record GradientProblem(Mlp Network, double[] Inputs, double[] Targets, int Count, Loss Loss)
 {

@@ -15,12 +15,13 @@ public enum ActivationKind
     Elu,
     Softplus,
     Gelu,
+    Abs,
 }
 
 /// <summary>
 /// An elementwise activation phi and its derivative phi'. Forward and derivative sit side by side per kind;
 /// the dense layer applies the chain rule once (delta = dJ/da * phi'(z)).
-/// Conventions at kinks follow PyTorch: relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) = alpha.
+/// Conventions at kinks follow PyTorch: relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) = alpha, abs'(0) = sign(0) = 0.
 /// GELU is the tanh form, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (Hendrycks and Gimpel 2016,
 /// PyTorch's approximate='tanh'), chosen because it is closed-form in the scalar engine's primitives, so
 /// the dense engine can be checked against the graph engine exactly.
@@ -48,6 +49,9 @@ public sealed record Activation
     public static Activation Softplus { get; } = new(ActivationKind.Softplus, 0);
     public static Activation Gelu { get; } = new(ActivationKind.Gelu, 0);
 
+    /// <summary>|z|: slope -1 left of its kink at 0 and 1 right of it (leaky_relu(-1) but for the derivative at 0).</summary>
+    public static Activation Abs { get; } = new(ActivationKind.Abs, 0);
+
     public static Activation LeakyRelu(double slope = 0.01) =>
         double.IsFinite(slope) ? new(ActivationKind.LeakyRelu, slope) : throw new ArgumentOutOfRangeException(nameof(slope), slope, "slope must be finite");
 
@@ -56,17 +60,17 @@ public sealed record Activation
 
     /// <summary>The names accepted by <see cref="TryParse"/>, for messages.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["identity", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "leaky_relu(SLOPE)", "elu", "elu(ALPHA)", "softplus", "gelu"];
+        ["identity", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "leaky_relu(SLOPE)", "elu", "elu(ALPHA)", "softplus", "gelu", "abs"];
 
     /// <summary>True where phi' jumps at 0 (a finite difference across 0 is not the derivative).</summary>
     public bool HasKink => Kind switch
     {
-        ActivationKind.Relu => true,
+        ActivationKind.Relu or ActivationKind.Abs => true,
         ActivationKind.LeakyRelu or ActivationKind.Elu => Parameter != 1.0,
         _ => false,
     };
 
-    /// <summary>Parses "tanh", "leaky_relu", "leaky_relu(0.2)", "elu(1.5)", "linear" (= identity).</summary>
+    /// <summary>Parses "tanh", "leaky_relu", "leaky_relu(0.2)", "elu(1.5)", "abs", "linear" (= identity).</summary>
     public static bool TryParse(string text, out Activation activation)
     {
         activation = Identity;
@@ -95,6 +99,7 @@ public sealed record Activation
             "relu" when parameter is null => Relu,
             "softplus" when parameter is null => Softplus,
             "gelu" when parameter is null => Gelu,
+            "abs" when parameter is null => Abs,
             "leaky_relu" => LeakyRelu(parameter ?? 0.01),
             "elu" => Elu(parameter ?? 1.0),
             _ => null,
@@ -117,6 +122,7 @@ public sealed record Activation
         ActivationKind.Elu => FormattableString.Invariant($"elu({Parameter:R})"),
         ActivationKind.Softplus => "softplus",
         ActivationKind.Gelu => "gelu",
+        ActivationKind.Abs => "abs",
         _ => throw new InvalidOperationException(),
     };
 
@@ -132,6 +138,7 @@ public sealed record Activation
         // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow for large z, no cancellation for very negative z.
         ActivationKind.Softplus => Math.Max(z, 0.0) + LogOnePlus(Math.Exp(-Math.Abs(z))),
         ActivationKind.Gelu => 0.5 * z * (1.0 + Math.Tanh(GeluC * (z + GeluA * z * z * z))),
+        ActivationKind.Abs => Math.Abs(z),
         _ => throw new InvalidOperationException(),
     };
 
@@ -146,6 +153,7 @@ public sealed record Activation
         ActivationKind.Elu => z > 0 ? 1.0 : Parameter * Math.Exp(z),
         ActivationKind.Softplus => StableSigmoid(z),
         ActivationKind.Gelu => GeluDerivative(z),
+        ActivationKind.Abs => z > 0 ? 1.0 : z < 0 ? -1.0 : 0.0,
         _ => throw new InvalidOperationException(),
     };
 
@@ -166,6 +174,9 @@ public sealed record Activation
                 break;
             case ActivationKind.Relu:
                 TensorPrimitives.Max(z, 0.0, a);
+                break;
+            case ActivationKind.Abs:
+                TensorPrimitives.Abs(z, a);
                 break;
             default:
                 for (int i = 0; i < z.Length; i++)
@@ -227,6 +238,12 @@ public sealed record Activation
                 for (int i = 0; i < n; i++)
                 {
                     delta[i] = z[i] > 0 ? g[i] : 0.0;
+                }
+                break;
+            case ActivationKind.Abs:
+                for (int i = 0; i < n; i++)
+                {
+                    delta[i] = z[i] > 0 ? g[i] : z[i] < 0 ? -g[i] : 0.0;
                 }
                 break;
             default:

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Backprop.Core.Randomness;
 
 /// <summary>
@@ -47,6 +49,32 @@ public sealed class Rng
 
     /// <summary>Uniform on [low, high).</summary>
     public double NextUniform(double low, double high) => low + (high - low) * NextDouble();
+
+    /// <summary>
+    /// Effectively computes <c>destination[i] = NextUniform(low, high)</c> for i = 0, 1, ...: the same numbers and the
+    /// same state afterwards, with the state held in registers for the loop (a fast gradient check draws one per
+    /// parameter, over a million on a large network, where the field updates of a call per number cost a third more).
+    /// Optimised from the first call: it is called rarely, with long loops that tier-0 code runs several times slower.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void FillUniform(Span<double> destination, double low, double high)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        double width = high - low;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ulong result = RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t;
+            s3 = RotateLeft(s3, 45);
+            destination[i] = low + width * ((result >> 11) * (1.0 / 9007199254740992.0));
+        }
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
 
     /// <summary>Uniform integer on [0, n).</summary>
     public int NextInt(int n)

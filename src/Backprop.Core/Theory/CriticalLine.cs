@@ -14,7 +14,7 @@ public static class CriticalLine
 
     /// <summary>
     /// The critical sigma_w^2 at bias variance <paramref name="sb2"/>, or null when chi1 stays on one side of 1 for every
-    /// sigma_w^2 in [1e-12, 1e8]. Exact for identity (1), relu (2) and leaky_relu (2/(1 + s^2)), for every sb2; otherwise
+    /// sigma_w^2 in [1e-12, 1e8]. Exact for identity and abs (1), relu (2) and leaky_relu (2/(1 + s^2)), for every sb2; otherwise
     /// h(sw2) = chi1 - 1 is bracketed by doubling or halving from sw2 = 1 and bisected to adjacent doubles.
     /// </summary>
     /// <remarks>

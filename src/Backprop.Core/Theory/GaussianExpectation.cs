@@ -3,7 +3,7 @@ namespace Backprop.Core.Theory;
 /// <summary>
 /// Expectations over a standard Gaussian, <c>E_{z~N(0,1)}[f(s z)]</c>, accurate to about 1e-14 for the functions
 /// the mean-field maps need: phi(s z)^2 and phi'(s z)^2 for every supported activation, including those with a kink
-/// or a derivative jump at 0 (relu, leaky_relu, elu).
+/// or a derivative jump at 0 (relu, leaky_relu, abs, elu).
 /// </summary>
 /// <remarks>
 /// Why composite Gauss-Legendre on [-L, 0] and [0, L] rather than Gauss-Hermite: Gauss-Hermite converges

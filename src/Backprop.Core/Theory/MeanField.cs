@@ -8,8 +8,9 @@ namespace Backprop.Core.Theory;
 /// q^l = sw2 E[phi(sqrt(q^(l-1)) z)^2] + sb2 with z ~ N(0,1), its fixed point q*, and
 /// chi1 = sw2 E[phi'(sqrt(q) z)^2], the per-layer factor of E||delta_l||^2 in backpropagation
 /// (Schoenholz et al. 2017, arXiv:1611.01232). Expectations are by <see cref="GaussianExpectation"/>; identity,
-/// relu and leaky_relu use their exact closed forms (E[phi(sqrt(q) z)^2] = c q and E[phi'^2] = c with
-/// c = (1 + s^2)/2, s the negative-side slope: 1 for identity, 0 for relu).
+/// relu, leaky_relu and abs use their exact closed forms (E[phi(sqrt(q) z)^2] = c q and E[phi'^2] = c with
+/// c = (1 + s^2)/2, s the negative-side slope: 1 for identity, 0 for relu, -1 for abs, whose E[|sqrt(q) z|^2] = q and
+/// |phi'| = 1 make it a linear network's twin: chi1 = sw2).
 /// </summary>
 public static class MeanField
 {
@@ -148,6 +149,7 @@ public static class MeanField
         ActivationKind.Identity => 1.0,
         ActivationKind.Relu => 0.5,
         ActivationKind.LeakyRelu => 0.5 * (1 + phi.Parameter * phi.Parameter),
+        ActivationKind.Abs => 1.0,
         _ => null,
     };
 

@@ -40,6 +40,11 @@ internal static class BenchOutput
             string ratio = double.IsNaN(g.StepRatio) ? "" : g.StepRatio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
             o.WriteLine($"{g.Name,-25} {g.Threads,7} {g.Entries,8} {g.Seconds,8:F3} {g.EntriesPerSecond,10:F0} {ratio,11}  {g.Verdict}");
         }
+        foreach (GradCheckFigure g in r.GradChecks.Where(g => !double.IsNaN(g.StepRatio)))
+        {
+            o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{g.Name}: median of {g.Rounds} rounds, each the check over the median of 3 training steps of the same shape timed just before it; range {g.StepRatioLow:F2}-{g.StepRatioHigh:F2} (budget 3)"));
+        }
         o.WriteLine();
         if (r.Sweep is { } w)
         {

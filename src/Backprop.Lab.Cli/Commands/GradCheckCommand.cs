@@ -6,7 +6,8 @@ namespace Backprop.Lab.Cli.Commands;
 /// <summary>
 /// <c>lab gradcheck NET.json --data BATCH.json</c>: the network's analytic gradients against central differences,
 /// as a table (or JSON), with the failing layer named; <c>--fast</c> for the directional check, <c>--sweep-h</c> for
-/// error against the step size, <c>--plant BUG@LAYER</c> to watch the checker catch a classic mistake.
+/// error against the step size (with <c>--plot FILE</c>, its V-curve as PNG or SVG), <c>--plant BUG@LAYER</c> to watch
+/// the checker catch a classic mistake.
 /// </summary>
 internal static class GradCheckCommand
 {
@@ -23,10 +24,11 @@ internal static class GradCheckCommand
         var float32 = new Option<bool>("--float32") { Description = "Evaluate the finite differences in float32 (to see why checks need float64)." };
         var sweep = new Option<bool>("--sweep-h") { Description = "Error against h from 1e-1 to 1e-12 for chosen entries (--entry), the best h and the V-shaped curve." };
         var entries = new Option<string[]>("--entry") { HelpName = "W2[3,1]", Description = "Entry for --sweep-h: W<layer>[row,col], b<layer>[unit] or x[example,input], 1-based (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var plot = new Option<string?>("--plot") { HelpName = "FILE.png|FILE.svg", Description = "With --sweep-h: also draw the V-curve (error against h, log-log) into FILE, PNG or SVG by its extension." };
         var plant = new Option<string?>("--plant") { HelpName = "BUG[@LAYER]", Description = $"Check a deliberately wrong backward pass: {string.Join(", ", PlantedBug.Names)}." };
         var command = new Command("gradcheck", "Check a network's gradients against central finite differences and name the layer whose backward rule is wrong.");
         inputs.AddTo(command);
-        foreach (Option option in new Option[] { json, fast, step, sample, worst, seed, threads, float32, sweep, entries, plant })
+        foreach (Option option in new Option[] { json, fast, step, sample, worst, seed, threads, float32, sweep, entries, plot, plant })
         {
             command.Options.Add(option);
         }
@@ -42,6 +44,7 @@ internal static class GradCheckCommand
                 Precision = parse.GetValue(float32) ? Precision.Single : Precision.Double,
             };
             Validate(options);
+            string? plotPath = parse.GetValue(plot) is { } p ? GradCheckPlot.Validate(p, parse.GetValue(sweep)) : null;
             IBackwardPass backward = Backward(parse.GetValue(plant));
             var (definition, network, batch) = inputs.Load(parse);
             var problem = new GradientProblem(network, batch.Inputs, batch.Targets, batch.Count, definition.Loss);
@@ -59,6 +62,15 @@ internal static class GradCheckCommand
                 else
                 {
                     GradCheckText.Write(stdout, result);
+                }
+                if (plotPath is not null)
+                {
+                    string written = GradCheckPlot.Write(plotPath, result);
+                    if (!parse.GetValue(json))
+                    {
+                        stdout.WriteLine();
+                        stdout.WriteLine(written);
+                    }
                 }
                 return ExitCodes.Ok;
             }

@@ -6,14 +6,19 @@ namespace Backprop.Lab.Reports.Figures;
 /// <summary>
 /// Figure 7, for the gradient checker: relative error of the central difference against the step h on log-log axes,
 /// one line per swept entry. Truncation error (~h^2) falls to the left until rounding (~eps/h) rises: the V, with its
-/// bottom near eps^(1/3). Reference slopes h^2 and 1/h are drawn through each line's best point.
+/// bottom near eps^(1/3). Reference slopes h^2 and 1/h are drawn through the first line's best point.
 /// </summary>
 public static class StepSizeFigure
 {
+    private const int MaxSubject = 90;
+
     public static Figure Build(StepSweepResult sweep, ReportOptions? options = null)
     {
         options ??= new ReportOptions();
-        Plot plot = FigureStyle.NewPlot($"finite-difference step sweep ({sweep.Precision}): {sweep.Subject}", "step h (log scale)", "relative error (log scale)");
+        // The subject names every layer, too long for one title line at report size: it goes on a second line, shortened.
+        string precision = sweep.Precision == Precision.Single ? "float32" : "float64";
+        string subject = sweep.Subject.Length <= MaxSubject ? sweep.Subject : sweep.Subject[..(MaxSubject - 1)] + "…";
+        Plot plot = FigureStyle.NewPlot($"finite-difference step sweep, {precision}\n{subject}", "step h (log scale)", "relative error (log scale)");
         double yMin = double.PositiveInfinity, yMax = double.NegativeInfinity, xMin = double.PositiveInfinity, xMax = double.NegativeInfinity;
         for (int i = 0; i < sweep.Series.Count; i++)
         {
@@ -27,12 +32,14 @@ public static class StepSizeFigure
             line.LegendText = $"{s.Entry} (best h = {s.Best.Step:0e0})";
             (xMin, xMax) = (Math.Min(xMin, xs.Min()), Math.Max(xMax, xs.Max()));
             (yMin, yMax) = (Math.Min(yMin, ys.Min()), Math.Max(yMax, ys.Max()));
-            if (i == 0)
-            {
-                double bx = Math.Log10(s.Best.Step), by = Math.Log10(Math.Max(s.Best.RelativeError, 1e-17));
-                Reference(plot, bx, by, 2, xMax, "truncation ∝ h²");
-                Reference(plot, bx, by, -1, xMin, "rounding ∝ ε/h");
-            }
+        }
+        if (sweep.Series.Count > 0)
+        {
+            // Drawn after the series so the legend lists the entries first.
+            SweepPoint best = sweep.Series[0].Best;
+            double bx = Math.Log10(best.Step), by = Math.Log10(Math.Max(best.RelativeError, 1e-17));
+            Reference(plot, bx, by, 2, xMax, "truncation ∝ h²");
+            Reference(plot, bx, by, -1, xMin, "rounding ∝ ε/h");
         }
         if (double.IsFinite(yMin))
         {

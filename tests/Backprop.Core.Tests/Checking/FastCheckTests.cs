@@ -57,4 +57,73 @@ public class FastCheckTests
         Assert.DoesNotContain(fast.Tensors, t => t.Name == "W3");
         Assert.Equal(LocalOperation.BiasGradient, fast.Localization!.First!.Operation);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_fast_check_runs_on_the_network_itself_and_leaves_its_parameters_and_the_inputs_bit_for_bit(bool bugged)
+    {
+        // Both paths: a pass (one direction), and a failure (a direction per tensor, then the full check).
+        GradientProblem problem = CheckProblems.Random(5, [6, 6, 3], Activation.Relu, Activation.Identity, Loss.SoftmaxCrossEntropy, 4, seed: 12);
+        long[] parameters = Bits(problem.Network);
+        long[] inputs = problem.Inputs.Select(BitConverter.DoubleToInt64Bits).ToArray();
+        IBackwardPass backward = bugged ? new PlantedBugBackward(new PlantedBug(PlantedBugKind.TransposedWeights, 2)) : EngineBackward.Instance;
+        GradCheckReport report = GradientChecker.Fast(problem, CheckProblems.Options, backward);
+        Assert.Equal(bugged ? GradCheckVerdict.Fail : GradCheckVerdict.Pass, report.Verdict);
+        Assert.Equal(parameters, Bits(problem.Network));
+        Assert.Equal(inputs, problem.Inputs.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void A_backward_pass_that_moves_the_weights_cannot_move_the_point_checked_or_leave_them_moved()
+    {
+        GradientProblem problem = CheckProblems.Square(seed: 8);
+        GradCheckReport clean = GradientChecker.Fast(problem, CheckProblems.Options);
+        long[] parameters = Bits(problem.Network);
+        GradCheckReport scribbled = GradientChecker.Fast(problem, CheckProblems.Options, new ScribblingBackward());
+        Assert.Equal(parameters, Bits(problem.Network));
+        Assert.Equal(clean.Fast!.Numeric, scribbled.Fast!.Numeric);
+        Assert.Equal(GradCheckVerdict.Pass, scribbled.Verdict);
+    }
+
+    [Fact]
+    public void A_warm_fast_check_allocates_no_copy_of_the_network()
+    {
+        // A fact, not a timing: the clone, trace copies and saved tensors are gone; what is left is the report.
+        GradientProblem problem = CheckProblems.Random(128, [128, 128, 128], Activation.Tanh, Activation.Identity, Loss.MeanSquaredError, 16, seed: 4);
+        var options = CheckProblems.Options with { Threads = 1 };
+        GradientChecker.Fast(problem, options);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        GradCheckReport report = GradientChecker.Fast(problem, options);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(GradCheckVerdict.Pass, report.Verdict);
+        long parameterBytes = problem.Network.ParameterCount * sizeof(double);
+        Assert.True(allocated < parameterBytes / 10, $"{allocated} bytes allocated; the parameters take {parameterBytes}");
+    }
+
+    private static long[] Bits(Mlp network) =>
+        network.Layers.SelectMany(l => l.Weights.Concat(l.Biases)).Select(BitConverter.DoubleToInt64Bits).ToArray();
+
+    /// <summary>The engine's gradients, computed after adding 1 to every weight and bias: a careless user backward.</summary>
+    private sealed class ScribblingBackward : IBackwardPass
+    {
+        public string Name => "scribbling";
+
+        public BackwardTrace Run(Mlp network, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int m, Loss loss)
+        {
+            BackwardTrace trace = EngineBackward.Instance.Run(network, inputs, targets, m, loss);
+            foreach (DenseLayer layer in network.Layers)
+            {
+                for (int i = 0; i < layer.Weights.Length; i++)
+                {
+                    layer.Weights[i] += 1;
+                }
+                for (int i = 0; i < layer.Biases.Length; i++)
+                {
+                    layer.Biases[i] += 1;
+                }
+            }
+            return trace;
+        }
+    }
 }

@@ -20,6 +20,7 @@ public class KinkTests
     [InlineData("relu")]
     [InlineData("leaky_relu(0.1)")]
     [InlineData("elu(1.5)")]
+    [InlineData("abs")]
     public void A_crossed_kink_is_marked_and_does_not_fail_the_check(string activation)
     {
         Assert.True(Activation.TryParse(activation, out Activation phi));
@@ -33,6 +34,16 @@ public class KinkTests
         double high = Math.Max(marked.LeftDifference.Value, marked.RightDifference.Value);
         Assert.InRange(marked.Analytic, low - 1e-6, high + 1e-6);
         Assert.Contains(report.Notes, n => n.Contains("crossed a kink"));
+    }
+
+    [Theory]
+    [InlineData("relu")]
+    [InlineData("abs")]
+    public void The_fast_check_of_a_network_on_a_kink_passes(string activation)
+    {
+        Assert.True(Activation.TryParse(activation, out Activation phi));
+        GradCheckReport report = GradientChecker.Fast(OnAKink(phi), CheckProblems.Options);
+        Assert.Equal(GradCheckVerdict.Pass, report.Verdict);
     }
 
     [Fact]

@@ -45,7 +45,9 @@ public class ActivationTests
         Assert.Equal(0.0, Activation.Relu.Derivative(0));
         Assert.Equal(0.2, Activation.LeakyRelu(0.2).Derivative(0));
         Assert.Equal(1.5, Activation.Elu(1.5).Derivative(0));
+        Assert.Equal(0.0, Activation.Abs.Derivative(0));
         Assert.True(Activation.Relu.HasKink);
+        Assert.True(Activation.Abs.HasKink);
         Assert.False(Activation.Elu(1.0).HasKink);
         Assert.False(Activation.Tanh.HasKink);
     }
@@ -58,6 +60,15 @@ public class ActivationTests
         Assert.Equal(800.0, Activation.Softplus.Apply(800));
         Assert.Equal(Math.Exp(-800), Activation.Softplus.Apply(-800));
         Assert.Equal(Math.Log(2), Activation.Softplus.Apply(0), 1e-16);
+    }
+
+    [Fact]
+    public void Abs_is_minus_z_then_z_with_slopes_minus_1_and_1()
+    {
+        Assert.Equal(2.5, Activation.Abs.Apply(-2.5));
+        Assert.Equal(2.5, Activation.Abs.Apply(2.5));
+        Assert.Equal(-1.0, Activation.Abs.Derivative(-1e-300));
+        Assert.Equal(1.0, Activation.Abs.Derivative(1e-300));
     }
 
     [Fact]
@@ -74,6 +85,7 @@ public class ActivationTests
     [InlineData("leaky_relu(0.2)", "leaky_relu(0.2)")]
     [InlineData(" ELU(2) ", "elu(2)")]
     [InlineData("gelu", "gelu")]
+    [InlineData("ABS", "abs")]
     public void Names_parse_and_print(string text, string printed)
     {
         Assert.True(Activation.TryParse(text, out Activation phi));
@@ -88,6 +100,7 @@ public class ActivationTests
     [InlineData("leaky_relu(x)")]
     [InlineData("leaky_relu(0.1")]
     [InlineData("elu(NaN)")]
+    [InlineData("abs(2)")]
     [InlineData("")]
     public void Bad_names_are_rejected(string text) => Assert.False(Activation.TryParse(text, out _));
 }

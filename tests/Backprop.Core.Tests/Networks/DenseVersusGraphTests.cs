@@ -132,6 +132,8 @@ public class DenseVersusGraphTests
             ActivationKind.Elu => Ops.Relu(z) - phi.Parameter * Ops.Relu(1.0 - Ops.Exp(z)),
             ActivationKind.Softplus => Ops.Log(1.0 + Ops.Exp(z)),
             ActivationKind.Gelu => 0.5 * z * (1.0 + Ops.Tanh(Math.Sqrt(2 / Math.PI) * (z + 0.044715 * Ops.Pow(z, 3)))),
+            // |z| = relu(z) + relu(-z), with derivative 0 at the kink as the engine's abs'(0)
+            ActivationKind.Abs => Ops.Relu(z) + Ops.Relu(-z),
             _ => throw new ArgumentOutOfRangeException(nameof(phi)),
         };
 

@@ -16,6 +16,23 @@ public class RngTests
     }
 
     [Fact]
+    public void FillUniform_draws_exactly_what_NextUniform_draws_and_leaves_the_same_state()
+    {
+        var filled = new Rng(31);
+        var drawn = new Rng(31);
+        for (int length = 0; length <= 67; length++)
+        {
+            var values = new double[length];
+            filled.FillUniform(values, -1.0, 1.0);
+            for (int i = 0; i < length; i++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(drawn.NextUniform(-1.0, 1.0)), BitConverter.DoubleToInt64Bits(values[i]));
+            }
+            Assert.Equal(drawn.NextUInt64(), filled.NextUInt64());
+        }
+    }
+
+    [Fact]
     public void Uniform_doubles_lie_in_unit_interval_with_mean_one_half()
     {
         var rng = new Rng(5);

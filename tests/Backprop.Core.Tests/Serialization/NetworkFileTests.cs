@@ -75,6 +75,7 @@ public sealed class NetworkFileTests : TempDirectory
     [InlineData("{ \"inputs\": 2, \"layers\": [] }", "$.layers", "non-empty")]
     [InlineData("{ \"inputs\": 2, \"layers\": [ { \"units\": 0 } ] }", "$.layers[0].units", "found 0")]
     [InlineData("{ \"inputs\": 2, \"layers\": [ { \"units\": 1, \"activation\": \"tanhh\" } ] }", "$.layers[0].activation", "did you mean \"tanh\"")]
+    [InlineData("{ \"inputs\": 2, \"layers\": [ { \"units\": 1, \"activation\": \"abss\" } ] }", "$.layers[0].activation", "did you mean \"abs\"")]
     [InlineData("{ \"inputs\": 2, \"layers\": [ { \"unit\": 1 } ] }", "$.layers[0].unit", "did you mean \"units\"")]
     [InlineData("{ \"inputs\": 2, \"loss\": \"hinge\", \"layers\": [ { \"units\": 1 } ] }", "$.loss", "unknown loss \"hinge\"")]
     [InlineData("{ \"inputs\": 2, \"init\": { \"weights\": \"he\" }, \"layers\": [ { \"units\": 1 } ] }", "$.init.weights", "unknown initialiser")]

@@ -9,7 +9,7 @@ internal static class NetworkFactory
     public static readonly Activation[] AllActivations =
     [
         Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.LeakyRelu(0.1),
-        Activation.Elu(1.3), Activation.Softplus, Activation.Gelu,
+        Activation.Elu(1.3), Activation.Softplus, Activation.Gelu, Activation.Abs,
     ];
 
     public static Mlp Random(int inputs, int[] widths, Activation hidden, Activation output, Initializer init, ulong seed)

@@ -64,6 +64,28 @@ public sealed class MeanFieldTests
     }
 
     [Theory]
+    [InlineData(0.5, 0.0)]
+    [InlineData(0.8, 0.1)]
+    [InlineData(1.5, 0.0)]
+    public void Abs_is_a_linear_network_in_the_mean_chi1_is_sw2_and_q_star_is_sb2_over_1_minus_sw2(double sw2, double sb2)
+    {
+        // E[|sqrt(q) z|^2] = q and |abs'| = 1 away from 0: the closed forms, checked against quadrature of the definitions.
+        MeanFieldPrediction p = MeanField.Predict(Activation.Abs, sw2, sb2);
+        Assert.Equal(sw2, p.Chi1);
+        if (sw2 < 1)
+        {
+            Assert.Equal(sb2 / (1 - sw2), p.Q, 1e-12);
+        }
+        else
+        {
+            Assert.True(p.QDiverges); // as for a linear network: q grows by sw2 per layer
+        }
+        Assert.Equal(sw2 * 0.7 + sb2, MeanField.VarianceMap(Activation.Abs, sw2, sb2, 0.7), 1e-13);
+        Assert.Equal(sw2, sw2 * GaussianExpectation.Of(u => Math.Pow(Activation.Abs.Derivative(u), 2), Math.Sqrt(0.7)), 1e-13);
+        Assert.Equal(1.0, CriticalLine.CriticalSw2(Activation.Abs, sb2));
+    }
+
+    [Theory]
     [InlineData(0.01)]
     [InlineData(0.2)]
     public void Leaky_relu_chi1_and_critical_point_follow_the_closed_form(double slope)

@@ -1,0 +1,269 @@
+using System.Text.Json;
+using Backprop.Core.Experiments;
+using Backprop.Tests.Shared;
+
+namespace Backprop.Lab.Cluster.Tests;
+
+/// <summary>
+/// The cluster as users run it: a real redis-server, separate `lab silo` processes and a `lab sweep --redis` client
+/// process, with faults made the way machines and operators make them (SIGKILL, SIGTERM). Every test checks that
+/// each trial is saved exactly once and equals the in-process executor's result bit for bit (wall-clock seconds
+/// aside).
+/// </summary>
+public sealed class RealClusterTests : IDisposable
+{
+    // 60 trials of about 0.4 s each: long enough that a fault lands mid-sweep, short enough for CI.
+    private const string SweepJson = """
+        {
+          "name": "cluster-faults",
+          "base": { "width": 64, "init": "gaussian", "dataset": "teacher", "samples": 256, "batch_size": 32, "steps": 800,
+                    "learning_rate": 0.01, "optimizer": "sgd", "record_every": 100 },
+          "grid": { "activation": ["tanh", "relu", "sigmoid"], "depth": [2, 3, 4, 5, 6], "sigma_w": [0.5, 1, 1.5, 2] }
+        }
+        """;
+
+    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan SweepTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly TempDirectory _dir = new();
+    private readonly List<LabProcess> _processes = [];
+    private readonly Dictionary<LabProcess, string> _siloLogs = [];
+    private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..13];
+    private RedisServer? _redis;
+    private int _silos;
+
+    private RedisServer Redis => _redis ??= RedisServer.Start(Path.Combine(_dir.Path, "redis"));
+
+    /// <summary>Declare a killed silo dead within a few seconds instead of the production defaults.</summary>
+    private static readonly Dictionary<string, string> FastMembership = new()
+    {
+        ["LAB_Cluster__Membership__ProbeTimeout"] = "00:00:01",
+        ["LAB_Cluster__Membership__NumMissedProbesLimit"] = "2",
+        ["LAB_Cluster__Membership__NumVotesForDeathDeclaration"] = "1",
+    };
+
+    [RedisFact]
+    public void A_silo_killed_mid_sweep_loses_nothing_and_a_restarted_silo_takes_work()
+    {
+        LabProcess[] silos = [StartSilo(), StartSilo(), StartSilo()];
+        string output = Path.Combine(_dir.Path, "results");
+        // Trials twice as long here: after the kill, two silos need about 20 s for the rest, so the replacement
+        // (which takes a few seconds to start on a loaded 2-core machine) surely joins while work remains.
+        LabProcess client = StartSweep(output, steps: 1600);
+
+        WaitForSaved(output, 6, client);
+        // The victim is a silo that has trained, so it surely holds work (and perhaps the SweepGrain).
+        LabProcess victim = silos.FirstOrDefault(s => Trainings(s).Count > 0) ?? silos[0];
+        victim.Kill();
+        LabProcess rejoined = StartSilo();
+
+        Assert.Equal(0, client.WaitForExit(SweepTimeout));
+        // Recomputing all 60 long trials in process would double the test; the trials at risk are those the victim
+        // held and those the newcomer ran, so those are compared, with every third of the rest.
+        var atRisk = new HashSet<string>(Trainings(victim).Concat(Trainings(rejoined)), StringComparer.Ordinal);
+        AssertEveryTrialOnceAndExact(output, (key, index) => atRisk.Contains(key) || index % 3 == 0);
+        Assert.True(Trainings(rejoined).Count > 0, $"the restarted silo trained nothing:\n{rejoined.Output}");
+    }
+
+    [RedisFact]
+    public void A_client_killed_mid_sweep_is_resumed_without_recomputing_done_trials()
+    {
+        LabProcess[] silos = [StartSilo(), StartSilo()];
+        string output = Path.Combine(_dir.Path, "results");
+        LabProcess client = StartSweep(output);
+
+        WaitForSaved(output, 10, client);
+        client.Kill();
+        int savedBefore = SavedKeys(output).Count;
+        LabProcess resumed = Track(LabProcess.Start(["sweep", "--resume", output, "--redis", Redis.Endpoint, "--cluster-id", _clusterId], FastMembership));
+
+        Assert.Equal(0, resumed.WaitForExit(SweepTimeout));
+        AssertEveryTrialOnceAndExact(output);
+        Assert.Contains($"({savedBefore} already done)", resumed.Output, StringComparison.Ordinal);
+        // No silo died, so each trial was trained exactly once over both clients' lives.
+        var trained = silos.SelectMany(Trainings).ToList();
+        Assert.Equal(60, trained.Count);
+        Assert.Equal(60, trained.Distinct().Count());
+    }
+
+    [RedisFact]
+    public void Redis_restarted_mid_sweep_the_sweep_completes_with_nothing_lost_or_duplicated()
+    {
+        StartSilo();
+        StartSilo();
+        string output = Path.Combine(_dir.Path, "results");
+        LabProcess client = StartSweep(output);
+
+        WaitForSaved(output, 10, client);
+        Redis.Stop();
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        Assert.False(client.HasExited, $"the client gave up while Redis was down:\n{client.Output}");
+        Redis.Restart();
+
+        Assert.Equal(0, client.WaitForExit(SweepTimeout));
+        AssertEveryTrialOnceAndExact(output);
+    }
+
+    [RedisFact]
+    public void A_client_with_another_cluster_id_is_refused_with_the_ids_redis_knows()
+    {
+        StartSilo();
+        LabProcess client = Track(LabProcess.Start(["sweep", WriteSweep(), "--redis", Redis.Endpoint, "--cluster-id", "someone-else",
+            "--out", Path.Combine(_dir.Path, "wrong"), "--connect-timeout", "3"]));
+
+        Assert.Equal(5, client.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Contains("ClusterId \"someone-else\"", client.Output, StringComparison.Ordinal);
+        Assert.Contains($"ClusterId \"{_clusterId}\" (1 active silo)", client.Output, StringComparison.Ordinal);
+        Assert.Contains("check --cluster-id", client.Output, StringComparison.Ordinal);
+    }
+
+    [RedisFact]
+    public void A_redis_password_is_used_and_never_written_to_output_or_logs()
+    {
+        const string password = "s3cret-Pa55-in-env-only";
+        _redis = RedisServer.Start(Path.Combine(_dir.Path, "redis"), password);
+        var env = new Dictionary<string, string>(FastMembership) { ["LAB_REDIS_PASSWORD"] = password };
+        LabProcess silo = StartSilo(env);
+        string output = Path.Combine(_dir.Path, "results");
+        LabProcess client = Track(LabProcess.Start(["sweep", WriteSweep(tiny: true), "--redis", Redis.Endpoint, "--cluster-id", _clusterId, "--out", output, "--verbose"], env));
+
+        Assert.Equal(0, client.WaitForExit(SweepTimeout));
+        silo.Terminate();
+        silo.WaitForExit(TimeSpan.FromMinutes(1));
+        string everything = string.Join('\n', [silo.Output, client.Output,
+            .. Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories).Where(f => !f.Contains("redis", StringComparison.Ordinal)).Select(File.ReadAllText)]);
+        Assert.DoesNotContain(password, everything, StringComparison.Ordinal);
+
+        // And without it the silo is refused by Redis with a clear message, not a hang.
+        LabProcess refused = Track(LabProcess.Start(SiloArgs(), FastMembership));
+        Assert.Equal(5, refused.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Contains("could not use Redis", refused.Output, StringComparison.Ordinal);
+    }
+
+    private LabProcess StartSilo(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        string[] args = SiloArgs();
+        LabProcess silo = Track(LabProcess.Start(args, environment ?? FastMembership));
+        _siloLogs[silo] = args[^1];
+        silo.WaitForOutput("silo up:", Startup);
+        return silo;
+    }
+
+    private string[] SiloArgs()
+    {
+        int index = ++_silos;
+        return ["silo", "--redis", Redis.Endpoint, "--cluster-id", _clusterId, "--trials", "1",
+            "--silo-port", RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--gateway-port", RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--log", Path.Combine(_dir.Path, $"silo-{index}.jsonl")];
+    }
+
+    private LabProcess StartSweep(string output, int steps = 800) =>
+        Track(LabProcess.Start(["sweep", WriteSweep(steps: steps), "--redis", Redis.Endpoint, "--cluster-id", _clusterId, "--out", output], FastMembership));
+
+    private string WriteSweep(bool tiny = false, int steps = 800) => _dir.Write(tiny ? "tiny.json" : "sweep.json",
+        (tiny ? SweepJson.Replace("\"depth\": [2, 3, 4, 5, 6]", "\"depth\": [2]", StringComparison.Ordinal) : SweepJson)
+            .Replace("\"steps\": 800", $"\"steps\": {steps}", StringComparison.Ordinal));
+
+    private LabProcess Track(LabProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>Trial keys a silo finished training, from its --log file (one event per training).</summary>
+    private List<string> Trainings(LabProcess silo)
+    {
+        string log = _siloLogs[silo];
+        if (!File.Exists(log))
+        {
+            return [];
+        }
+        var keys = new List<string>();
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is string line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (doc.RootElement.TryGetProperty("@mt", out JsonElement template) && template.GetString()!.Contains("finished:", StringComparison.Ordinal)
+                && doc.RootElement.TryGetProperty("TrialKey", out JsonElement key))
+            {
+                keys.Add(key.GetString()!);
+            }
+        }
+        return keys;
+    }
+
+    private static void WaitForSaved(string output, int count, LabProcess client)
+    {
+        DateTime deadline = DateTime.UtcNow + SweepTimeout;
+        while (SavedKeys(output).Count < count)
+        {
+            if (client.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"fewer than {count} trials were saved ({(client.HasExited ? $"the client exited {client.ExitCode}" : "timed out")}):\n{client.Output}");
+            }
+            Thread.Sleep(100);
+        }
+    }
+
+    private static List<string> SavedKeys(string output)
+    {
+        string file = Path.Combine(output, "trials.jsonl");
+        if (!File.Exists(file))
+        {
+            return [];
+        }
+        return File.ReadAllLines(file).Where(l => l.Length > 0)
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()!).ToList();
+    }
+
+    /// <summary>
+    /// Every trial of the sweep saved exactly once, and those chosen by <paramref name="compare"/> (all by default)
+    /// equal to the in-process executor's result.
+    /// </summary>
+    private void AssertEveryTrialOnceAndExact(string output, Func<string, int, bool>? compare = null)
+    {
+        IReadOnlyList<Trial> trials = SweepFile.Load(Path.Combine(_dir.Path, "sweep.json")).Expand();
+        var saved = File.ReadAllLines(Path.Combine(output, "trials.jsonl")).Where(l => l.Length > 0)
+            .Select(l => ResultFormat.FromJsonLine(l, out string? problem) ?? throw new Xunit.Sdk.XunitException($"unreadable line: {problem}")).ToList();
+        Assert.Equal(trials.Count, saved.Count);
+        Assert.Equal(trials.Select(t => t.Key).Order(StringComparer.Ordinal), saved.Select(r => r.Key).Order(StringComparer.Ordinal));
+        Trial[] chosen = trials.Where((t, i) => compare?.Invoke(t.Key, i) ?? true).ToArray();
+        Dictionary<string, string> expected = Expected(chosen);
+        Assert.All(saved.Where(r => expected.ContainsKey(r.Key)), r => Assert.Equal(expected[r.Key], WithoutTime(r)));
+        Assert.True(expected.Count >= trials.Count / 3, $"only {expected.Count} trials compared");
+    }
+
+    // The in-process executor's results, kept across tests of this class (the same sweep gives the same bits).
+    private static readonly Dictionary<string, string> ExpectedCache = new(StringComparer.Ordinal);
+
+    private static Dictionary<string, string> Expected(IReadOnlyList<Trial> trials)
+    {
+        lock (ExpectedCache)
+        {
+            Trial[] missing = trials.Where(t => !ExpectedCache.ContainsKey(t.Key)).ToArray();
+            foreach (TrialResult r in SweepExecutor.RunAsync(missing.Select(t => t.Config).ToArray(), parallelism: 2).GetAwaiter().GetResult())
+            {
+                ExpectedCache[r.Key] = WithoutTime(r);
+            }
+            return trials.ToDictionary(t => t.Key, t => ExpectedCache[t.Key], StringComparer.Ordinal);
+        }
+    }
+
+    private static string WithoutTime(TrialResult r) => ResultFormat.ToJsonLine(r with { Seconds = 0 });
+
+    public void Dispose()
+    {
+        foreach (LabProcess process in _processes)
+        {
+            process.Dispose();
+        }
+        _redis?.Dispose();
+        _dir.Dispose();
+    }
+}
