@@ -144,5 +144,41 @@ public sealed class SweepCommandTests : TempDirectory
     [InlineData("sweep")]
     [InlineData("sweep", "--resume", "/nonexistent-folder")]
     [InlineData("sweep", "x.json", "--parallel", "0")]
+    [InlineData("silo", "--redis", "no-port")]
+    [InlineData("silo", "--redis", "127.0.0.1:6379", "--primary", "127.0.0.1:11111")]
+    [InlineData("silo", "--cluster-id", " ")]
+    [InlineData("silo", "--advertise", "not-an-ip")]
+    [InlineData("silo", "--config", "/nonexistent/appsettings.json")]
+    [InlineData("sweep", "x.json", "--redis", "127.0.0.1:6379", "--cluster", "127.0.0.1:30000")]
     public void Bad_sweep_flags_exit_2(params string[] args) => Assert.Equal(2, LabRunner.Run(args).Exit);
+
+    [Fact]
+    public void A_silo_on_a_port_something_listens_on_is_refused_before_orleans_starts()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var (exit, _, err) = LabRunner.Run("silo", "--gateway-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, exit);
+        Assert.Contains($"--gateway-port: port {port} on 127.0.0.1 is in use", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_redis_password_in_a_configuration_file_is_refused()
+    {
+        string config = Write("appsettings.json", """{ "Cluster": { "Redis": "127.0.0.1:6379", "RedisPassword": "x" } }""");
+        var (exit, _, err) = LabRunner.Run("silo", "--config", config);
+        Assert.Equal(2, exit);
+        Assert.Contains("LAB_REDIS_PASSWORD", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_silo_whose_redis_is_not_there_says_so_and_exits_5()
+    {
+        int port = Backprop.Lab.Cli.Cluster.Endpoints.FreeLoopbackPort();
+        var (exit, _, err) = LabRunner.Run("silo", "--redis", $"127.0.0.1:{port}", "--silo-port", Backprop.Lab.Cli.Cluster.Endpoints.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--gateway-port", Backprop.Lab.Cli.Cluster.Endpoints.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(5, exit);
+        Assert.Contains($"could not use Redis at 127.0.0.1:{port}", err, StringComparison.Ordinal);
+    }
 }

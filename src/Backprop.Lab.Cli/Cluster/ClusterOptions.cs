@@ -200,6 +200,28 @@ internal static class Endpoints
             : new IPEndPoint(address, port);
     }
 
+    /// <summary>
+    /// Refuses (exit 2) a port something already listens on at <paramref name="address"/>. Orleans listens with port
+    /// reuse, so a second silo would otherwise bind the same port and share its connections. Probed by connecting, not
+    /// binding: a port whose old connections are in TIME_WAIT after a restart is free to listen on again.
+    /// </summary>
+    public static void EnsureFree(IPAddress address, int port, string option)
+    {
+        IPAddress target = address.Equals(IPAddress.Any) ? IPAddress.Loopback : address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address;
+        using var probe = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (probe.ConnectAsync(new IPEndPoint(target, port)).Wait(TimeSpan.FromSeconds(2)))
+            {
+                throw new UserInputException($"{option}: port {port} on {address} is in use (another silo?); choose another");
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is SocketException)
+        {
+            // Refused (or unreachable): nothing listens there.
+        }
+    }
+
     /// <summary>A TCP port free on loopback now (for the embedded silo, so two runs never collide).</summary>
     public static int FreeLoopbackPort()
     {

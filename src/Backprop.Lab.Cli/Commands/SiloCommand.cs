@@ -7,9 +7,10 @@ using Serilog;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab silo</c>: a standalone silo that runs trials for <c>lab sweep --cluster</c>. Membership is kept by the
-/// primary silo (development clustering); everything binds to loopback unless --address is given. Runs until
-/// Ctrl+C or SIGTERM.
+/// <c>lab silo</c>: a standalone silo that runs trials for <c>lab sweep --redis</c> or <c>--cluster</c>. With Redis,
+/// membership and the SweepGrain's state live there and the cluster survives losing any silo; without it, the primary
+/// silo keeps membership (development clustering). Everything binds to loopback unless --address is given; ports
+/// already in use are refused before Orleans starts. Runs until Ctrl+C or SIGTERM.
 /// </summary>
 internal static class SiloCommand
 {
@@ -56,7 +57,14 @@ internal static class SiloCommand
                 throw new UserInputException("--primary is for clusters without Redis; with --redis every silo finds the others in Redis");
             }
             using RunLog? runLog = parse.GetValue(log) is FileInfo logFile ? RunLog.Start(logFile.FullName) : null;
+            // Orleans listens with port reuse, so a second silo on a taken port would start and share it silently.
+            Endpoints.EnsureFree(settings.Address, settings.SiloPort, "--silo-port");
+            Endpoints.EnsureFree(settings.Address, settings.GatewayPort, "--gateway-port");
             int? dashboardAt = parse.GetValue(dashboard) ? ClusterSettings.Port(parse.GetValue(dashboardPort), "--dashboard-port") : null;
+            if (dashboardAt is int d)
+            {
+                Endpoints.EnsureFree(IPAddress.Loopback, d, "--dashboard-port");
+            }
             using IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), dashboardAt);
             try
             {
