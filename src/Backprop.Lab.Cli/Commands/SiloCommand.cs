@@ -65,7 +65,7 @@ internal static class SiloCommand
             {
                 Endpoints.EnsureFree(IPAddress.Loopback, d, "--dashboard-port");
             }
-            using IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), dashboardAt);
+            IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), dashboardAt);
             try
             {
                 await host.StartAsync(cancellation);
@@ -73,8 +73,14 @@ internal static class SiloCommand
             catch (Exception e) when (settings.Redis is not null && !cancellation.IsCancellationRequested && IsRedisProblem(e))
             {
                 Log.Debug(e, "Starting the silo failed");
+                host.Dispose();
                 throw new ClusterUnavailableException($"the silo could not use Redis at {settings.Redis}: {e.GetBaseException().Message}" +
                     $" (is redis-server running there{(Environment.GetEnvironmentVariable(ClusterSettings.RedisPasswordVariable) is null ? "" : $", and is {ClusterSettings.RedisPasswordVariable} right")}?)");
+            }
+            catch
+            {
+                host.Dispose();
+                throw;
             }
             IPAddress reachable = settings.AdvertisedAddress ?? settings.Address;
             stdout.WriteLine($"silo up: silo port {reachable}:{settings.SiloPort}, gateway {reachable}:{settings.GatewayPort}, {parse.GetValue(trials)} trials at a time, " +
@@ -96,11 +102,26 @@ internal static class SiloCommand
             {
                 stdout.WriteLine("stopping the silo");
             }
-            await host.StopAsync(CancellationToken.None);
+            // A clean stop tells the cluster this silo is leaving, through the membership table. With Redis gone that
+            // write never completes and the silo hung on SIGTERM for minutes: after StopDeadline it exits anyway
+            // (the other silos then declare it dead, as after a crash; its running trials are restarted elsewhere).
+            Task stopping = host.StopAsync(CancellationToken.None);
+            if (await Task.WhenAny(stopping, Task.Delay(StopDeadline, CancellationToken.None)) != stopping)
+            {
+                Log.Error("The silo did not stop within {Seconds} s (is Redis reachable?); exiting without a clean leave", StopDeadline.TotalSeconds);
+                stdout.WriteLine($"the silo did not stop cleanly within {StopDeadline.TotalSeconds:0} s (is Redis reachable?); exiting, and the cluster will declare it dead");
+                stdout.Flush();
+                Log.CloseAndFlush();
+                Environment.Exit(ExitCodes.InternalError); // disposing the host would wait on the same stuck stop
+            }
+            host.Dispose();
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>How long a stopping silo may take before it exits without a clean leave.</summary>
+    private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(20);
 
     private static string IdFlags(ClusterSettings s) =>
         (s.ClusterId == "backprop-lab" ? "" : $" --cluster-id {s.ClusterId}") + (s.ServiceId == "backprop-lab" ? "" : $" --service-id {s.ServiceId}");
