@@ -27,6 +27,8 @@ internal sealed class RunLog : IDisposable
             .MinimumLevel.Debug()
             .MinimumLevel.Override("Orleans", LogEventLevel.Information)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            // Orleans' client wraps calls in Polly pipelines that log three Debug events per call.
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             // Overrides do not reach a sub-logger, so the console's own rule is repeated here: Orleans' and the
             // hosting stack's routine warnings go to the file only (all of it with --verbose).

@@ -15,6 +15,8 @@ namespace Backprop.Lab.Grains;
 [ActivationCountBasedPlacement]
 public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
 {
+    private const long CheckpointInterval = 500; // ms
+
     private volatile ExperimentState _state = ExperimentState.Idle;
     private int _attempt;
 
@@ -51,8 +53,17 @@ public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILogge
         try
         {
             TrialConfig config = TrialJson.ReadConfig(assignment.ConfigJson);
+            // Checkpoints only show progress and liveness (the full statistics travel with the result), so at most
+            // two a second are sent: a short trial recording every step would otherwise make a call per step.
+            long lastSent = long.MinValue;
             result = TrialRunner.Run(config, checkpoint =>
             {
+                long now = Environment.TickCount64;
+                if (now - lastSent < CheckpointInterval)
+                {
+                    return;
+                }
+                lastSent = now;
                 var report = new CheckpointReport(assignment.TrialKey, assignment.Attempt, checkpoint.Step, checkpoint.Loss,
                     checkpoint.Layers.Select(l => l.GradWNorm).ToArray());
                 _ = ObserveOneWay(sweep.Checkpoint(report));

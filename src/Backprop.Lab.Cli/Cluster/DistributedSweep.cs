@@ -43,6 +43,10 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             foreach (CompletedTrial completed in progress.Completed)
             {
                 lastAdded = Math.Max(lastAdded, completed.Sequence);
+                if (saved.Contains(completed.TrialKey) && completed.Outcome != Outcomes.Failed)
+                {
+                    continue; // saved from an earlier poll and not yet acknowledged: no need to parse it again
+                }
                 TrialResult? result = Read(completed, byKey);
                 if (result is null || (saved.Contains(result.Key) && result.Outcome != Outcomes.Failed))
                 {
