@@ -49,27 +49,33 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --appendonly ye
 pids+=($!)
 sleep 0.5
 
-start_silos() { # count
-  local ids="bench-$RANDOM"; local i
+ids=""
+silo_pids=()
+start_silos() { # count; sets ids (no subshell, so the pids are kept)
+  ids="bench-$RANDOM"; local i
   for ((i = 0; i < $1; i++)); do
+    : > "$work/silo-$ids-$i.out"
     taskset -c "$i" "${lab[@]}" silo --redis "127.0.0.1:$redis_port" --cluster-id "$ids" --trials 1 \
       --silo-port "$(port)" --gateway-port "$(port)" > "$work/silo-$ids-$i.out" 2>&1 &
-    pids+=($!)
+    silo_pids+=($!); pids+=($!)
   done
   for ((i = 0; i < $1; i++)); do
     until grep -q "silo up:" "$work/silo-$ids-$i.out"; do sleep 0.2; done
   done
-  echo "$ids"
 }
 
-stop_silos() { for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null || true; done; pids=("${pids[0]}"); sleep 2; }
+stop_silos() {
+  for p in "${silo_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${silo_pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
+  silo_pids=()
+}
 
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r"
   run in-process "${lab[@]}" sweep "$sweep" --in-process
   run embedded "${lab[@]}" sweep "$sweep"
-  ids=$(start_silos 1); run "1-silo-process" "${lab[@]}" sweep "$sweep" --redis "127.0.0.1:$redis_port" --cluster-id "$ids"; stop_silos
-  ids=$(start_silos 2); run "2-silo-processes" "${lab[@]}" sweep "$sweep" --redis "127.0.0.1:$redis_port" --cluster-id "$ids"; stop_silos
+  start_silos 1; run "1-silo-process" "${lab[@]}" sweep "$sweep" --redis "127.0.0.1:$redis_port" --cluster-id "$ids"; stop_silos
+  start_silos 2; run "2-silo-processes" "${lab[@]}" sweep "$sweep" --redis "127.0.0.1:$redis_port" --cluster-id "$ids"; stop_silos
 done
 median() { sort -n "$work/$1.secs" | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 one=$(median 1-silo-process); two=$(median 2-silo-processes)
