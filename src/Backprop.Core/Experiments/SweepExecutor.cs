@@ -28,7 +28,9 @@ public static class SweepExecutor
         };
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, trials.Count), options, (i, token) =>
+            // Longest first (LPT scheduling): the run ends with short trials, so the workers finish together.
+            int[] order = Enumerable.Range(0, trials.Count).OrderByDescending(i => trials[i].EstimatedCost()).ThenBy(i => i).ToArray();
+            await Parallel.ForEachAsync(order, options, (i, token) =>
             {
                 TrialResult result = RunOne(trials[i], token);
                 results[i] = result;

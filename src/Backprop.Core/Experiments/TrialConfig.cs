@@ -90,6 +90,13 @@ public sealed record TrialConfig
     /// A stable trial key: the first 16 hex digits of SHA-256 over <see cref="Canonical"/>, so the same trial is
     /// recognised across runs, machines and sweep files (field order and spelling in the file do not matter).
     /// </summary>
+    /// <summary>
+    /// Relative cost of training this trial (multiply-adds of its matrix products, up to a constant), for scheduling
+    /// the longest trials first: with trials of very different lengths, starting a long one last leaves every other
+    /// worker idle while it finishes.
+    /// </summary>
+    public double EstimatedCost() => (double)Steps * BatchSize * Depth * Width * Width;
+
     public string Key() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical())))[..16];
 
     /// <summary>A short human label, e.g. "tanh L=16 N=64 sw2=1.5 seed=0".</summary>

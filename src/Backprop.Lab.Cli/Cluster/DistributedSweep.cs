@@ -24,7 +24,9 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
     {
         var byKey = all.ToDictionary(t => t.Key, t => t.Config, StringComparer.Ordinal);
         var saved = new HashSet<string>(results.All().Where(r => r.Outcome != Outcomes.Failed).Select(r => r.Key), StringComparer.Ordinal);
-        Trial[] pending = all.Where(t => !saved.Contains(t.Key)).ToArray();
+        // Longest first: the SweepGrain starts trials in submission order, and a long trial started last would keep one
+        // silo busy while the others idle (LPT scheduling).
+        Trial[] pending = all.Where(t => !saved.Contains(t.Key)).OrderByDescending(t => t.Config.EstimatedCost()).ToArray();
         if (pending.Length == 0)
         {
             return true; // everything is on disk already
