@@ -72,7 +72,7 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
             // SweepGrain (where a lost silo cannot take them with it).
             int inFlight = OnCluster ? Math.Max(16, 4 * Environment.ProcessorCount * Math.Max(2, _gateways.Count)) : 2 * Parallel + 2;
             var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), inFlight);
-            return await new DistributedSweep(client, results, view, settings).RunAsync(all, cancellation);
+            return await new DistributedSweep(client, results, view, settings, longestFirst: !OnCluster).RunAsync(all, cancellation);
         }
         finally
         {
