@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using StackExchange.Redis;
 
 namespace Backprop.Lab.Cli.Cluster;
@@ -17,6 +19,7 @@ namespace Backprop.Lab.Cli.Cluster;
 internal sealed record ClusterSettings
 {
     public const string RedisPasswordVariable = "LAB_REDIS_PASSWORD";
+    public const string TlsPasswordVariable = "LAB_TLS_PASSWORD";
     public const string EnvironmentPrefix = "LAB_";
 
     public string ClusterId { get; init; } = "backprop-lab";
@@ -33,6 +36,12 @@ internal sealed record ClusterSettings
 
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>
+    /// The cluster's TLS certificate (a PKCS#12 file, password from <see cref="TlsPasswordVariable"/>): with it, silos
+    /// and clients talk TLS and accept only peers that present this same certificate (or one their system trusts).
+    /// </summary>
+    public string? TlsCertificate { get; init; }
 
     /// <summary>Failure-detection settings (<c>Cluster:Membership</c>), bound to Orleans' ClusterMembershipOptions.</summary>
     public IConfigurationSection? Membership { get; init; }
@@ -63,6 +72,29 @@ internal sealed record ClusterSettings
             options.Password = password;
         }
         return options;
+    }
+
+    /// <summary>Loads <see cref="TlsCertificate"/>; a missing file or a wrong password is the user's error (exit 2).</summary>
+    public X509Certificate2? LoadTlsCertificate()
+    {
+        if (TlsCertificate is null)
+        {
+            return null;
+        }
+        if (!File.Exists(TlsCertificate))
+        {
+            throw new UserInputException($"--tls-cert: no file '{TlsCertificate}'");
+        }
+        try
+        {
+            X509Certificate2 certificate = X509CertificateLoader.LoadPkcs12FromFile(TlsCertificate, Environment.GetEnvironmentVariable(TlsPasswordVariable));
+            return certificate.HasPrivateKey ? certificate
+                : throw new UserInputException($"--tls-cert: '{TlsCertificate}' has no private key (give the PKCS#12 file with its key)");
+        }
+        catch (CryptographicException e)
+        {
+            throw new UserInputException($"--tls-cert: cannot read '{TlsCertificate}' as PKCS#12 ({e.Message.TrimEnd('.')}); is {TlsPasswordVariable} right?");
+        }
     }
 
     /// <summary>Applies the Membership section (if any) to Orleans' options.</summary>
@@ -107,6 +139,7 @@ internal sealed record ClusterSettings
             AdvertisedAddress = Text(cluster, "AdvertisedAddress") is string aa ? Ip(aa, "Cluster:AdvertisedAddress") : null,
             SiloPort = Text(cluster, "SiloPort") is string sp ? Port(sp, "Cluster:SiloPort") : settings.SiloPort,
             GatewayPort = Text(cluster, "GatewayPort") is string gp ? Port(gp, "Cluster:GatewayPort") : settings.GatewayPort,
+            TlsCertificate = Text(cluster, "TlsCertificate"),
             Membership = cluster.GetSection("Membership").Exists() ? cluster.GetSection("Membership") : null,
         };
         if (Text(cluster, "RedisPassword") is not null || Text(cluster, "Password") is not null)
@@ -155,6 +188,7 @@ internal sealed class ClusterIdentityOptions
     public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans ClusterId: silos and clients of one cluster share it (default backprop-lab; env LAB_Cluster__ClusterId)." };
     public Option<string?> ServiceId { get; } = new("--service-id") { Description = "Orleans ServiceId, which names persistent state (default backprop-lab; env LAB_Cluster__ServiceId)." };
     public Option<string?> Redis { get; } = new("--redis") { HelpName = "HOST:PORT", Description = "Redis for membership and storage: a real cluster that survives losing any silo (env LAB_Cluster__Redis; password from LAB_REDIS_PASSWORD)." };
+    public Option<FileInfo?> TlsCert { get; } = new("--tls-cert") { HelpName = "FILE.pfx", Description = "TLS between silos and clients with this cluster certificate (PKCS#12; password from LAB_TLS_PASSWORD; env LAB_Cluster__TlsCertificate). Peers must present the same certificate." };
     public Option<FileInfo?> Config { get; } = new("--config") { HelpName = "FILE", Description = "Configuration file with a Cluster section (default: ./appsettings.json if present)." };
 
     public void AddTo(Command command)
@@ -162,6 +196,7 @@ internal sealed class ClusterIdentityOptions
         command.Options.Add(ClusterId);
         command.Options.Add(ServiceId);
         command.Options.Add(Redis);
+        command.Options.Add(TlsCert);
         command.Options.Add(Config);
     }
 
@@ -174,6 +209,7 @@ internal sealed class ClusterIdentityOptions
             ClusterId = NonEmpty(parse.GetValue(ClusterId), "--cluster-id") ?? settings.ClusterId,
             ServiceId = NonEmpty(parse.GetValue(ServiceId), "--service-id") ?? settings.ServiceId,
             Redis = parse.GetValue(Redis) is string r ? r : settings.Redis,
+            TlsCertificate = parse.GetValue(TlsCert)?.FullName ?? settings.TlsCertificate,
         };
         return settings.Redis is null ? settings : settings with { Redis = ClusterSettings.ValidRedis(settings.Redis, "--redis") };
     }

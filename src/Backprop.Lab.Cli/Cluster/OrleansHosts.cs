@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
+using Orleans.Connections.Security;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
@@ -54,11 +57,16 @@ internal static class OrleansHosts
             Common(web.Services);
             builder = web;
         }
+        X509Certificate2? certificate = settings.LoadTlsCertificate();
         builder.UseOrleans(s =>
         {
             if (dashboardPort is not null)
             {
                 s.AddDashboard();
+            }
+            if (certificate is not null)
+            {
+                s.UseTls(certificate, o => ClusterTls(o, certificate));
             }
             s.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
                 .Configure<ClusterMembershipOptions>(settings.ConfigureMembership);
@@ -102,8 +110,13 @@ internal static class OrleansHosts
     public static IHost Client(ClusterSettings settings, IReadOnlyList<IPEndPoint> gateways)
     {
         HostApplicationBuilder builder = NewBuilder();
+        X509Certificate2? certificate = settings.LoadTlsCertificate();
         builder.UseOrleansClient(c =>
         {
+            if (certificate is not null)
+            {
+                c.UseTls(certificate, o => ClusterTls(o, certificate));
+            }
             c.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
             if (settings.Redis is not null)
             {
@@ -115,6 +128,19 @@ internal static class OrleansHosts
             }
         });
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Mutual TLS with a cluster certificate: both ends present it, and a peer is accepted when it presents this very
+    /// certificate (pinned by thumbprint; a self-signed cluster certificate needs no CA) or one that validates fully.
+    /// </summary>
+    private static void ClusterTls(TlsOptions options, X509Certificate2 certificate)
+    {
+        options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+        options.HandshakeTimeout = TimeSpan.FromSeconds(10);
+        options.RemoteCertificateValidation = (remote, _, errors) =>
+            errors == SslPolicyErrors.None || (remote is not null && remote.Thumbprint == certificate.Thumbprint);
     }
 
     private static HostApplicationBuilder NewBuilder()

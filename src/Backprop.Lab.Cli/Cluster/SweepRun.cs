@@ -117,7 +117,8 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
             throw new ClusterUnavailableException(
                 $"could not reach the cluster {where} (ClusterId \"{Settings.ClusterId}\", ServiceId \"{Settings.ServiceId}\") " +
                 $"within {ConnectTimeoutSeconds} s{(e is OperationCanceledException ? "" : $" ({e.GetBaseException().Message.TrimEnd('.')})")}. " +
-                (Settings.Redis is not null ? RedisMembership.Explain(Settings) : "Is `lab silo` running there with the same ids?"));
+                (Settings.Redis is not null ? RedisMembership.Explain(Settings) : "Is `lab silo` running there with the same ids?") +
+                (Settings.TlsCertificate is null ? " (A silo that uses TLS refuses clients without its --tls-cert.)" : " (With --tls-cert, the silos must use the same certificate.)"));
         }
     }
 }

@@ -85,7 +85,7 @@ internal static class SiloCommand
             IPAddress reachable = settings.AdvertisedAddress ?? settings.Address;
             stdout.WriteLine($"silo up: silo port {reachable}:{settings.SiloPort}, gateway {reachable}:{settings.GatewayPort}, {parse.GetValue(trials)} trials at a time, " +
                 (settings.Redis is not null ? $"membership and storage in Redis {settings.Redis}" : primaryEndpoint is null ? "primary" : $"primary {primaryEndpoint}") +
-                $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"");
+                $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"" + (settings.TlsCertificate is null ? "" : ", TLS"));
             stdout.WriteLine(settings.Redis is not null
                 ? $"run a sweep on it: lab sweep experiments/quickstart.json --redis {settings.Redis}" + IdFlags(settings)
                 : $"run a sweep on it: lab sweep experiments/quickstart.json --cluster {reachable}:{settings.GatewayPort}" + IdFlags(settings));
