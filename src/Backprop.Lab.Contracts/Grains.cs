@@ -33,8 +33,11 @@ public interface ISweepGrain : IGrainWithStringKey
 /// </summary>
 public interface IExperimentGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the assignment unless this activation is already working on the trial (idempotent).</summary>
-    Task Start(TrialAssignment assignment);
+    /// <summary>
+    /// Starts the assignment unless this activation is already working on the trial (idempotent), and says where
+    /// it runs and how many trials that silo trains at once.
+    /// </summary>
+    Task<StartReceipt> Start(TrialAssignment assignment);
 
     Task<ExperimentStatus> GetStatus();
 }

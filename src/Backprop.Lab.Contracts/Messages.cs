@@ -16,6 +16,13 @@ public sealed record TrialAssignment(
     [property: Id(2)] string ConfigJson,
     [property: Id(3)] int Attempt);
 
+/// <summary>
+/// An ExperimentGrain's answer to Start: the silo the trial is queued on and how many trials that silo trains at
+/// once, so the SweepGrain gives each silo exactly as many trials as it has free workers.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record StartReceipt([property: Id(0)] SiloAddress Silo, [property: Id(1)] int Capacity);
+
 /// <summary>Per-layer gradient magnitudes at one recorded step of a running trial.</summary>
 [GenerateSerializer, Immutable]
 public sealed record CheckpointReport(
@@ -80,7 +87,8 @@ public sealed record SweepProgress(
 /// <summary>How a sweep is run.</summary>
 /// <param name="MaxAttempts">Attempts per trial (a failure or a lost silo each use one) before it is marked failed.</param>
 /// <param name="ProbeInterval">How often running trials are checked for a lost activation (a dead silo).</param>
-/// <param name="MaxInFlight">Trials started at once across the cluster (the rest wait in the SweepGrain).</param>
+/// <param name="MaxInFlight">At most this many trials in flight across the cluster; below it, each silo gets as many
+/// as it has workers, and the rest wait in the SweepGrain.</param>
 /// <param name="MaxRetained">Results the SweepGrain holds for the client before it stops starting trials until the
 /// client has saved some: this, plus what is in flight, bounds the grain's memory whatever the sweep's size.</param>
 [GenerateSerializer, Immutable]

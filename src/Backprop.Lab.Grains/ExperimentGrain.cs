@@ -10,10 +10,11 @@ namespace Backprop.Lab.Grains;
 /// <see cref="TrialPool"/>. Holds no persistent state: a lost activation (its silo died) is noticed by the
 /// SweepGrain's probe (a fresh activation reports <see cref="ExperimentState.Idle"/>) and started again
 /// elsewhere; trials are deterministic, so any attempt gives the same bits.
-/// Placed on the silo with the fewest activations so trials spread over the cluster.
+/// The SweepGrain chooses the silo (one with a free worker) through Orleans' placement hint, which every built-in
+/// placement director honours; without a hint (a probe of a lost trial), the silo with the fewest activations.
 /// </summary>
 [ActivationCountBasedPlacement]
-public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
+public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILocalSiloDetails local, ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
 {
     private const long CheckpointInterval = 500; // ms
 
@@ -22,12 +23,13 @@ public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILogge
 
     private string Silo => RuntimeIdentity;
 
-    public Task Start(TrialAssignment assignment)
+    public Task<StartReceipt> Start(TrialAssignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
+        var receipt = new StartReceipt(local.SiloAddress, pool.Capacity);
         if (_state != ExperimentState.Idle)
         {
-            return Task.CompletedTask; // already working on this trial: Start is idempotent
+            return Task.FromResult(receipt); // already working on this trial: Start is idempotent
         }
         _attempt = assignment.Attempt;
         _state = ExperimentState.Queued;
@@ -41,10 +43,19 @@ public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILogge
                 _state = ExperimentState.Running;
                 _ = Deliver(() => sweep.TrialStarted(assignment.TrialKey, assignment.Attempt, silo), assignment, "start");
             });
-        return Task.CompletedTask;
+        return Task.FromResult(receipt);
     }
 
-    public Task<ExperimentStatus> GetStatus() => Task.FromResult(new ExperimentStatus(_state, _attempt, Silo));
+    public Task<ExperimentStatus> GetStatus()
+    {
+        if (_state == ExperimentState.Idle && _attempt == 0)
+        {
+            // Created by this probe (the trial's silo died): go away, so that the restart is placed where the
+            // SweepGrain chooses rather than wherever the probe landed.
+            DeactivateOnIdle();
+        }
+        return Task.FromResult(new ExperimentStatus(_state, _attempt, Silo));
+    }
 
     /// <summary>Runs on a pool thread, off the Orleans scheduler: only thread-safe members and grain calls here.</summary>
     private void Train(TrialAssignment assignment, ISweepGrain sweep, string silo, CancellationToken cancellation)

@@ -1,6 +1,7 @@
 using Backprop.Lab.Contracts;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Runtime.Placement;
 
 namespace Backprop.Lab.Grains;
 
@@ -14,11 +15,19 @@ namespace Backprop.Lab.Grains;
 [Reentrant]
 public sealed class SweepGrain(
     [PersistentState("sweep", SweepGrain.StorageName)] IPersistentState<SweepState> state,
+    IClusterMembershipService membership,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     public const string StorageName = "sweeps";
 
     private readonly Dictionary<string, (int Step, DateTime Seen)> _live = new(StringComparer.Ordinal);
+
+    // Where each running trial was started (not persisted: after a restart of this grain, trials already running
+    // count against no silo until they finish, so a silo may briefly queue one more than it has workers).
+    private readonly Dictionary<string, SiloAddress> _placedOn = new(StringComparer.Ordinal);
+
+    // Workers per silo, from the silos' receipts.
+    private readonly Dictionary<SiloAddress, int> _capacity = [];
     private bool _dirty;
     private bool _writing;
     private bool _probing;
@@ -107,10 +116,11 @@ public sealed class SweepGrain(
             return;
         }
         _live.Remove(outcome.TrialKey);
+        _placedOn.Remove(outcome.TrialKey);
         entry.Silo = outcome.Silo;
         if (outcome.Outcome == "failed" && entry.Attempts < S.Settings.MaxAttempts)
         {
-            // Retry: back to pending; Dispatch starts it again (on whichever silo placement picks).
+            // Retry: back to pending; Dispatch starts it again.
             logger.LogWarning("Sweep {SweepId}: trial {TrialKey} failed on attempt {Attempt}; retrying", SweepId, outcome.TrialKey, outcome.Attempt);
             entry.Status = TrialStatus.Pending;
         }
@@ -124,18 +134,83 @@ public sealed class SweepGrain(
         await Dispatch();
     }
 
-    /// <summary>Starts pending trials while fewer than MaxInFlight run and the client keeps up with the results.</summary>
+    /// <summary>
+    /// Starts pending trials, in submission order, on silos with a free worker: each active silo gets exactly as
+    /// many trials as its pool trains at once (learnt from its first <see cref="StartReceipt"/>; one until then),
+    /// and the next one when a trial there finishes. Trials wait here, not in silo queues, so a silo that joins
+    /// takes work at once, a fast silo is never idle while a slow one has a queue, and a lost silo takes no
+    /// waiting trials with it. Pull scheduling in effect, without polling: a finished trial's report is the
+    /// request for the next one. Also bounded by MaxInFlight and by the client keeping up with the results.
+    /// </summary>
     private async Task Dispatch()
     {
         if (S.Outbox.Count >= S.Settings.MaxRetained)
         {
             return; // back-pressure: wait for the client to save what it has
         }
+        List<(string Key, SiloAddress Silo, TrialAssignment Assignment)> starts = Plan();
+        if (starts.Count == 0)
+        {
+            return;
+        }
+        _dirty = true;
+        bool learnt = false;
+        await Task.WhenAll(starts.Select(async s =>
+        {
+            // The hint is read only when the call creates the activation; it is request context, so it flows with
+            // this call alone.
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, s.Silo);
+            try
+            {
+                StartReceipt receipt = await GrainFactory.GetGrain<IExperimentGrain>(ExperimentKey(s.Key)).Start(s.Assignment);
+                learnt |= !_capacity.TryGetValue(receipt.Silo, out int known) || known != receipt.Capacity;
+                _capacity[receipt.Silo] = Math.Max(1, receipt.Capacity);
+                if (_placedOn.ContainsKey(s.Key))
+                {
+                    // Where it really is: an activation that already existed (a retry) stays where it was.
+                    _placedOn[s.Key] = receipt.Silo;
+                }
+            }
+            catch (Exception e)
+            {
+                // The slot is freed; the probe finds the trial idle and starts it again.
+                _placedOn.Remove(s.Key);
+                logger.LogWarning(e, "Sweep {SweepId}: starting trial {TrialKey} failed; it will be retried", SweepId, s.Key);
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+        }));
+        if (learnt)
+        {
+            await Dispatch(); // a silo turned out to have more workers than the one trial it was given
+        }
+    }
+
+    /// <summary>Marks the trials to start now as running and picks each one's silo (synchronously: no torn state).</summary>
+    private List<(string Key, SiloAddress Silo, TrialAssignment Assignment)> Plan()
+    {
+        var free = new Dictionary<SiloAddress, int>();
+        foreach (ClusterMember member in membership.CurrentSnapshot.Members.Values)
+        {
+            if (member.Status == SiloStatus.Active)
+            {
+                free[member.SiloAddress] = _capacity.TryGetValue(member.SiloAddress, out int capacity) ? capacity : 1;
+            }
+        }
+        foreach (SiloAddress silo in _placedOn.Values)
+        {
+            if (free.ContainsKey(silo))
+            {
+                free[silo]--;
+            }
+        }
         int running = S.Trials.Values.Count(e => e.Status == TrialStatus.Running);
-        var starts = new List<(string Key, TrialAssignment Assignment)>();
+        var starts = new List<(string, SiloAddress, TrialAssignment)>();
         foreach (string key in S.Order)
         {
-            if (running >= S.Settings.MaxInFlight)
+            if (running >= S.Settings.MaxInFlight || free.Count == 0)
             {
                 break;
             }
@@ -144,30 +219,29 @@ public sealed class SweepGrain(
             {
                 continue;
             }
+            // The silo with the most free workers (ties: the lowest address, so plans are reproducible).
+            SiloAddress? best = null;
+            foreach (var (silo, slots) in free)
+            {
+                if (slots > 0 && (best is null || slots > free[best] || (slots == free[best] && silo.CompareTo(best) < 0)))
+                {
+                    best = silo;
+                }
+            }
+            if (best is null)
+            {
+                break; // every worker in the cluster is busy: the next finished trial dispatches again
+            }
+            free[best]--;
             entry.Status = TrialStatus.Running;
             entry.Attempts++;
             entry.Silo = null;
             _live[key] = (0, DateTime.UtcNow);
-            starts.Add((key, new TrialAssignment(SweepId, key, entry.ConfigJson, entry.Attempts)));
+            _placedOn[key] = best;
+            starts.Add((key, best, new TrialAssignment(SweepId, key, entry.ConfigJson, entry.Attempts)));
             running++;
         }
-        if (starts.Count == 0)
-        {
-            return;
-        }
-        _dirty = true;
-        await Task.WhenAll(starts.Select(async s =>
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IExperimentGrain>(ExperimentKey(s.Key)).Start(s.Assignment);
-            }
-            catch (Exception e)
-            {
-                // The probe will find the trial idle and start it again.
-                logger.LogWarning(e, "Sweep {SweepId}: starting trial {TrialKey} failed; it will be retried", SweepId, s.Key);
-            }
-        }));
+        return starts;
     }
 
     public string ExperimentKey(string trialKey) => $"{SweepId}/{trialKey}";
@@ -243,6 +317,7 @@ public sealed class SweepGrain(
     private void Restart(string key, TrialEntry entry)
     {
         _live.Remove(key);
+        _placedOn.Remove(key);
         S.Restarts++;
         _dirty = true;
         if (entry.Attempts >= S.Settings.MaxAttempts)

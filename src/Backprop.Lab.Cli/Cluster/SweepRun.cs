@@ -68,11 +68,10 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         try
         {
             var client = host.Services.GetRequiredService<IClusterClient>();
-            // Enough trials in flight to keep every silo's pool busy, few enough that the rest wait in the
-            // SweepGrain (where a lost silo cannot take them with it).
-            int inFlight = OnCluster ? Math.Max(16, 4 * Environment.ProcessorCount * Math.Max(2, _gateways.Count)) : 2 * Parallel + 2;
-            var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), inFlight);
-            return await new DistributedSweep(client, results, view, settings, longestFirst: !OnCluster).RunAsync(all, cancellation);
+            // The SweepGrain starts a trial only on a free worker, so the silos' pools set how many run at once;
+            // the cap only matters for a cluster with more than this many workers.
+            var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), MaxInFlight: 1024);
+            return await new DistributedSweep(client, results, view, settings).RunAsync(all, cancellation);
         }
         finally
         {
