@@ -120,6 +120,8 @@ public sealed class SweepCommandTests : TempDirectory
         // Bounded: the 3 s timeout plus start-up, far below the minutes an unbounded retry would take. (A fact about
         // termination, not a speed measurement: the bound is 20x the timeout.)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+        // Nothing ran, so no empty results folder is left behind.
+        Assert.False(Directory.Exists(System.IO.Path.Combine(Path, "out")), "the refused sweep left its results folder");
     }
 
     [Fact]

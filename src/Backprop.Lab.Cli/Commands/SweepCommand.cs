@@ -45,13 +45,22 @@ internal static class SweepCommand
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
                 identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout));
             run.Validate();
-            var (spec, results) = Prepare(parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(allowLarge));
-            return await RunAsync(stdout, spec, results, run, cancellation);
+            var (spec, results, created) = Prepare(parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(allowLarge));
+            try
+            {
+                return await RunAsync(stdout, spec, results, run, cancellation);
+            }
+            catch (ClusterUnavailableException) when (created && results.All().Count == 0)
+            {
+                // Nothing ran: do not leave an empty results folder behind for every refused attempt.
+                Directory.Delete(results.Path, recursive: true);
+                throw;
+            }
         });
         return command;
     }
 
-    private static (SweepSpec Spec, ResultsDirectory Results) Prepare(FileInfo? file, DirectoryInfo? output, DirectoryInfo? resume, bool allowLarge)
+    private static (SweepSpec Spec, ResultsDirectory Results, bool Created) Prepare(FileInfo? file, DirectoryInfo? output, DirectoryInfo? resume, bool allowLarge)
     {
         if (resume is not null)
         {
@@ -64,7 +73,7 @@ internal static class SweepCommand
             {
                 throw new UserInputException($"{resume.FullName} is not a results folder: it has no sweep.json");
             }
-            return (SweepFile.Load(sweepFile, allowLarge: true), ResultsDirectory.Open(resume.FullName));
+            return (SweepFile.Load(sweepFile, allowLarge: true), ResultsDirectory.Open(resume.FullName), false);
         }
         if (file is null)
         {
@@ -82,13 +91,13 @@ internal static class SweepCommand
             {
                 throw new UserInputException($"{directory} holds the results of sweep \"{previous.Name}\", not \"{spec.Name}\"; choose another --out");
             }
-            return (spec, ResultsDirectory.Open(directory));
+            return (spec, ResultsDirectory.Open(directory), false);
         }
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
         {
             throw new UserInputException($"{directory} exists and is not a results folder of this sweep; choose another --out");
         }
-        return (spec, ResultsDirectory.Create(directory, spec.SourceText));
+        return (spec, ResultsDirectory.Create(directory, spec.SourceText), true);
     }
 
     private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, CancellationToken cancellation)
