@@ -34,19 +34,28 @@ print(f"{end - (submitted or starting):.2f}")
 PY
 }
 
+# CPU seconds (user + system) a process has used so far, from /proc.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
 run() { # name, then the command
   local name="$1"; shift
   local out="$work/$name-$RANDOM"
-  local t0 t1
-  t0=$(date +%s.%N); "$@" --out "$out" >/dev/null; t1=$(date +%s.%N)
+  local t0 t1 r0 r1
+  r0=$(cpu_of "$redis_pid")
+  t0=$(date +%s.%N); /usr/bin/time -f "%U %S" -o "$work/client.cpu" "$@" --out "$out" >/dev/null; t1=$(date +%s.%N)
+  r1=$(cpu_of "$redis_pid")
   local secs; secs=$(phase "$out")
-  printf '%-26s trial phase %6.2f s  %5.2f trials/s   (whole command %6.2f s)\n' "$name" "$secs" "$(echo "48 / $secs" | bc -l)" "$(echo "$t1 - $t0" | bc -l)"
+  # The client's and Redis' CPU share the silos' cores on a 2-core machine: printed so their weight is known.
+  printf '%-26s trial phase %6.2f s  %5.2f trials/s   (whole command %6.2f s; CPU: client %5.2f s, redis %4.2f s)\n' \
+    "$name" "$secs" "$(echo "48 / $secs" | bc -l)" "$(echo "$t1 - $t0" | bc -l)" \
+    "$(awk '{ print $1 + $2 }' "$work/client.cpu")" "$(echo "$r1 - $r0" | bc -l)"
   echo "$secs" >> "$work/$name.secs"
 }
 
 redis_port=$(port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --appendonly yes --save "" --daemonize no --logfile "$work/redis.log" &
 pids+=($!)
+redis_pid=$!
 sleep 0.5
 
 ids=""

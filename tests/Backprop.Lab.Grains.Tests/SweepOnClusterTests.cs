@@ -63,6 +63,7 @@ public sealed class SweepOnClusterTests : TempDirectory
     {
         // Two silos of two workers each and 30 trials of a few tenths of a second; MaxInFlight is far above the
         // workers, so only the dispatch by free workers can keep the rest waiting in the SweepGrain.
+        // (Pushed by placement, as before, all 30 went out at once.)
         TrialConfig[] configs = Enumerable.Range(0, 30).Select(i => new TrialConfig
         {
             Depth = 3, Width = 48, Activation = "tanh", SigmaW2 = 1, Seed = (ulong)i,
@@ -82,7 +83,7 @@ public sealed class SweepOnClusterTests : TempDirectory
             await Task.Delay(20);
             p = await grain.Poll(0, 0);
         }
-        Assert.InRange(mostOut, 1, 4);
+        Assert.InRange(mostOut, 1, 2 * (2 + SweepGrain.QueuedPerSilo)); // each silo's workers, and one waiting
 
         // A third silo joins while 20-odd trials wait: it is given trials while the first two are still busy.
         InProcessSiloHandle newcomer = await cluster.StartAdditionalSiloAsync();
@@ -99,7 +100,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         Assert.True(newcomerRan, "the silo that joined ran no trial while others still waited");
         Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the sweep did not finish");
         Assert.True(await sweep);
-        Assert.InRange(mostOut, 1, 6);
+        Assert.InRange(mostOut, 1, 3 * (2 + SweepGrain.QueuedPerSilo));
         Assert.Equal(30, ClusterSweep.Saved(output).Count);
     }
 
@@ -140,8 +141,8 @@ public sealed class SweepOnClusterTests : TempDirectory
         SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll(long.MaxValue, 0);
         Assert.Equal((2000, 2000, 0, 0), (final.Counts.Total, final.Counts.Done, final.Counts.Failed, final.Counts.Retained));
         // The grain keeps only statuses; full results wait for the client and leave once saved, and it stops starting
-        // trials while 256 wait: at most 256 + the 2 in flight are ever held, however many trials the sweep has.
-        Assert.InRange(view.MaxRetained, 1, 256 + 2);
+        // trials while 256 wait: at most 256 + the 3 in flight are ever held, however many trials the sweep has.
+        Assert.InRange(view.MaxRetained, 1, 256 + 2 + SweepGrain.QueuedPerSilo);
     }
 
     [Fact]
