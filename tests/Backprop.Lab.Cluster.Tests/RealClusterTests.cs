@@ -47,13 +47,15 @@ public sealed class RealClusterTests : IDisposable
     {
         LabProcess[] silos = [StartSilo(), StartSilo(), StartSilo()];
         string output = Path.Combine(_dir.Path, "results");
-        LabProcess client = StartSweep(output);
+        // Trials long enough that most of the sweep is still to run when the newcomer is up (a few seconds).
+        LabProcess client = StartSweep(output, steps: 2400);
 
         WaitForSaved(output, 6, client);
         // The victim is a silo that has trained, so it surely holds work (and perhaps the SweepGrain).
         LabProcess victim = silos.FirstOrDefault(s => Trainings(s).Count > 0) ?? silos[0];
         victim.Kill();
         LabProcess rejoined = StartSilo();
+        int savedWhenRejoined = SavedKeys(output).Count;
 
         Assert.Equal(0, client.WaitForExit(SweepTimeout));
         // Recomputing all 60 trials in process would double the test; the trials at risk are those the victim held
@@ -61,7 +63,8 @@ public sealed class RealClusterTests : IDisposable
         var atRisk = new HashSet<string>(Trainings(victim).Concat(Trainings(rejoined)), StringComparer.Ordinal);
         AssertEveryTrialOnceAndExact(output, (key, index) => atRisk.Contains(key) || index % 3 == 0);
         // Trials wait in the SweepGrain until a worker is free, so the newcomer got some while the survivors worked.
-        Assert.True(Trainings(rejoined).Count > 0, $"the restarted silo took no trial of the running sweep:\n{rejoined.Output}");
+        Assert.True(Trainings(rejoined).Count > 0,
+            $"the restarted silo took none of the {60 - savedWhenRejoined} trials left when it was up:\n{rejoined.Output}");
 
         // And it is a full member: with the two survivors stopped, the next sweep is found, run and finished by it alone.
         foreach (LabProcess survivor in silos.Where(s => s != victim))
