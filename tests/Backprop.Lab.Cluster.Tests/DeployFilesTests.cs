@@ -254,7 +254,21 @@ public sealed partial class DeployFilesTests
         string[] from = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, from.Length);
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0 ", from[0], StringComparison.Ordinal);
-        Assert.Equal("FROM mcr.microsoft.com/dotnet/runtime:10.0", from[1]);
+        // The runtime image must hold every shared framework lab.runtimeconfig.json names: lab references ASP.NET Core
+        // (for `lab silo --dashboard`), which the plain runtime image lacks, so `dotnet lab.dll` would not start there.
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/", from[1], StringComparison.Ordinal);
+        string image = from[1]["FROM mcr.microsoft.com/dotnet/".Length..].Split(':')[0];
+        string[] provided = image switch
+        {
+            "runtime" => ["Microsoft.NETCore.App"],
+            "aspnet" => ["Microsoft.NETCore.App", "Microsoft.AspNetCore.App"],
+            _ => [],
+        };
+        using JsonDocument runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(LabProcess.LabDll, ".runtimeconfig.json")));
+        string[] needed = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("frameworks").EnumerateArray()
+            .Select(f => f.GetProperty("name").GetString()!).ToArray();
+        Assert.Contains("Microsoft.AspNetCore.App", needed);
+        Assert.All(needed, framework => Assert.Contains(framework, provided));
         Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/Backprop.Lab.Cli/Backprop.Lab.Cli.csproj -c Release", StringComparison.Ordinal));
         string entrypoint = Assert.Single(lines, l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal));
         Assert.Equal(new[] { "dotnet", "lab.dll" }, JsonSerializer.Deserialize<string[]>(entrypoint["ENTRYPOINT ".Length..]));
