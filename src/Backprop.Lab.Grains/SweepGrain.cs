@@ -31,6 +31,10 @@ public sealed class SweepGrain(
 
     // Workers per silo, from the silos' receipts.
     private readonly Dictionary<SiloAddress, int> _capacity = [];
+
+    // Silos that refused a Start recently, and until when they get no trials.
+    private readonly Dictionary<SiloAddress, DateTime> _avoidUntil = [];
+    private static readonly TimeSpan AvoidAfterFailedStart = TimeSpan.FromSeconds(15);
     private bool _dirty;
     private bool _writing;
     private bool _probing;
@@ -176,9 +180,20 @@ public sealed class SweepGrain(
             }
             catch (Exception e)
             {
-                // The slot is freed; the probe finds the trial idle and starts it again.
+                // Most likely the silo died and membership has not declared it dead yet (seconds to tens of seconds):
+                // the trial goes back to pending without using an attempt, and that silo gets no trials for a while,
+                // so a dying silo cannot use up a trial's attempts. If the Start did arrive (a timeout after the
+                // fact), starting it again reaches the same activation, which ignores it, and the outcome still
+                // counts once.
                 _placedOn.Remove(s.Key);
-                logger.LogWarning(e, "Sweep {SweepId}: starting trial {TrialKey} failed; it will be retried", SweepId, s.Key);
+                _avoidUntil[s.Silo] = DateTime.UtcNow + AvoidAfterFailedStart;
+                if (S.Trials.TryGetValue(s.Key, out TrialEntry? entry) && entry.Status == TrialStatus.Running && entry.Attempts == s.Assignment.Attempt)
+                {
+                    entry.Status = TrialStatus.Pending;
+                    entry.Attempts--;
+                    _live.Remove(s.Key);
+                }
+                logger.LogWarning(e, "Sweep {SweepId}: starting trial {TrialKey} on {Silo} failed; it waits for another silo", SweepId, s.Key, s.Silo);
             }
             finally
             {
@@ -200,13 +215,15 @@ public sealed class SweepGrain(
     /// </summary>
     private List<(string Key, SiloAddress Silo, TrialAssignment Assignment)> Plan()
     {
+        DateTime now = DateTime.UtcNow;
+        SiloAddress[] active = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
+        SiloAddress[] usable = active.Where(s => !(_avoidUntil.TryGetValue(s, out DateTime until) && until > now)).ToArray();
         var free = new Dictionary<SiloAddress, int>();
-        foreach (ClusterMember member in membership.CurrentSnapshot.Members.Values)
+        // If every silo refused a Start lately (a passing fault), trying them again beats waiting.
+        foreach (SiloAddress silo in usable.Length > 0 ? usable : active)
         {
-            if (member.Status == SiloStatus.Active)
-            {
-                free[member.SiloAddress] = _capacity.TryGetValue(member.SiloAddress, out int capacity) ? capacity : 1;
-            }
+            free[silo] = _capacity.TryGetValue(silo, out int capacity) ? capacity : 1;
         }
         int workers = free.Values.Sum();
         foreach (SiloAddress silo in _placedOn.Values)
