@@ -47,6 +47,29 @@ public sealed class BenchCommandTests
         Assert.Equal(4, sweep.GetProperty("trials").GetInt32());
         Assert.Equal(0, sweep.GetProperty("failed").GetInt32());
         Assert.True(sweep.GetProperty("trials_per_second").GetDouble() > 0);
+        // One round by default with --quick: the same 4 trials in process, then on a new embedded silo.
+        Assert.Equal(1, sweep.GetProperty("in_process_seconds").GetArrayLength());
+        Assert.Equal(1, sweep.GetProperty("embedded_seconds").GetArrayLength());
+        double inProcess = sweep.GetProperty("in_process_seconds")[0].GetDouble(), embedded = sweep.GetProperty("embedded_seconds")[0].GetDouble();
+        Assert.True(inProcess > 0 && embedded > 0);
+        Assert.Equal(embedded / inProcess, sweep.GetProperty("embedded_ratios")[0].GetDouble(), 12);
+        Assert.Equal(embedded / inProcess, sweep.GetProperty("embedded_median_ratio").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void Sweep_rounds_are_counted_and_checked()
+    {
+        var (exit, output, _) = LabRunner.Run("bench", "--quick", "--seconds", "0.05", "--sweep-rounds", "2");
+        Assert.Equal(0, exit);
+        string inProcess = output.Split('\n').Single(l => l.TrimStart().StartsWith("in process:", StringComparison.Ordinal));
+        string embedded = output.Split('\n').Single(l => l.TrimStart().StartsWith("embedded silo:", StringComparison.Ordinal));
+        Assert.Equal(2, inProcess.Split("(")[0].Split(',').Length);
+        Assert.Equal(2, embedded.Split("(")[0].Split(',').Length);
+        Assert.Contains("embedded / in process, round by round", output);
+
+        var (bad, _, error) = LabRunner.Run("bench", "--quick", "--sweep-rounds", "0");
+        Assert.Equal(2, bad);
+        Assert.Contains("--sweep-rounds", error);
     }
 
     [Fact]

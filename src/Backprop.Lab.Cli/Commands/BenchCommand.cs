@@ -16,7 +16,8 @@ internal sealed record BenchReport(
 
 /// <summary>
 /// <c>lab bench</c>: time per training step of the three issue shapes (1 thread and all cores), GFLOP/s, heap bytes
-/// per step; the full and fast gradient checks; in-process sweep throughput on experiments/bench-sweep.json; and,
+/// per step; the full and fast gradient checks; experiments/bench-sweep.json in process and on the embedded silo,
+/// round by round (the Orleans runner's overhead); and,
 /// with <c>--pytorch</c>, PyTorch's time for the same steps measured in the same run. No timing is asserted
 /// anywhere: the figures are for reading.
 /// </summary>
@@ -31,9 +32,10 @@ internal static class BenchCommand
         var seconds = new Option<double?>("--seconds") { HelpName = "S", Description = "Measuring time per shape and thread count (default 2; 0.3 with --quick)." };
         var sweep = new Option<string?>("--sweep") { HelpName = "FILE", Description = "Sweep file for the throughput figure (default: experiments/bench-sweep.json above the current directory)." };
         var noSweep = new Option<bool>("--no-sweep") { Description = "Skip the sweep throughput figure." };
+        var sweepRounds = new Option<int?>("--sweep-rounds") { HelpName = "N", Description = "Rounds of the sweep, each in process then on a new embedded silo (default 3; 1 with --quick)." };
 
-        var command = new Command("bench", "Measure the engine: ms and GFLOP/s per training step, bytes allocated per step, gradient checks, sweep throughput.");
-        foreach (Option option in new Option[] { json, quick, pytorch, script, seconds, sweep, noSweep })
+        var command = new Command("bench", "Measure the engine: ms and GFLOP/s per training step, bytes allocated per step, gradient checks, sweep throughput in process and on the embedded silo.");
+        foreach (Option option in new Option[] { json, quick, pytorch, script, seconds, sweep, noSweep, sweepRounds })
         {
             command.Options.Add(option);
         }
@@ -45,7 +47,12 @@ internal static class BenchCommand
             {
                 throw new UserInputException($"--seconds must be in (0, 600], got {budget.ToString(CultureInfo.InvariantCulture)}");
             }
-            BenchReport report = Measure(isQuick, budget, parse.GetValue(pytorch), parse.GetValue(script), parse.GetValue(noSweep) ? null : parse.GetValue(sweep) ?? "", stderr: parse.InvocationConfiguration.Error);
+            int rounds = parse.GetValue(sweepRounds) ?? (isQuick ? 1 : 3);
+            if (rounds is < 1 or > 100)
+            {
+                throw new UserInputException($"--sweep-rounds must be in 1..100, got {rounds}");
+            }
+            BenchReport report = Measure(isQuick, budget, parse.GetValue(pytorch), parse.GetValue(script), parse.GetValue(noSweep) ? null : parse.GetValue(sweep) ?? "", rounds, stderr: parse.InvocationConfiguration.Error);
             if (parse.GetValue(json))
             {
                 BenchOutput.WriteJson(stdout, report);
@@ -60,7 +67,7 @@ internal static class BenchCommand
     }
 
     // sweepFile: null to skip, "" for the default file if it exists, else that file.
-    private static BenchReport Measure(bool quick, double budget, bool pytorch, string? script, string? sweepFile, TextWriter stderr)
+    private static BenchReport Measure(bool quick, double budget, bool pytorch, string? script, string? sweepFile, int sweepRounds, TextWriter stderr)
     {
         IReadOnlyList<BenchShape> shapes = quick ? BenchShape.Quick : BenchShape.Standard;
         int cores = Environment.ProcessorCount;
@@ -118,7 +125,7 @@ internal static class BenchCommand
             else
             {
                 stderr.WriteLine($"bench: sweep {path}");
-                sweep = BenchMeasurements.Sweep(path, quick ? 4 : null);
+                sweep = BenchMeasurements.Sweep(path, quick ? 4 : null, sweepRounds, stderr);
             }
         }
         return new BenchReport(BenchMeasurements.Kernel, cores, steps, torch, pytorchNote, checks, sweep, sweepNote);

@@ -4,6 +4,8 @@ using Backprop.Core.Experiments;
 using Backprop.Core.Kernels;
 using Backprop.Core.Networks;
 using Backprop.Core.Randomness;
+using Backprop.Lab.Cli.Cluster;
+using Backprop.Lab.Cli.Results;
 
 namespace Backprop.Lab.Cli.Commands;
 
@@ -43,10 +45,36 @@ internal sealed record GradCheckFigure(string Name, int Threads, int Entries, do
     public double EntriesPerSecond => Entries / Seconds;
 }
 
-/// <summary>An in-process sweep: trials, wall time, throughput.</summary>
-internal sealed record SweepFigure(string File, int Trials, int Parallelism, double Seconds, int Failed)
+/// <summary>
+/// A sweep file run round by round, alternately through the in-process executor and through a freshly started
+/// embedded silo, both as <c>lab sweep</c> runs them (results folder, run log; no report). Seconds per round, in order;
+/// the first embedded round also compiles Orleans' code for this process.
+/// </summary>
+internal sealed record SweepFigure(string File, int Trials, int Parallelism, IReadOnlyList<double> InProcessSeconds,
+    IReadOnlyList<double> EmbeddedSeconds, int Failed)
 {
+    /// <summary>Median in-process seconds.</summary>
+    public double Seconds => Median(InProcessSeconds);
+
     public double TrialsPerSecond => Trials / Seconds;
+
+    public double EmbeddedMedianSeconds => Median(EmbeddedSeconds);
+
+    /// <summary>Embedded over in-process seconds of each round (the two ran back to back, under the same load).</summary>
+    public IReadOnlyList<double> Ratios => EmbeddedSeconds.Zip(InProcessSeconds, (e, i) => e / i).ToArray();
+
+    /// <summary>The median of <see cref="Ratios"/>: the figure (at most 1.05).</summary>
+    public double MedianRatio => Median(Ratios);
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
 }
 
 /// <summary>
@@ -167,17 +195,79 @@ internal static class BenchMeasurements
             ratios[rounds / 2], ratios[0], ratios[^1], rounds);
     }
 
-    /// <summary>Every trial of a sweep file in this process, one trial per core (<see cref="SweepExecutor"/>).</summary>
-    public static SweepFigure Sweep(string file, int? limit)
+    /// <summary>
+    /// The distributed runner's overhead on a sweep file: each round runs it in process (one trial per core), then on
+    /// a new embedded silo (one trial per core), each into its own temporary results folder with its run log, as
+    /// <c>lab sweep</c> and <c>lab sweep --in-process</c> do. The embedded time runs from building the silo's host to
+    /// the last result on disk; stopping the silo is left out, as <c>lab sweep</c> draws the report meanwhile.
+    /// </summary>
+    public static SweepFigure Sweep(string file, int? limit, int rounds, TextWriter stderr)
     {
-        IReadOnlyList<Trial> trials = SweepFile.Load(file).Expand();
-        TrialConfig[] configs = trials.Take(limit ?? trials.Count).Select(t => t.Config).ToArray();
+        SweepSpec spec = SweepFile.Load(file);
+        IReadOnlyList<Trial> trials = spec.Expand();
+        trials = trials.Take(limit ?? trials.Count).ToArray();
         int parallelism = Environment.ProcessorCount;
-        var clock = Stopwatch.StartNew();
-        IReadOnlyList<TrialResult> results = SweepExecutor.RunAsync(configs, parallelism: parallelism).GetAwaiter().GetResult();
-        double seconds = clock.Elapsed.TotalSeconds;
-        int failed = results.Count(r => r.Error is not null);
-        return new SweepFigure(file, configs.Length, parallelism, seconds, failed);
+        var inProcess = new List<double>();
+        var embedded = new List<double>();
+        int failed = 0;
+        string root = Directory.CreateTempSubdirectory("lab-bench-").FullName;
+        try
+        {
+            for (int round = 1; round <= rounds; round++)
+            {
+                stderr.WriteLine($"bench: sweep round {round} of {rounds}, in process");
+                inProcess.Add(SweepRound(spec, trials, Path.Combine(root, $"in-process-{round}"), parallelism, onSilo: false, ref failed));
+                stderr.WriteLine($"bench: sweep round {round} of {rounds}, embedded silo");
+                embedded.Add(SweepRound(spec, trials, Path.Combine(root, $"embedded-{round}"), parallelism, onSilo: true, ref failed));
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        return new SweepFigure(file, trials.Count, parallelism, inProcess, embedded, failed);
+    }
+
+    private static double SweepRound(SweepSpec spec, IReadOnlyList<Trial> trials, string folder, int parallelism, bool onSilo, ref int failed)
+    {
+        ResultsDirectory results = ResultsDirectory.Create(folder, spec.SourceText);
+        results.EnsureSweepId(spec.Name);
+        var view = new PlainSweepView(TextWriter.Null);
+        double seconds;
+        using (RunLog.Start(results.LogFile))
+        {
+            var clock = Stopwatch.StartNew();
+            if (onSilo)
+            {
+                var run = new SweepRun(parallelism, InProcess: false, Cluster: [], new ClusterSettings(), MaxAttempts: 3, ConnectTimeoutSeconds: 60);
+                run.Validate();
+                try
+                {
+                    bool complete = run.RunDistributedAsync(trials, results, view, CancellationToken.None).GetAwaiter().GetResult();
+                    seconds = clock.Elapsed.TotalSeconds;
+                    if (!complete)
+                    {
+                        throw new InvalidOperationException("the embedded silo's sweep did not complete");
+                    }
+                }
+                finally
+                {
+                    run.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            }
+            else
+            {
+                SweepCommand.RunInProcess(trials, [], results, view, parallelism, CancellationToken.None).GetAwaiter().GetResult();
+                seconds = clock.Elapsed.TotalSeconds;
+            }
+        }
+        IReadOnlyList<TrialResult> saved = results.All();
+        if (saved.Count != trials.Count)
+        {
+            throw new InvalidOperationException($"the sweep saved {saved.Count} of {trials.Count} trials in {folder}");
+        }
+        failed += saved.Count(r => r.Outcome == Outcomes.Failed);
+        return seconds;
     }
 
     /// <summary>The micro-kernel this CPU runs.</summary>

@@ -48,7 +48,12 @@ internal static class BenchOutput
         o.WriteLine();
         if (r.Sweep is { } w)
         {
-            o.WriteLine($"sweep {Path.GetFileName(w.File)}: {w.Trials} trials in {w.Seconds:F2} s on {w.Parallelism} worker(s), {w.TrialsPerSecond:F2} trials/s, {w.Failed} failed");
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            string List(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("F2", c)));
+            o.WriteLine(string.Create(c, $"sweep {Path.GetFileName(w.File)}: {w.Trials} trials on {w.Parallelism} worker(s), {w.Failed} failed; seconds per round, to the last result on disk:"));
+            o.WriteLine(string.Create(c, $"  in process:     {List(w.InProcessSeconds)} (median {w.Seconds:F2} s, {w.TrialsPerSecond:F2} trials/s)"));
+            o.WriteLine(string.Create(c, $"  embedded silo:  {List(w.EmbeddedSeconds)} (median {w.EmbeddedMedianSeconds:F2} s; silo start included, the first round also compiles Orleans)"));
+            o.WriteLine(string.Create(c, $"  embedded / in process, round by round: {List(w.Ratios)} (median {w.MedianRatio:F2}; target at most 1.05)"));
         }
         else if (r.SweepNote is { } note)
         {
@@ -113,6 +118,11 @@ internal static class BenchOutput
                 w.WriteNumber("seconds", s2.Seconds);
                 w.WriteNumber("trials_per_second", s2.TrialsPerSecond);
                 w.WriteNumber("failed", s2.Failed);
+                WriteNumbers(w, "in_process_seconds", s2.InProcessSeconds);
+                WriteNumbers(w, "embedded_seconds", s2.EmbeddedSeconds);
+                w.WriteNumber("embedded_median_seconds", s2.EmbeddedMedianSeconds);
+                WriteNumbers(w, "embedded_ratios", s2.Ratios);
+                w.WriteNumber("embedded_median_ratio", s2.MedianRatio);
                 w.WriteEndObject();
             }
             else
@@ -129,6 +139,16 @@ internal static class BenchOutput
         r.PyTorch.FirstOrDefault(t => t.Shape == s.Shape.Name && t.Threads == s.Threads);
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : "F1", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void WriteNumbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (double v in values)
+        {
+            w.WriteNumberValue(v);
+        }
+        w.WriteEndArray();
+    }
 
     private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
     {

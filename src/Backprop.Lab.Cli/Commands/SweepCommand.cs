@@ -144,7 +144,7 @@ internal static class SweepCommand
             ? LiveSweepView.RunAsync(total, done, body)
             : body(new PlainSweepView(o));
 
-    private static async Task<bool> RunInProcess(IReadOnlyList<Trial> all, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs, CancellationToken cancellation)
+    internal static async Task<bool> RunInProcess(IReadOnlyList<Trial> all, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs, CancellationToken cancellation)
     {
         TrialConfig[] pending = all.Where(t => !done.Contains(t.Key)).Select(t => t.Config).ToArray();
         int finished = done.Count;
