@@ -12,8 +12,21 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Adds trials not already known (idempotent: known keys are left as they are) and starts work.</summary>
     Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings);
 
-    /// <summary>Drops results up to <paramref name="acknowledgedUpTo"/> and returns progress with up to <paramref name="maxResults"/> new results.</summary>
-    Task<SweepProgress> Poll(long acknowledgedUpTo, int maxResults);
+    /// <summary>
+    /// Drops results up to <paramref name="acknowledgedUpTo"/> (the client has them on disk) and returns progress with up
+    /// to <paramref name="maxResults"/> results numbered above <paramref name="afterSequence"/> (those it has not seen).
+    /// Both numbers count only within the activation named <paramref name="activation"/> (from an earlier
+    /// <see cref="SweepProgress.Activation"/>; "" at first): a new activation may number results afresh, so for any
+    /// other activation nothing is dropped and every held result is returned.
+    /// </summary>
+    Task<SweepProgress> Poll(string activation, long acknowledgedUpTo, long afterSequence, int maxResults);
+
+    /// <summary>
+    /// Returns once the sweep's <see cref="SweepProgress.Version"/> differs from <paramref name="version"/> (a trial
+    /// finished, failed or was restarted), or after <paramref name="maxWait"/> (at most 5 s): a long poll, so the
+    /// client hears of a result at once instead of at its next poll, and polls rarely while nothing happens.
+    /// </summary>
+    Task WaitForChange(long version, TimeSpan maxWait);
 
     /// <summary>An ExperimentGrain began training attempt <paramref name="attempt"/> on <paramref name="silo"/>.</summary>
     Task TrialStarted(string trialKey, int attempt, string silo);

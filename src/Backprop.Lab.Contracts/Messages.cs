@@ -76,13 +76,19 @@ public sealed record SweepCounts(
 /// <param name="Running">Trials in flight.</param>
 /// <param name="SweepSilo">The silo hosting the SweepGrain (for tests and diagnostics).</param>
 /// <param name="Finished">Every trial is done or finally failed and every result has been acknowledged.</param>
+/// <param name="Version">Changes whenever a trial finishes, fails or is restarted (for <c>ISweepGrain.WaitForChange</c>);
+/// it restarts from 0 when the SweepGrain is activated again.</param>
+/// <param name="Activation">Names this activation of the SweepGrain: result numbers (and <paramref name="Version"/>) are
+/// meaningful only within it.</param>
 [GenerateSerializer, Immutable]
 public sealed record SweepProgress(
     [property: Id(0)] SweepCounts Counts,
     [property: Id(1)] IReadOnlyList<CompletedTrial> Completed,
     [property: Id(2)] IReadOnlyList<RunningTrial> Running,
     [property: Id(3)] string SweepSilo,
-    [property: Id(4)] bool Finished);
+    [property: Id(4)] bool Finished,
+    [property: Id(5)] long Version = 0,
+    [property: Id(6)] string Activation = "");
 
 /// <summary>How a sweep is run.</summary>
 /// <param name="MaxAttempts">Attempts per trial (a failure or a lost silo each use one) before it is marked failed.</param>

@@ -35,6 +35,14 @@ public sealed class SweepGrain(
     // Silos that refused a Start recently, and until when they get no trials.
     private readonly Dictionary<SiloAddress, DateTime> _avoidUntil = [];
     private static readonly TimeSpan AvoidAfterFailedStart = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MaxChangeWait = TimeSpan.FromSeconds(5);
+
+    // Names this activation for the client's result numbers (see Poll).
+    private readonly string _activation = Guid.NewGuid().ToString("N");
+
+    // Bumped (and waiters woken) when a result enters the outbox or a trial is restarted; not persisted.
+    private long _version;
+    private TaskCompletionSource? _changed;
     private bool _dirty;
     private bool _writing;
     private bool _probing;
@@ -79,8 +87,15 @@ public sealed class SweepGrain(
         await Persist();
     }
 
-    public async Task<SweepProgress> Poll(long acknowledgedUpTo, int maxResults)
+    public async Task<SweepProgress> Poll(string activation, long acknowledgedUpTo, long afterSequence, int maxResults)
     {
+        if (activation != _activation)
+        {
+            // The client's numbers came from another activation, whose numbering a restart from stored state may
+            // reuse: dropping by them could lose results the client never saw.
+            acknowledgedUpTo = 0;
+            afterSequence = 0;
+        }
         int before = S.Outbox.Count;
         S.Outbox.RemoveAll(c => c.Sequence <= acknowledgedUpTo);
         if (S.Outbox.Count != before)
@@ -91,8 +106,26 @@ public sealed class SweepGrain(
         var running = S.Trials.Where(t => t.Value.Status == TrialStatus.Running)
             .Select(t => new RunningTrial(t.Key, t.Value.Attempts, t.Value.Silo, _live.TryGetValue(t.Key, out var l) ? l.Step : 0))
             .ToArray();
-        var completed = S.Outbox.Take(Math.Max(0, maxResults)).ToArray();
-        return new SweepProgress(Counts(), completed, running, RuntimeIdentity, Finished());
+        var completed = S.Outbox.Where(c => c.Sequence > afterSequence).Take(Math.Max(0, maxResults)).ToArray();
+        return new SweepProgress(Counts(), completed, running, RuntimeIdentity, Finished(), _version, _activation);
+    }
+
+    public async Task WaitForChange(long version, TimeSpan maxWait)
+    {
+        if (version != _version || Finished())
+        {
+            return;
+        }
+        TimeSpan wait = maxWait < TimeSpan.Zero ? TimeSpan.Zero : maxWait > MaxChangeWait ? MaxChangeWait : maxWait;
+        _changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Task.WhenAny(_changed.Task, Task.Delay(wait));
+    }
+
+    private void Changed()
+    {
+        _version++;
+        _changed?.TrySetResult();
+        _changed = null;
     }
 
     public Task TrialStarted(string trialKey, int attempt, string silo)
@@ -138,6 +171,7 @@ public sealed class SweepGrain(
             S.Outbox.Add(new CompletedTrial(S.NextSequence++, outcome.TrialKey, outcome.Outcome, outcome.ResultJson));
         }
         _dirty = true;
+        Changed();
         await Dispatch();
     }
 
@@ -353,6 +387,7 @@ public sealed class SweepGrain(
         _placedOn.Remove(key);
         S.Restarts++;
         _dirty = true;
+        Changed();
         if (entry.Attempts >= S.Settings.MaxAttempts)
         {
             logger.LogError("Sweep {SweepId}: trial {TrialKey} lost {Attempts} times; marking it failed", SweepId, key, entry.Attempts);

@@ -47,10 +47,11 @@ public sealed class RealClusterTests : IDisposable
     {
         LabProcess[] silos = [StartSilo(), StartSilo(), StartSilo()];
         string output = Path.Combine(_dir.Path, "results");
-        // Trials long enough that most of the sweep is still to run when the newcomer is up (a few seconds).
-        LabProcess client = StartSweep(output, steps: 2400);
+        // Trials long enough that most of the sweep is still to run when the newcomer is up (a few seconds, more when
+        // other tests load the machine: with 2,400 steps and the kill after 6 results, it once came up too late).
+        LabProcess client = StartSweep(output, steps: 3000);
 
-        WaitForSaved(output, 6, client);
+        WaitForSaved(output, 3, client);
         // The victim is a silo that has trained, so it surely holds work (and perhaps the SweepGrain).
         LabProcess victim = silos.FirstOrDefault(s => Trainings(s).Count > 0) ?? silos[0];
         victim.Kill();

@@ -31,7 +31,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (killed is null && DateTime.UtcNow < deadline && !sweep.IsCompleted)
         {
-            SweepProgress p = await grain.Poll(0, 0);
+            SweepProgress p = await grain.Poll("", 0, 0, 0);
             InProcessSiloHandle? victim = cluster.Silos.Skip(1).FirstOrDefault(s =>
                 s.SiloAddress.ToString() != p.SweepSilo && p.Running.Any(r => r.Silo == s.SiloAddress.ToString()));
             if (victim is not null)
@@ -76,12 +76,12 @@ public sealed class SweepOnClusterTests : TempDirectory
         ISweepGrain grain = cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output));
 
         int mostOut = 0;
-        SweepProgress p = await grain.Poll(0, 0);
+        SweepProgress p = await grain.Poll("", 0, 0, 0);
         while (p.Counts.Done < 4 && !sweep.IsCompleted)
         {
             mostOut = Math.Max(mostOut, p.Counts.Running);
             await Task.Delay(20);
-            p = await grain.Poll(0, 0);
+            p = await grain.Poll("", 0, 0, 0);
         }
         Assert.InRange(mostOut, 1, 2 * (2 + SweepGrain.QueuedPerSilo)); // each silo's workers, and one waiting
 
@@ -92,7 +92,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (!newcomerRan && !sweep.IsCompleted && DateTime.UtcNow < deadline)
         {
-            p = await grain.Poll(0, 0);
+            p = await grain.Poll("", 0, 0, 0);
             mostOut = Math.Max(mostOut, p.Counts.Running);
             newcomerRan = p.Running.Any(r => r.Silo == newcomerName) && p.Counts.Pending > 0;
             await Task.Delay(20);
@@ -138,7 +138,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         Assert.Equal(2000, saved.Count);
         Assert.Equal(2000, saved.Select(r => r.Key).Distinct().Count());
         Assert.Equal(2000, view.Finished);
-        SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll(long.MaxValue, 0);
+        SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll("", 0, 0, 0);
         Assert.Equal((2000, 2000, 0, 0), (final.Counts.Total, final.Counts.Done, final.Counts.Failed, final.Counts.Retained));
         // The grain keeps only statuses; full results wait for the client and leave once saved, and it stops starting
         // trials while 256 wait: at most 256 + the 3 in flight are ever held, however many trials the sweep has.
@@ -163,8 +163,47 @@ public sealed class SweepOnClusterTests : TempDirectory
         Assert.Equal(Outcomes.Failed, failed.Outcome);
         Assert.Contains("no-such-activation", failed.Error);
         Assert.Equal(2, saved.Count(r => r.Outcome == Outcomes.Ok));
-        SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll(long.MaxValue, 0);
+        SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll("", 0, 0, 0);
         Assert.Equal(1, final.Counts.Failed);
+    }
+
+    [Fact]
+    public async Task Results_are_numbered_per_activation_and_a_client_holding_other_numbers_loses_none()
+    {
+        TrialConfig[] configs = Enumerable.Range(0, 4).Select(i => new TrialConfig
+        {
+            Depth = 1, Width = 2, Dataset = "gaussian", Samples = 2, BatchSize = 2, Steps = 2, Seed = (ulong)i,
+        }).ToArray();
+        await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 2);
+        ISweepGrain grain = cluster.Client.GetGrain<ISweepGrain>("numbering-" + Guid.NewGuid().ToString("N"));
+        await grain.Submit(configs.Select(c => new TrialSubmission(c.Key(), TrialJson.Write(c))).ToArray(), new SweepSettings(3, TimeSpan.FromSeconds(5), 8));
+
+        // Wait as the client does: each wait ends when a trial finishes (or after at most a second).
+        SweepProgress p = await grain.Poll("", 0, 0, 0);
+        var deadline = DateTime.UtcNow + Limit;
+        while (p.Counts.Done < 4 && DateTime.UtcNow < deadline)
+        {
+            await grain.WaitForChange(p.Version, TimeSpan.FromSeconds(1));
+            p = await grain.Poll("", 0, 0, 0);
+        }
+        Assert.Equal(4, p.Counts.Done);
+        Assert.Equal(4, p.Version); // one change per result, none for anything else in a sweep without failures
+        Assert.False(string.IsNullOrEmpty(p.Activation));
+
+        // Numbers from another activation are ignored: nothing is dropped and everything held is sent.
+        SweepProgress stranger = await grain.Poll("another-activation", long.MaxValue, long.MaxValue, 100);
+        Assert.Equal(4, stranger.Completed.Count);
+        Assert.Equal(4, stranger.Counts.Retained);
+        Assert.False(stranger.Finished);
+
+        // Within this activation: only results after the one given are sent, and acknowledged ones are dropped.
+        long[] numbers = stranger.Completed.Select(c => c.Sequence).Order().ToArray();
+        Assert.Equal(numbers[2..], (await grain.Poll(p.Activation, 0, numbers[1], 100)).Completed.Select(c => c.Sequence).Order());
+        SweepProgress done = await grain.Poll(p.Activation, numbers[^1], 0, 100);
+        Assert.Empty(done.Completed);
+        Assert.Equal(0, done.Counts.Retained);
+        Assert.True(done.Finished);
+        await grain.WaitForChange(done.Version, TimeSpan.FromSeconds(5)); // returns: a finished sweep has nothing to wait for
     }
 
     private static string ResultsSweepId(string directory)

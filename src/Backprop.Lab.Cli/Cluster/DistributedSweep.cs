@@ -17,7 +17,11 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
 {
     public static readonly TimeSpan LostContactAfter = TimeSpan.FromMinutes(2);
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    // The longest the client waits for news from the SweepGrain between polls (the progress display's refresh).
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
+
+    // Results are saved, then acknowledged, at least this often (and at the end, and when the outbox fills).
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Runs until every trial is saved (true) or <paramref name="cancellation"/> fires (false).</summary>
     public async Task<bool> RunAsync(IReadOnlyList<Trial> all, CancellationToken cancellation)
@@ -38,18 +42,25 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
         await Submit(sweep, pending, cancellation);
         Log.Information("Sweep {SweepId}: submitted {Pending} trials ({Saved} already saved)", results.SweepId, pending.Length, saved.Count);
 
+        // Result numbers are the SweepGrain activation's own: a new activation (its silo died) starts them afresh.
+        string activation = "";
         long acknowledged = 0, lastAdded = 0;
         int finished = saved.Count;
         DateTime lastFlush = DateTime.UtcNow;
         while (!cancellation.IsCancellationRequested)
         {
-            SweepProgress progress = await Retry(() => sweep.Poll(acknowledged, 512), cancellation);
+            SweepProgress progress = await Retry(() => sweep.Poll(activation, acknowledged, lastAdded, 512), cancellation);
+            if (progress.Activation != activation)
+            {
+                activation = progress.Activation;
+                acknowledged = lastAdded = 0; // the grain ignored them and sent everything it holds
+            }
             foreach (CompletedTrial completed in progress.Completed)
             {
                 lastAdded = Math.Max(lastAdded, completed.Sequence);
                 if (saved.Contains(completed.TrialKey) && completed.Outcome != Outcomes.Failed)
                 {
-                    continue; // saved from an earlier poll and not yet acknowledged: no need to parse it again
+                    continue; // already saved (sent again by a new activation of the SweepGrain): nothing to parse
                 }
                 TrialResult? result = Read(completed, byKey);
                 if (result is null || (saved.Contains(result.Key) && result.Outcome != Outcomes.Failed))
@@ -75,7 +86,7 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             }
             bool allIn = progress.Counts.Pending == 0 && progress.Counts.Running == 0;
             // Save (then acknowledge) every second, at the end, or as soon as the grain's outbox is half full.
-            if (lastAdded > acknowledged && (allIn || DateTime.UtcNow - lastFlush > TimeSpan.FromSeconds(1)
+            if (lastAdded > acknowledged && (allIn || DateTime.UtcNow - lastFlush >= FlushInterval
                 || progress.Counts.Retained >= settings.MaxRetained / 2))
             {
                 results.Flush();
@@ -90,9 +101,17 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             {
                 return true;
             }
+            // Wait for the next result (the SweepGrain answers as soon as one arrives), but come back in time to
+            // save what is not yet on disk, and at least once a second to refresh the progress display.
+            TimeSpan wait = MaxWait;
+            if (lastAdded > acknowledged)
+            {
+                TimeSpan untilFlush = lastFlush + FlushInterval - DateTime.UtcNow;
+                wait = untilFlush < TimeSpan.Zero ? TimeSpan.Zero : untilFlush < wait ? untilFlush : wait;
+            }
             try
             {
-                await Task.Delay(PollInterval, cancellation);
+                await Retry(() => sweep.WaitForChange(progress.Version, wait), cancellation).WaitAsync(cancellation);
             }
             catch (OperationCanceledException)
             {
