@@ -1,0 +1,66 @@
+using Backprop.Core.Experiments;
+using Backprop.Lab.Cli.Results;
+using Backprop.Tests.Shared;
+
+namespace Backprop.Lab.Cli.Tests;
+
+/// <summary>How a results folder saves: new results are appended; a changed or torn trials.jsonl is written whole.</summary>
+public sealed class ResultsDirectoryTests : TempDirectory
+{
+    private static TrialResult Trained(int seed) =>
+        TrialRunner.Run(new TrialConfig { Depth = 1, Width = 2, Dataset = "gaussian", Samples = 2, BatchSize = 2, Steps = 2, Seed = (ulong)seed });
+
+    private ResultsDirectory NewFolder() => ResultsDirectory.Create(System.IO.Path.Combine(Path, "out"), "{}");
+
+    [Fact]
+    public void A_save_appends_to_the_trials_file_it_wrote_before()
+    {
+        ResultsDirectory results = NewFolder();
+        results.Add(Trained(1));
+        results.Flush();
+        // A handle opened now sees an append (same file, longer); a file renamed over this one would stay unseen.
+        using var before = new FileStream(results.TrialsFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long firstLength = before.Length;
+        results.Add(Trained(2));
+        results.Add(Trained(3));
+        results.Flush();
+        Assert.True(before.Length > firstLength, "the second save replaced trials.jsonl instead of appending to it");
+        Assert.Equal(new FileInfo(results.TrialsFile).Length, before.Length);
+        Assert.Equal(3, File.ReadAllLines(results.TrialsFile).Length);
+        Assert.Equal(4, File.ReadAllLines(results.SummaryFile).Length); // header and three rows
+        Assert.Equal(3, ResultsDirectory.Open(results.Path).All().Count);
+    }
+
+    [Fact]
+    public void A_failed_record_already_saved_is_replaced_not_followed_by_a_second_one()
+    {
+        ResultsDirectory results = NewFolder();
+        TrialResult ok = Trained(1);
+        results.Add(TrialResult.FailedWith(ok.Key, ok.Config, new InvalidOperationException("lost"), 0));
+        results.Add(Trained(2));
+        results.Flush();
+        results.Add(ok);
+        results.Flush();
+        string[] lines = File.ReadAllLines(results.TrialsFile);
+        Assert.Equal(2, lines.Length);
+        Assert.Single(lines, l => l.Contains(ok.Key, StringComparison.Ordinal));
+        Assert.All(ResultsDirectory.Open(results.Path).All(), r => Assert.Equal(Outcomes.Ok, r.Outcome));
+    }
+
+    [Fact]
+    public void A_trials_file_without_a_final_newline_is_written_whole_before_anything_is_appended()
+    {
+        ResultsDirectory first = NewFolder();
+        first.Add(Trained(1));
+        first.Add(Trained(2));
+        first.Flush();
+        // Every line readable, but no newline after the last: an append would run on from it.
+        File.WriteAllText(first.TrialsFile, File.ReadAllText(first.TrialsFile).TrimEnd('\n'));
+        ResultsDirectory resumed = ResultsDirectory.Open(first.Path);
+        Assert.Empty(resumed.Skipped);
+        resumed.Add(Trained(3));
+        resumed.Flush();
+        Assert.Equal(3, File.ReadAllLines(resumed.TrialsFile).Length);
+        Assert.Equal(3, ResultsDirectory.Open(first.Path).All().Count);
+    }
+}
