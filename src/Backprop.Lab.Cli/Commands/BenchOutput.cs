@@ -53,7 +53,8 @@ internal static class BenchOutput
             o.WriteLine(string.Create(c, $"sweep {Path.GetFileName(w.File)}: {w.Trials} trials on {w.Parallelism} worker(s), {w.Failed} failed; seconds per round, to the last result on disk:"));
             o.WriteLine(string.Create(c, $"  in process:     {List(w.InProcessSeconds)} (median {w.Seconds:F2} s, {w.TrialsPerSecond:F2} trials/s)"));
             o.WriteLine(string.Create(c, $"  embedded silo:  {List(w.EmbeddedSeconds)} (median {w.EmbeddedMedianSeconds:F2} s; silo start included, the first round also compiles Orleans)"));
-            o.WriteLine(string.Create(c, $"  embedded / in process, round by round: {List(w.Ratios)} (median {w.MedianRatio:F2}; target at most 1.05)"));
+            string warm = w.Ratios.Count > 1 ? string.Create(c, $" (median after the first round {w.WarmMedianRatio:F2}; target at most 1.05)") : "";
+            o.WriteLine($"  embedded / in process, round by round: {List(w.Ratios)}{warm}");
         }
         else if (r.SweepNote is { } note)
         {
@@ -122,7 +123,7 @@ internal static class BenchOutput
                 WriteNumbers(w, "embedded_seconds", s2.EmbeddedSeconds);
                 w.WriteNumber("embedded_median_seconds", s2.EmbeddedMedianSeconds);
                 WriteNumbers(w, "embedded_ratios", s2.Ratios);
-                w.WriteNumber("embedded_median_ratio", s2.MedianRatio);
+                WriteNumberOrNull(w, "embedded_warm_median_ratio", double.IsNaN(s2.WarmMedianRatio) ? null : s2.WarmMedianRatio);
                 w.WriteEndObject();
             }
             else
