@@ -3,6 +3,9 @@ using Backprop.Lab.Cli.Commands;
 using Backprop.Lab.Cli.Results;
 using Backprop.Lab.Contracts;
 using Backprop.Lab.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Serilog;
 
 namespace Backprop.Lab.Cli.Cluster;
@@ -15,9 +18,13 @@ namespace Backprop.Lab.Cli.Cluster;
 /// </summary>
 internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory results, ISweepView view, SweepSettings settings)
 {
+    // Within half the calls' response timeout, so a wait with nothing to report is never taken for a lost cluster.
+    private readonly TimeSpan _maxWait = LongestWait(client);
+
     public static readonly TimeSpan LostContactAfter = TimeSpan.FromMinutes(2);
 
-    // The longest the client waits for news from the SweepGrain between polls (the progress display's refresh).
+    // The longest the client waits for news from the SweepGrain between polls (the progress display's refresh), unless
+    // the response timeout is under twice this.
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
 
     // Results are saved, then acknowledged, at least this often (and at the end, and when the outbox fills).
@@ -103,7 +110,7 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             }
             // Wait for the next result (the SweepGrain answers as soon as one arrives), but come back in time to
             // save what is not yet on disk, and at least once a second to refresh the progress display.
-            TimeSpan wait = MaxWait;
+            TimeSpan wait = _maxWait;
             if (lastAdded > acknowledged)
             {
                 TimeSpan untilFlush = lastFlush + FlushInterval - DateTime.UtcNow;
@@ -120,6 +127,22 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
         }
         results.Flush();
         return false;
+    }
+
+    private static TimeSpan LongestWait(IClusterClient client)
+    {
+        TimeSpan timeout = TimeSpan.MaxValue;
+        // A client's calls time out after ClientMessagingOptions.ResponseTimeout; in a silo (the embedded client)
+        // after SiloMessagingOptions'. Both default to 30 s.
+        if (client.ServiceProvider.GetService<IOptions<ClientMessagingOptions>>() is { } clientOptions)
+        {
+            timeout = clientOptions.Value.ResponseTimeout;
+        }
+        if (client.ServiceProvider.GetService<IOptions<SiloMessagingOptions>>() is { } siloOptions && siloOptions.Value.ResponseTimeout < timeout)
+        {
+            timeout = siloOptions.Value.ResponseTimeout;
+        }
+        return timeout / 2 < MaxWait ? timeout / 2 : MaxWait;
     }
 
     private async Task Submit(ISweepGrain sweep, Trial[] trials, CancellationToken cancellation)
