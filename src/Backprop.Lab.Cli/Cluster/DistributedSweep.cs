@@ -129,7 +129,8 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
         return false;
     }
 
-    private static TimeSpan LongestWait(IClusterClient client)
+    /// <summary>How long the client waits for news at most: a second, or half the calls' response timeout if less.</summary>
+    internal static TimeSpan LongestWait(IClusterClient client)
     {
         TimeSpan timeout = TimeSpan.MaxValue;
         // A client's calls time out after ClientMessagingOptions.ResponseTimeout; in a silo (the embedded client)
