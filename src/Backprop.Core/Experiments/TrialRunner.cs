@@ -59,7 +59,7 @@ public static class TrialRunner
             }
         }
 
-        double finalLoss = divergedAt is null ? EvaluationLoss(network, data, loss) : lastLoss;
+        double finalLoss = divergedAt is null ? EvaluationLoss(network, data, loss, m) : lastLoss;
         TrialSummary summary = Summarise(config, data, checkpoints);
         string outcome = divergedAt is not null ? Outcomes.Diverged
             : Vanished(summary.GradNormInit[0]) || Vanished(summary.GradNormFinal[0]) ? Outcomes.Vanished
@@ -85,10 +85,11 @@ public static class TrialRunner
 
     private static bool Vanished(double firstLayerNorm) => firstLayerNorm == 0 || firstLayerNorm < Outcomes.VanishedThreshold;
 
-    private static double EvaluationLoss(Mlp network, Dataset data, Loss loss)
+    /// <summary>The loss over the first examples of the dataset, in chunks of the training batch (see <see cref="Mlp.MeanLoss"/>).</summary>
+    private static double EvaluationLoss(Mlp network, Dataset data, Loss loss, int batch)
     {
         int n = Math.Min(data.Count, MaxEvaluationExamples);
-        return network.ComputeLoss(data.Inputs.AsSpan(0, n * data.InputSize), data.Targets.AsSpan(0, n * data.OutputSize), n, loss);
+        return network.MeanLoss(data.Inputs.AsSpan(0, n * data.InputSize), data.Targets.AsSpan(0, n * data.OutputSize), n, loss, batch);
     }
 
     private static TrialSummary Summarise(TrialConfig config, Dataset data, List<Checkpoint> checkpoints)

@@ -170,6 +170,32 @@ public sealed class Mlp
         return loss.Compute(output, targets, m, OutputSize, g);
     }
 
+    /// <summary>
+    /// The mean of J over <paramref name="m"/> examples (x is m x inputs, targets m x outputs), computed
+    /// <paramref name="chunk"/> rows at a time: the sum over chunks of each chunk's J times its rows, over m. Equal to
+    /// <see cref="ComputeLoss"/> on all m rows up to the order of the additions. One pass over all rows would grow
+    /// every layer's buffers to m rows: with the training batch as the chunk the buffers the network already has
+    /// serve, and evaluating 1,024 examples on a 32-layer, 128-wide network no longer allocates 100 MB (large
+    /// objects, each a full collection's worth) at the end of every trial.
+    /// </summary>
+    public double MeanLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> targets, int m, Loss loss, int chunk)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
+        if (x.Length < m * InputSize || targets.Length < m * OutputSize)
+        {
+            throw new ArgumentException($"{m} rows need {m * InputSize} inputs and {m * OutputSize} targets, got {x.Length} and {targets.Length}");
+        }
+        double total = 0;
+        for (int start = 0; start < m; start += chunk)
+        {
+            int rows = Math.Min(chunk, m - start);
+            total += rows * ComputeLoss(x.Slice(start * InputSize, rows * InputSize), targets.Slice(start * OutputSize, rows * OutputSize), rows, loss);
+        }
+        return total / m;
+    }
+
     /// <summary>A deep copy: same architecture, weights and biases; fresh buffers.</summary>
     public Mlp Clone()
     {
