@@ -32,7 +32,7 @@ internal static class BenchCommand
         var seconds = new Option<double?>("--seconds") { HelpName = "S", Description = "Measuring time per shape and thread count (default 2; 0.3 with --quick)." };
         var sweep = new Option<string?>("--sweep") { HelpName = "FILE", Description = "Sweep file for the throughput figure (default: experiments/bench-sweep.json above the current directory)." };
         var noSweep = new Option<bool>("--no-sweep") { Description = "Skip the sweep throughput figure." };
-        var sweepRounds = new Option<int?>("--sweep-rounds") { HelpName = "N", Description = "Rounds of the sweep, each in process then on a new embedded silo (default 3; 1 with --quick)." };
+        var sweepRounds = new Option<int?>("--sweep-rounds") { HelpName = "N", Description = "Rounds of the sweep, each in process and on a new embedded silo, taking turns to go first (default 3; 1 with --quick)." };
 
         var command = new Command("bench", "Measure the engine: ms and GFLOP/s per training step, bytes allocated per step, gradient checks, sweep throughput in process and on the embedded silo.");
         foreach (Option option in new Option[] { json, quick, pytorch, script, seconds, sweep, noSweep, sweepRounds })

@@ -51,7 +51,7 @@ internal sealed record GradCheckFigure(string Name, int Threads, int Entries, do
 /// the first embedded round also compiles Orleans' code for this process.
 /// </summary>
 internal sealed record SweepFigure(string File, int Trials, int Parallelism, IReadOnlyList<double> InProcessSeconds,
-    IReadOnlyList<double> EmbeddedSeconds, int Failed)
+    IReadOnlyList<double> EmbeddedSeconds, int Failed, IReadOnlyList<double> InProcessTrialSeconds, IReadOnlyList<double> EmbeddedTrialSeconds)
 {
     /// <summary>Median in-process seconds.</summary>
     public double Seconds => Median(InProcessSeconds);
@@ -68,6 +68,24 @@ internal sealed record SweepFigure(string File, int Trials, int Parallelism, IRe
     /// process has compiled Orleans' code, which the first embedded round also pays (seconds, once per process).
     /// </summary>
     public double WarmMedianRatio => Median(Ratios.Skip(1).ToArray());
+
+    /// <summary>
+    /// Seconds of each round in which a worker had no trial, averaged over the workers: the wall time less the trials'
+    /// own seconds over the workers. Start-up, hand-outs and the last trial's tail; what the runner itself costs,
+    /// apart from any slowing of the trials (which <see cref="TrialRatios"/> shows).
+    /// </summary>
+    public IReadOnlyList<double> InProcessIdleSeconds => InProcessSeconds.Zip(InProcessTrialSeconds, (w, t) => w - t).ToArray();
+
+    public IReadOnlyList<double> EmbeddedIdleSeconds => EmbeddedSeconds.Zip(EmbeddedTrialSeconds, (w, t) => w - t).ToArray();
+
+    /// <summary>The trials' own seconds on the embedded silo over in process, round by round: 1 if the silo does not slow them.</summary>
+    public IReadOnlyList<double> TrialRatios => EmbeddedTrialSeconds.Zip(InProcessTrialSeconds, (e, i) => e / i).ToArray();
+
+    /// <summary>Median over the rounds after the first of the embedded silo's extra idle seconds, as a fraction of the in-process wall time.</summary>
+    public double WarmIdleShare => Median(Enumerable.Range(1, Math.Max(0, Ratios.Count - 1))
+        .Select(r => (EmbeddedIdleSeconds[r] - InProcessIdleSeconds[r]) / InProcessSeconds[r]).ToArray());
+
+    public double WarmTrialRatio => Median(TrialRatios.Skip(1).ToArray());
 
     private static double Median(IReadOnlyList<double> values)
     {
@@ -199,10 +217,12 @@ internal static class BenchMeasurements
     }
 
     /// <summary>
-    /// The distributed runner's overhead on a sweep file: each round runs it in process (one trial per core), then on
+    /// The distributed runner's overhead on a sweep file: each round runs it in process (one trial per core) and on
     /// a new embedded silo (one trial per core), each into its own temporary results folder with its run log, as
     /// <c>lab sweep</c> and <c>lab sweep --in-process</c> do. The embedded time runs from building the silo's host to
     /// the last result on disk; stopping the silo is left out, as <c>lab sweep</c> draws the report meanwhile.
+    /// Odd rounds run in process first, even rounds on the silo first, so a machine that speeds up or slows down
+    /// during the run (shared machines drift by several percent a minute) favours neither.
     /// </summary>
     public static SweepFigure Sweep(string file, int? limit, int rounds, TextWriter stderr)
     {
@@ -212,26 +232,33 @@ internal static class BenchMeasurements
         int parallelism = Environment.ProcessorCount;
         var inProcess = new List<double>();
         var embedded = new List<double>();
+        var inProcessTrials = new List<double>();
+        var embeddedTrials = new List<double>();
         int failed = 0;
         string root = Directory.CreateTempSubdirectory("lab-bench-").FullName;
         try
         {
             for (int round = 1; round <= rounds; round++)
             {
-                stderr.WriteLine($"bench: sweep round {round} of {rounds}, in process");
-                inProcess.Add(SweepRound(spec, trials, Path.Combine(root, $"in-process-{round}"), parallelism, onSilo: false, ref failed));
-                stderr.WriteLine($"bench: sweep round {round} of {rounds}, embedded silo");
-                embedded.Add(SweepRound(spec, trials, Path.Combine(root, $"embedded-{round}"), parallelism, onSilo: true, ref failed));
+                foreach (bool onSilo in round % 2 == 1 ? [false, true] : new[] { true, false })
+                {
+                    stderr.WriteLine($"bench: sweep round {round} of {rounds}, {(onSilo ? "embedded silo" : "in process")}");
+                    string folder = Path.Combine(root, $"{(onSilo ? "embedded" : "in-process")}-{round}");
+                    (double wall, double trialSeconds) = SweepRound(spec, trials, folder, parallelism, onSilo, ref failed);
+                    (onSilo ? embedded : inProcess).Add(wall);
+                    (onSilo ? embeddedTrials : inProcessTrials).Add(trialSeconds);
+                }
             }
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
-        return new SweepFigure(file, trials.Count, parallelism, inProcess, embedded, failed);
+        return new SweepFigure(file, trials.Count, parallelism, inProcess, embedded, failed, inProcessTrials, embeddedTrials);
     }
 
-    private static double SweepRound(SweepSpec spec, IReadOnlyList<Trial> trials, string folder, int parallelism, bool onSilo, ref int failed)
+    /// <summary>One sweep: its wall seconds, and the seconds its trials took over the workers.</summary>
+    private static (double Wall, double Trials) SweepRound(SweepSpec spec, IReadOnlyList<Trial> trials, string folder, int parallelism, bool onSilo, ref int failed)
     {
         ResultsDirectory results = ResultsDirectory.Create(folder, spec.SourceText);
         results.EnsureSweepId(spec.Name);
@@ -270,7 +297,7 @@ internal static class BenchMeasurements
             throw new InvalidOperationException($"the sweep saved {saved.Count} of {trials.Count} trials in {folder}");
         }
         failed += saved.Count(r => r.Outcome == Outcomes.Failed);
-        return seconds;
+        return (seconds, saved.Sum(r => r.Seconds) / parallelism);
     }
 
     /// <summary>The micro-kernel this CPU runs.</summary>

@@ -55,6 +55,12 @@ internal static class BenchOutput
             o.WriteLine(string.Create(c, $"  embedded silo:  {List(w.EmbeddedSeconds)} (median {w.EmbeddedMedianSeconds:F2} s; silo start included, the first round also compiles Orleans)"));
             string warm = w.Ratios.Count > 1 ? string.Create(c, $" (median after the first round {w.WarmMedianRatio:F2}; target at most 1.05)") : "";
             o.WriteLine($"  embedded / in process, round by round: {List(w.Ratios)}{warm}");
+            o.WriteLine(string.Create(c, $"  seconds a worker had no trial: in process {List(w.InProcessIdleSeconds)}; embedded {List(w.EmbeddedIdleSeconds)}"));
+            o.WriteLine(string.Create(c, $"  the trials' own seconds, embedded / in process: {List(w.TrialRatios)}"));
+            if (w.Ratios.Count > 1)
+            {
+                o.WriteLine(string.Create(c, $"  after the first round, medians: the silo's extra idle time {100 * w.WarmIdleShare:F1}% of the in-process time; trials {w.WarmTrialRatio:F3}x as long"));
+            }
         }
         else if (r.SweepNote is { } note)
         {
@@ -124,6 +130,11 @@ internal static class BenchOutput
                 w.WriteNumber("embedded_median_seconds", s2.EmbeddedMedianSeconds);
                 WriteNumbers(w, "embedded_ratios", s2.Ratios);
                 WriteNumberOrNull(w, "embedded_warm_median_ratio", double.IsNaN(s2.WarmMedianRatio) ? null : s2.WarmMedianRatio);
+                WriteNumbers(w, "in_process_idle_seconds", s2.InProcessIdleSeconds);
+                WriteNumbers(w, "embedded_idle_seconds", s2.EmbeddedIdleSeconds);
+                WriteNumbers(w, "embedded_trial_ratios", s2.TrialRatios);
+                WriteNumberOrNull(w, "embedded_warm_idle_share", double.IsNaN(s2.WarmIdleShare) ? null : s2.WarmIdleShare);
+                WriteNumberOrNull(w, "embedded_warm_trial_ratio", double.IsNaN(s2.WarmTrialRatio) ? null : s2.WarmTrialRatio);
                 w.WriteEndObject();
             }
             else
