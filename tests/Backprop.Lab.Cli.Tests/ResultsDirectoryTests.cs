@@ -63,4 +63,26 @@ public sealed class ResultsDirectoryTests : TempDirectory
         Assert.Equal(3, File.ReadAllLines(resumed.TrialsFile).Length);
         Assert.Equal(3, ResultsDirectory.Open(first.Path).All().Count);
     }
+
+    [Fact]
+    public void A_result_read_from_a_line_is_saved_as_that_line_unless_it_spans_several()
+    {
+        ResultsDirectory results = NewFolder();
+        TrialResult one = Trained(1), two = Trained(2);
+        // A silo's line with its fields in another order (another serialiser's choice): kept as sent.
+        string sent = System.Text.Json.Nodes.JsonNode.Parse(ResultFormat.ToJsonLine(one))!.AsObject()
+            .OrderByDescending(p => p.Key, StringComparer.Ordinal)
+            .Aggregate(new System.Text.Json.Nodes.JsonObject(), (o, p) => { o[p.Key] = p.Value?.DeepClone(); return o; })
+            .ToJsonString();
+        Assert.NotEqual(ResultFormat.ToJsonLine(one), sent);
+        Assert.NotNull(ResultFormat.FromJsonLine(sent, out _));
+        // Valid JSON across two lines would break trials.jsonl: serialised again instead.
+        string indented = System.Text.Json.Nodes.JsonNode.Parse(ResultFormat.ToJsonLine(two))!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        results.Add(one, sent);
+        results.Add(two, indented);
+        results.Flush();
+        string[] lines = File.ReadAllLines(results.TrialsFile);
+        Assert.Equal([sent, ResultFormat.ToJsonLine(two)], lines);
+        Assert.Equal([one.Key, two.Key], ResultsDirectory.Open(results.Path).All().Select(r => r.Key));
+    }
 }

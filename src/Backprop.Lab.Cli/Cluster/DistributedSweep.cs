@@ -74,7 +74,8 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
                 {
                     continue;
                 }
-                results.Add(result);
+                // The silo's own line goes to trials.jsonl: parsed here to check it and for summary.csv, not written anew.
+                results.Add(result, completed.ResultJson);
                 if (result.Outcome != Outcomes.Failed)
                 {
                     saved.Add(result.Key);

@@ -100,7 +100,7 @@ public sealed class ResultsDirectory
                     results.Skipped.Add($"trials.jsonl line {number}: {problem}");
                     continue;
                 }
-                results.AddCore(result);
+                results.AddCore(result, line);
             }
             // What was read is on disk, unless a line could not be read (then it is dropped by a rewrite) or the file
             // ends in a torn line that an append would run on from.
@@ -110,12 +110,16 @@ public sealed class ResultsDirectory
         return results;
     }
 
-    /// <summary>Adds a finished trial (a failed trial's record is replaced when the trial later succeeds).</summary>
-    public void Add(TrialResult result)
+    /// <summary>
+    /// Adds a finished trial (a failed trial's record is replaced when the trial later succeeds). <paramref name="jsonLine"/>,
+    /// when given, is the line <paramref name="result"/> was read from, written as it is rather than serialised again
+    /// (a silo's result is 40 KB of JSON); a line that is not one line is serialised again all the same.
+    /// </summary>
+    public void Add(TrialResult result, string? jsonLine = null)
     {
         lock (_gate)
         {
-            AddCore(result);
+            AddCore(result, jsonLine);
         }
     }
 
@@ -150,7 +154,7 @@ public sealed class ResultsDirectory
         }
     }
 
-    private void AddCore(TrialResult result)
+    private void AddCore(TrialResult result, string? jsonLine = null)
     {
         if (_results.TryGetValue(result.Key, out TrialResult? existing) && existing.Outcome != Outcomes.Failed)
         {
@@ -166,7 +170,8 @@ public sealed class ResultsDirectory
             _rewrite = true; // its failed record is on disk: replace it rather than append a second one
         }
         _results[result.Key] = result;
-        _lines[result.Key] = (ResultFormat.ToJsonLine(result), ResultFormat.CsvRow(result));
+        string json = jsonLine is not null && jsonLine.Length > 0 && jsonLine.AsSpan().IndexOfAny('\n', '\r') < 0 ? jsonLine : ResultFormat.ToJsonLine(result);
+        _lines[result.Key] = (json, ResultFormat.CsvRow(result));
     }
 
     private void FlushCore()
