@@ -171,6 +171,28 @@ public sealed class Mlp
     }
 
     /// <summary>
+    /// The outputs for <paramref name="m"/> rows of <paramref name="x"/> (m x inputs) into <paramref name="output"/>
+    /// (m x outputs), <paramref name="chunk"/> rows at a time, so the network's buffers never grow beyond
+    /// <paramref name="chunk"/> rows. Bit for bit what <see cref="Forward"/> gives on all rows at once: every output
+    /// row depends on its input row alone, and each of its elements adds its terms in the same order whatever the
+    /// rows around it.
+    /// </summary>
+    public void ForwardInto(ReadOnlySpan<double> x, int m, Span<double> output, int chunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
+        if (x.Length < m * InputSize || output.Length < m * OutputSize)
+        {
+            throw new ArgumentException($"{m} rows need {m * InputSize} inputs and room for {m * OutputSize} outputs, got {x.Length} and {output.Length}");
+        }
+        for (int start = 0; start < m; start += chunk)
+        {
+            int rows = Math.Min(chunk, m - start);
+            Forward(x.Slice(start * InputSize, rows * InputSize), rows).CopyTo(output.Slice(start * OutputSize, rows * OutputSize));
+        }
+    }
+
+    /// <summary>
     /// The mean of J over <paramref name="m"/> examples (x is m x inputs, targets m x outputs), computed
     /// <paramref name="chunk"/> rows at a time: the sum over chunks of each chunk's J times its rows, over m. Equal to
     /// <see cref="ComputeLoss"/> on all m rows up to the order of the additions. One pass over all rows would grow

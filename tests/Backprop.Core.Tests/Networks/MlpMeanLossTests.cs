@@ -51,4 +51,27 @@ public class MlpMeanLossTests
         Assert.Throws<ArgumentException>(() => network.MeanLoss(x.AsSpan(0, 12 * 9), y, 10, Loss.MeanSquaredError, 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => network.MeanLoss(x, y, 10, Loss.MeanSquaredError, 0));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(256)]
+    [InlineData(5000)]
+    public void Forward_in_chunks_gives_the_outputs_of_one_pass_bit_for_bit(int chunk)
+    {
+        // Wide enough for the packed product's blocked paths (64-row blocks, 16-wide panels), 1,000 rows.
+        Mlp network = Mlp.Uniform(40, 96, 3, Activation.Tanh, outputSize: 17);
+        new Initializer(InitializerKind.XavierNormal).Initialize(network, 3);
+        var rng = new Rng(5);
+        double[] x = new double[1000 * 40];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = rng.NextNormal();
+        }
+        double[] chunked = new double[1000 * 17];
+        network.ForwardInto(x, 1000, chunked, chunk);
+        double[] onePass = network.Clone().Forward(x, 1000).ToArray();
+        Assert.Equal(onePass.Select(BitConverter.DoubleToInt64Bits), chunked.Select(BitConverter.DoubleToInt64Bits));
+    }
 }

@@ -47,7 +47,9 @@ public static class Datasets
         double[] x = Normal(samples * inputDim, rng);
         var teacher = new Mlp(inputDim, [new LayerSpec(32, Activation.Tanh), new LayerSpec(32, Activation.Tanh), new LayerSpec(1, Activation.Identity)]);
         new Initializer(InitializerKind.XavierNormal, SigmaB: 0.1).Initialize(teacher, rng.NextUInt64());
-        double[] y = teacher.Forward(x, samples).ToArray();
+        // In chunks, so the teacher's buffers stay small (bit for bit the same targets as one pass).
+        double[] y = new double[samples];
+        teacher.ForwardInto(x, samples, y, chunk: 256);
         return new Dataset(Teacher, inputDim, 1, x, y, Loss.MeanSquaredError);
     }
 
