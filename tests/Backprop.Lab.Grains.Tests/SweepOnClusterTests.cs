@@ -1,4 +1,5 @@
 using Backprop.Core.Experiments;
+using Backprop.Lab.Cli.Commands;
 using Backprop.Lab.Contracts;
 using Backprop.Tests.Shared;
 using Orleans.TestingHost;
@@ -168,6 +169,63 @@ public sealed class SweepOnClusterTests : TempDirectory
         Assert.Equal(2, saved.Count(r => r.Outcome == Outcomes.Ok));
         SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll("", 0, 0, 0);
         Assert.Equal(1, final.Counts.Failed);
+    }
+
+    [Fact]
+    public async Task A_failure_sent_again_by_a_new_sweep_grain_activation_is_counted_and_saved_once()
+    {
+        // The failing trial is the costliest, so it goes first; six good trials keep the sweep going after it.
+        var good = new TrialConfig { Depth = 2, Width = 16, Dataset = "teacher", Samples = 64, BatchSize = 32, Steps = 300 };
+        var bad = good with { Activation = "no-such-activation", Steps = 3000 };
+        Trial[] trials = ClusterSweep.Trials([bad, .. Enumerable.Range(0, 6).Select(i => good with { Seed = (ulong)i })]);
+        await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 1);
+        string output = System.IO.Path.Combine(Path, "out");
+        // When the client sees the failure, and before it saves and acknowledges it, the SweepGrain goes away. Its next
+        // activation starts from the stored state, which still holds the failure (or the trial as running, if the
+        // state was not written since): either way the client hears of the failure a second time.
+        var view = new DeactivatingView(cluster.Client, output, bad.Key());
+        Task<bool> sweep = ClusterSweep.Run(cluster.Client, output, trials, view,
+            new SweepSettings(MaxAttempts: 1, ProbeInterval: TimeSpan.FromSeconds(1), MaxInFlight: 2));
+        Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the sweep did not finish after the SweepGrain was deactivated");
+        Assert.True(await sweep);
+
+        Assert.True(view.Deactivated, "the SweepGrain was never deactivated");
+        Assert.Equal(Enumerable.Range(1, 7), view.Numbers); // each result numbered once, in order: none counted twice
+        Assert.Equal(7, view.Keys.Distinct().Count());
+        IReadOnlyList<TrialResult> saved = ClusterSweep.Saved(output);
+        Assert.Equal(7, saved.Count);
+        TrialResult failure = saved.Single(r => r.Key == bad.Key());
+        Assert.Equal(Outcomes.Failed, failure.Outcome);
+        Assert.Contains("no-such-activation", failure.Error); // the first report, with the trial's own error, is kept
+        Assert.Single(File.ReadLines(System.IO.Path.Combine(output, "trials.jsonl")), l => l.Contains(bad.Key(), StringComparison.Ordinal));
+    }
+
+    /// <summary>Records each result's number, and deactivates the SweepGrain when the given trial's result arrives.</summary>
+    private sealed class DeactivatingView(IClusterClient client, string output, string trigger) : ISweepView
+    {
+        public List<int> Numbers { get; } = [];
+        public List<string> Keys { get; } = [];
+        public bool Deactivated { get; private set; }
+
+        public void TrialFinished(TrialResult result, int finished, int total)
+        {
+            Numbers.Add(finished);
+            Keys.Add(result.Key);
+            if (result.Key == trigger && !Deactivated)
+            {
+                Deactivated = true;
+                ISweepGrain grain = client.GetGrain<ISweepGrain>(ResultsSweepId(output));
+                grain.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle().AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        public void Update(SweepCounts counts)
+        {
+        }
+
+        public void Message(string text)
+        {
+        }
     }
 
     [Fact]

@@ -53,6 +53,9 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
         string activation = "";
         long acknowledged = 0, lastAdded = 0;
         int finished = saved.Count;
+        // The keys counted in `finished`. A new activation of the SweepGrain sends again what its stored state still
+        // holds, and reruns a trial whose outcome it had not stored; a failure seen twice is saved and counted once.
+        var counted = new HashSet<string>(saved, StringComparer.Ordinal);
         DateTime lastFlush = DateTime.UtcNow;
         while (!cancellation.IsCancellationRequested)
         {
@@ -65,22 +68,23 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             foreach (CompletedTrial completed in progress.Completed)
             {
                 lastAdded = Math.Max(lastAdded, completed.Sequence);
-                if (saved.Contains(completed.TrialKey) && completed.Outcome != Outcomes.Failed)
+                if (saved.Contains(completed.TrialKey) || (completed.Outcome == Outcomes.Failed && counted.Contains(completed.TrialKey)))
                 {
                     continue; // already saved (sent again by a new activation of the SweepGrain): nothing to parse
                 }
                 TrialResult? result = Read(completed, byKey);
-                if (result is null || (saved.Contains(result.Key) && result.Outcome != Outcomes.Failed))
+                if (result is null || saved.Contains(result.Key) || (result.Outcome == Outcomes.Failed && counted.Contains(result.Key)))
                 {
                     continue;
                 }
                 // The silo's own line goes to trials.jsonl: parsed here to check it and for summary.csv, not written anew.
+                // A success replaces a failure saved earlier in this run (a rerun after the SweepGrain lost its state).
                 results.Add(result, completed.ResultJson);
                 if (result.Outcome != Outcomes.Failed)
                 {
                     saved.Add(result.Key);
                 }
-                view.TrialFinished(result, ++finished, all.Count);
+                view.TrialFinished(result, counted.Add(result.Key) ? ++finished : finished, all.Count);
                 Log.Debug("Trial {TrialKey} of sweep {SweepId} saved: {Outcome}", result.Key, results.SweepId, result.Outcome);
             }
             view.Update(progress.Counts);
