@@ -22,7 +22,20 @@ public static class TrialRunner
         var clock = Stopwatch.StartNew();
         string key = config.Key();
         Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed);
-        Mlp network = BuildNetwork(config, data);
+        // The network lives for this trial alone: its arrays go back to the pool for the next trial on any worker.
+        Mlp network = BuildNetwork(config, data, BufferPool.Trials);
+        try
+        {
+            return Train(config, key, clock, data, network, onCheckpoint, cancellation);
+        }
+        finally
+        {
+            network.ReturnBuffers();
+        }
+    }
+
+    private static TrialResult Train(TrialConfig config, string key, Stopwatch clock, Dataset data, Mlp network, Action<Checkpoint>? onCheckpoint, CancellationToken cancellation)
+    {
         Loss loss = config.Loss is string name && Loss.TryParse(name, out Loss l) ? l : data.DefaultLoss;
         Optimizer optimizer = config.Optimizer switch
         {
@@ -68,7 +81,7 @@ public static class TrialRunner
     }
 
     /// <summary>Depth hidden layers of Width units, then an identity readout (none for the Gaussian setting).</summary>
-    public static Mlp BuildNetwork(TrialConfig config, Dataset data)
+    public static Mlp BuildNetwork(TrialConfig config, Dataset data, BufferPool? pool = null)
     {
         Activation phi = config.ParsedActivation;
         var specs = Enumerable.Repeat(new LayerSpec(config.Width, phi), config.Depth).ToList();
@@ -76,7 +89,7 @@ public static class TrialRunner
         {
             specs.Add(new LayerSpec(data.OutputSize, Activation.Identity));
         }
-        var network = new Mlp(data.InputSize, specs);
+        var network = new Mlp(data.InputSize, specs, pool);
         new Initializer(config.ParsedInit, Math.Sqrt(config.SigmaW2), config.SigmaB, config.Gain).Initialize(network, Rng.DeriveSeed(config.Seed, 1));
         return network;
     }

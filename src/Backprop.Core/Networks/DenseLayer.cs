@@ -19,18 +19,26 @@ public sealed unsafe class DenseLayer
     private double[] _a = [];
     private double[] _delta = [];
     private int _batch;
+    private readonly BufferPool? _pool;
 
     public DenseLayer(int inputSize, int outputSize, Activation activation)
+        : this(inputSize, outputSize, activation, null)
+    {
+    }
+
+    /// <summary>A layer whose arrays come from <paramref name="pool"/> (see <see cref="Mlp.ReturnBuffers"/>).</summary>
+    internal DenseLayer(int inputSize, int outputSize, Activation activation, BufferPool? pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
         InputSize = inputSize;
         OutputSize = outputSize;
         Activation = activation ?? throw new ArgumentNullException(nameof(activation));
-        Weights = new double[outputSize * inputSize];
-        Biases = new double[outputSize];
-        WeightGradient = new double[outputSize * inputSize];
-        BiasGradient = new double[outputSize];
+        _pool = pool;
+        Weights = Rent(outputSize * inputSize);
+        Biases = Rent(outputSize);
+        WeightGradient = Rent(outputSize * inputSize);
+        BiasGradient = Rent(outputSize);
         _activationEpilogue = new ActivationEpilogue(activation);
         _derivativeEpilogue = new DerivativeEpilogue(activation);
     }
@@ -40,16 +48,16 @@ public sealed unsafe class DenseLayer
     public Activation Activation { get; }
 
     /// <summary>W, out x in, row-major.</summary>
-    public double[] Weights { get; }
+    public double[] Weights { get; private set; }
 
     /// <summary>b, length out.</summary>
-    public double[] Biases { get; }
+    public double[] Biases { get; private set; }
 
     /// <summary>dJ/dW from the last backward pass, out x in.</summary>
-    public double[] WeightGradient { get; }
+    public double[] WeightGradient { get; private set; }
 
     /// <summary>dJ/db from the last backward pass.</summary>
-    public double[] BiasGradient { get; }
+    public double[] BiasGradient { get; private set; }
 
     /// <summary>The batch size of the last forward pass.</summary>
     public int BatchSize => _batch;
@@ -188,10 +196,29 @@ public sealed unsafe class DenseLayer
         int size = m * OutputSize;
         if (_z.Length < size)
         {
-            _z = new double[size];
-            _a = new double[size];
-            _delta = new double[size];
+            Give(_z);
+            Give(_a);
+            Give(_delta);
+            _z = Rent(size);
+            _a = Rent(size);
+            _delta = Rent(size);
         }
         _batch = m;
     }
+
+    /// <summary>Gives every array back to the pool (with none, drops them); the layer is left with no parameters.</summary>
+    internal void ReturnBuffers()
+    {
+        foreach (double[] array in (double[][])[Weights, Biases, WeightGradient, BiasGradient, _z, _a, _delta])
+        {
+            Give(array);
+        }
+        Weights = Biases = WeightGradient = BiasGradient = _z = _a = _delta = [];
+        _batch = 0;
+        _workspace = null;
+    }
+
+    private double[] Rent(int length) => _pool?.Rent(length) ?? new double[length];
+
+    private void Give(double[] array) => _pool?.Return(array);
 }

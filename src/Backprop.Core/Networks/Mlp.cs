@@ -18,8 +18,20 @@ public sealed class Mlp
     private double[] _inputGradient = [];
     private int _batch;
     private int _kernelThreads = 1;
+    private readonly BufferPool? _pool;
+    private GemmWorkspace? _workspace;
+    private bool _returned;
 
     public Mlp(int inputSize, IReadOnlyList<LayerSpec> layers)
+        : this(inputSize, layers, null)
+    {
+    }
+
+    /// <summary>
+    /// A network whose weights, gradients and buffers come from <paramref name="pool"/> (when not null), to be given back
+    /// with <see cref="ReturnBuffers"/> once it is done with: for networks that live one trial each.
+    /// </summary>
+    public Mlp(int inputSize, IReadOnlyList<LayerSpec> layers, BufferPool? pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentNullException.ThrowIfNull(layers);
@@ -28,15 +40,17 @@ public sealed class Mlp
             throw new ArgumentException("a network needs at least one layer", nameof(layers));
         }
         InputSize = inputSize;
+        _pool = pool;
         _layers = new DenseLayer[layers.Count];
         int fanIn = inputSize;
         for (int l = 0; l < layers.Count; l++)
         {
-            _layers[l] = new DenseLayer(fanIn, layers[l].Units, layers[l].Activation);
+            _layers[l] = new DenseLayer(fanIn, layers[l].Units, layers[l].Activation, pool);
             fanIn = layers[l].Units;
         }
         // The layers run one after another, so one packing workspace serves them all.
-        var workspace = new GemmWorkspace();
+        _workspace = pool?.RentWorkspace() ?? new GemmWorkspace();
+        GemmWorkspace workspace = _workspace;
         foreach (DenseLayer layer in _layers)
         {
             layer.Workspace = workspace;
@@ -112,6 +126,7 @@ public sealed class Mlp
         {
             throw new ArgumentException($"input has {x.Length} values; {m} rows of {InputSize} need {m * InputSize}", nameof(x));
         }
+        ObjectDisposedException.ThrowIf(_returned, this);
         EnsureBatch(m);
         x.CopyTo(_input);
         ReadOnlySpan<double> h = _input.AsSpan(0, m * InputSize);
@@ -128,6 +143,7 @@ public sealed class Mlp
     /// </summary>
     public void Backward(ReadOnlySpan<double> outputGradient)
     {
+        ObjectDisposedException.ThrowIf(_returned, this);
         int m = _batch;
         if (m == 0)
         {
@@ -230,19 +246,64 @@ public sealed class Mlp
         return copy;
     }
 
+    /// <summary>
+    /// Gives the network's arrays back to the pool it was built with (without one, lets them go) and leaves it unusable:
+    /// later passes throw <see cref="ObjectDisposedException"/>, and its layers have no parameters. Call it once, when
+    /// nothing will read the network again.
+    /// </summary>
+    public void ReturnBuffers()
+    {
+        if (_returned)
+        {
+            return;
+        }
+        _returned = true;
+        GiveBatchBuffers();
+        _input = _inputGradient = _outputGradient = [];
+        _activationGradients = [];
+        _batch = 0;
+        foreach (DenseLayer layer in _layers)
+        {
+            layer.ReturnBuffers();
+        }
+        if (_workspace is not null)
+        {
+            _pool?.ReturnWorkspace(_workspace);
+            _workspace = null;
+        }
+    }
+
     private void EnsureBatch(int m)
     {
         if (_input.Length < m * InputSize)
         {
-            _input = new double[m * InputSize];
-            _inputGradient = new double[m * InputSize];
-            _outputGradient = new double[m * OutputSize];
+            GiveBatchBuffers();
+            _input = Rent(m * InputSize);
+            _inputGradient = Rent(m * InputSize);
+            _outputGradient = Rent(m * OutputSize);
             _activationGradients = new double[_layers.Length][];
             for (int l = 0; l < _layers.Length; l++)
             {
-                _activationGradients[l] = new double[m * _layers[l].OutputSize];
+                _activationGradients[l] = Rent(m * _layers[l].OutputSize);
             }
         }
         _batch = m;
     }
+
+    private void GiveBatchBuffers()
+    {
+        if (_pool is null)
+        {
+            return;
+        }
+        _pool.Return(_input);
+        _pool.Return(_inputGradient);
+        _pool.Return(_outputGradient);
+        foreach (double[] gradient in _activationGradients)
+        {
+            _pool.Return(gradient);
+        }
+    }
+
+    private double[] Rent(int length) => _pool?.Rent(length) ?? new double[length];
 }
