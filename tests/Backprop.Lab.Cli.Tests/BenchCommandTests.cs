@@ -54,6 +54,14 @@ public sealed class BenchCommandTests
         Assert.True(inProcess > 0 && embedded > 0);
         Assert.Equal(embedded / inProcess, sweep.GetProperty("embedded_ratios")[0].GetDouble(), 12);
         Assert.Equal(JsonValueKind.Null, sweep.GetProperty("embedded_warm_median_ratio").ValueKind); // no round after the first
+        foreach (string mode in new[] { "in_process", "embedded" })
+        {
+            // The trials allocate (datasets, results), so each round shows some; the full collections are among all.
+            Assert.True(sweep.GetProperty($"{mode}_allocated_mb")[0].GetDouble() > 0, mode);
+            int collections = sweep.GetProperty($"{mode}_collections")[0].GetInt32();
+            Assert.InRange(sweep.GetProperty($"{mode}_full_collections")[0].GetInt32(), 0, collections);
+            Assert.True(sweep.GetProperty($"{mode}_gc_pause_ms")[0].GetDouble() >= 0, mode);
+        }
     }
 
     [Fact]
@@ -67,6 +75,8 @@ public sealed class BenchCommandTests
         Assert.Equal(2, embedded.Split("(")[0].Split(',').Length);
         Assert.Contains("embedded / in process, round by round", output);
         Assert.Contains("median after the first round", output);
+        string heap = output.Split('\n').Single(l => l.TrimStart().StartsWith("heap per round", StringComparison.Ordinal));
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(heap, @"\d+ MB \d+/\d+ \d+ ms").Count); // 2 rounds x 2 modes
 
         var (bad, _, error) = LabRunner.Run("bench", "--quick", "--sweep-rounds", "0");
         Assert.Equal(2, bad);

@@ -51,7 +51,8 @@ internal sealed record GradCheckFigure(string Name, int Threads, int Entries, do
 /// the first embedded round also compiles Orleans' code for this process.
 /// </summary>
 internal sealed record SweepFigure(string File, int Trials, int Parallelism, IReadOnlyList<double> InProcessSeconds,
-    IReadOnlyList<double> EmbeddedSeconds, int Failed, IReadOnlyList<double> InProcessTrialSeconds, IReadOnlyList<double> EmbeddedTrialSeconds)
+    IReadOnlyList<double> EmbeddedSeconds, int Failed, IReadOnlyList<double> InProcessTrialSeconds, IReadOnlyList<double> EmbeddedTrialSeconds,
+    IReadOnlyList<SweepMemory> InProcessMemory, IReadOnlyList<SweepMemory> EmbeddedMemory)
 {
     /// <summary>Median in-process seconds.</summary>
     public double Seconds => Median(InProcessSeconds);
@@ -95,6 +96,23 @@ internal sealed record SweepFigure(string File, int Trials, int Parallelism, IRe
         }
         double[] sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>
+/// What one sweep round did to the garbage-collected heap, process-wide (on the embedded silo, Orleans' and the
+/// client's allocations too): megabytes allocated, the collections (all generations, and the full ones among them)
+/// and the time the runtime was paused for them. Unlike the seconds, these hardly vary from run to run.
+/// </summary>
+internal sealed record SweepMemory(double AllocatedMegabytes, int Collections, int FullCollections, double PauseMilliseconds)
+{
+    public static (long Bytes, int Gen0, int Gen2, TimeSpan Pause) Now() =>
+        (GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+    public static SweepMemory Since((long Bytes, int Gen0, int Gen2, TimeSpan Pause) start)
+    {
+        var end = Now();
+        return new SweepMemory((end.Bytes - start.Bytes) / 1e6, end.Gen0 - start.Gen0, end.Gen2 - start.Gen2, (end.Pause - start.Pause).TotalMilliseconds);
     }
 }
 
@@ -234,6 +252,8 @@ internal static class BenchMeasurements
         var embedded = new List<double>();
         var inProcessTrials = new List<double>();
         var embeddedTrials = new List<double>();
+        var inProcessMemory = new List<SweepMemory>();
+        var embeddedMemory = new List<SweepMemory>();
         int failed = 0;
         string root = Directory.CreateTempSubdirectory("lab-bench-").FullName;
         try
@@ -244,7 +264,8 @@ internal static class BenchMeasurements
                 {
                     stderr.WriteLine($"bench: sweep round {round} of {rounds}, {(onSilo ? "embedded silo" : "in process")}");
                     string folder = Path.Combine(root, $"{(onSilo ? "embedded" : "in-process")}-{round}");
-                    (double wall, double trialSeconds) = SweepRound(spec, trials, folder, parallelism, onSilo, ref failed);
+                    (double wall, double trialSeconds, SweepMemory memory) = SweepRound(spec, trials, folder, parallelism, onSilo, ref failed);
+                    (onSilo ? embeddedMemory : inProcessMemory).Add(memory);
                     (onSilo ? embedded : inProcess).Add(wall);
                     (onSilo ? embeddedTrials : inProcessTrials).Add(trialSeconds);
                 }
@@ -254,18 +275,20 @@ internal static class BenchMeasurements
         {
             Directory.Delete(root, recursive: true);
         }
-        return new SweepFigure(file, trials.Count, parallelism, inProcess, embedded, failed, inProcessTrials, embeddedTrials);
+        return new SweepFigure(file, trials.Count, parallelism, inProcess, embedded, failed, inProcessTrials, embeddedTrials, inProcessMemory, embeddedMemory);
     }
 
-    /// <summary>One sweep: its wall seconds, and the seconds its trials took over the workers.</summary>
-    private static (double Wall, double Trials) SweepRound(SweepSpec spec, IReadOnlyList<Trial> trials, string folder, int parallelism, bool onSilo, ref int failed)
+    /// <summary>One sweep: its wall seconds, the seconds its trials took over the workers, and its heap figures.</summary>
+    private static (double Wall, double Trials, SweepMemory Memory) SweepRound(SweepSpec spec, IReadOnlyList<Trial> trials, string folder, int parallelism, bool onSilo, ref int failed)
     {
         ResultsDirectory results = ResultsDirectory.Create(folder, spec.SourceText);
         results.EnsureSweepId(spec.Name);
         var view = new PlainSweepView(TextWriter.Null);
         double seconds;
+        SweepMemory memory;
         using (RunLog.Start(results.LogFile))
         {
+            var heap = SweepMemory.Now();
             var clock = Stopwatch.StartNew();
             if (onSilo)
             {
@@ -275,6 +298,7 @@ internal static class BenchMeasurements
                 {
                     bool complete = run.RunDistributedAsync(trials, results, view, CancellationToken.None).GetAwaiter().GetResult();
                     seconds = clock.Elapsed.TotalSeconds;
+                    memory = SweepMemory.Since(heap);
                     if (!complete)
                     {
                         throw new InvalidOperationException("the embedded silo's sweep did not complete");
@@ -289,6 +313,7 @@ internal static class BenchMeasurements
             {
                 SweepCommand.RunInProcess(trials, [], results, view, parallelism, CancellationToken.None).GetAwaiter().GetResult();
                 seconds = clock.Elapsed.TotalSeconds;
+                memory = SweepMemory.Since(heap);
             }
         }
         IReadOnlyList<TrialResult> saved = results.All();
@@ -297,7 +322,7 @@ internal static class BenchMeasurements
             throw new InvalidOperationException($"the sweep saved {saved.Count} of {trials.Count} trials in {folder}");
         }
         failed += saved.Count(r => r.Outcome == Outcomes.Failed);
-        return (seconds, saved.Sum(r => r.Seconds) / parallelism);
+        return (seconds, saved.Sum(r => r.Seconds) / parallelism, memory);
     }
 
     /// <summary>The micro-kernel this CPU runs.</summary>

@@ -57,6 +57,9 @@ internal static class BenchOutput
             o.WriteLine($"  embedded / in process, round by round: {List(w.Ratios)}{warm}");
             o.WriteLine(string.Create(c, $"  seconds a worker had no trial: in process {List(w.InProcessIdleSeconds)}; embedded {List(w.EmbeddedIdleSeconds)}"));
             o.WriteLine(string.Create(c, $"  the trials' own seconds, embedded / in process: {List(w.TrialRatios)}"));
+            string Heap(IReadOnlyList<SweepMemory> rounds) => string.Join(", ", rounds.Select(m =>
+                string.Create(c, $"{m.AllocatedMegabytes:F0} MB {m.Collections}/{m.FullCollections} {m.PauseMilliseconds:F0} ms")));
+            o.WriteLine($"  heap per round (allocated, collections/full ones, pauses): in process {Heap(w.InProcessMemory)}; embedded {Heap(w.EmbeddedMemory)}");
             if (w.Ratios.Count > 1)
             {
                 o.WriteLine(string.Create(c, $"  after the first round, medians: the silo's extra idle time {100 * w.WarmIdleShare:F1}% of the in-process time; trials {w.WarmTrialRatio:F3}x as long"));
@@ -135,6 +138,13 @@ internal static class BenchOutput
                 WriteNumbers(w, "embedded_trial_ratios", s2.TrialRatios);
                 WriteNumberOrNull(w, "embedded_warm_idle_share", double.IsNaN(s2.WarmIdleShare) ? null : s2.WarmIdleShare);
                 WriteNumberOrNull(w, "embedded_warm_trial_ratio", double.IsNaN(s2.WarmTrialRatio) ? null : s2.WarmTrialRatio);
+                foreach (var (mode, rounds) in new[] { ("in_process", s2.InProcessMemory), ("embedded", s2.EmbeddedMemory) })
+                {
+                    WriteNumbers(w, $"{mode}_allocated_mb", rounds.Select(m => m.AllocatedMegabytes));
+                    WriteNumbers(w, $"{mode}_collections", rounds.Select(m => (double)m.Collections));
+                    WriteNumbers(w, $"{mode}_full_collections", rounds.Select(m => (double)m.FullCollections));
+                    WriteNumbers(w, $"{mode}_gc_pause_ms", rounds.Select(m => m.PauseMilliseconds));
+                }
                 w.WriteEndObject();
             }
             else
