@@ -45,12 +45,20 @@ public static class Datasets
     private static Dataset CreateTeacher(int samples, int inputDim, Rng rng)
     {
         double[] x = Normal(samples * inputDim, rng);
-        var teacher = new Mlp(inputDim, [new LayerSpec(32, Activation.Tanh), new LayerSpec(32, Activation.Tanh), new LayerSpec(1, Activation.Identity)]);
-        new Initializer(InitializerKind.XavierNormal, SigmaB: 0.1).Initialize(teacher, rng.NextUInt64());
-        // In chunks, so the teacher's buffers stay small (bit for bit the same targets as one pass).
-        double[] y = new double[samples];
-        teacher.ForwardInto(x, samples, y, chunk: 256);
-        return new Dataset(Teacher, inputDim, 1, x, y, Loss.MeanSquaredError);
+        // The teacher lives for this call alone, so its arrays come from and go back to the trials' pool.
+        var teacher = new Mlp(inputDim, [new LayerSpec(32, Activation.Tanh), new LayerSpec(32, Activation.Tanh), new LayerSpec(1, Activation.Identity)], BufferPool.Trials);
+        try
+        {
+            new Initializer(InitializerKind.XavierNormal, SigmaB: 0.1).Initialize(teacher, rng.NextUInt64());
+            // In chunks, so the teacher's buffers stay small (bit for bit the same targets as one pass).
+            double[] y = new double[samples];
+            teacher.ForwardInto(x, samples, y, chunk: 256);
+            return new Dataset(Teacher, inputDim, 1, x, y, Loss.MeanSquaredError);
+        }
+        finally
+        {
+            teacher.ReturnBuffers();
+        }
     }
 
     /// <summary>
