@@ -94,6 +94,8 @@ public sealed record TrialResult(
     /// <summary>The version of this record's JSON form in trials.jsonl; readers skip lines of other versions.</summary>
     public const int CurrentSchema = 1;
 
+    /// <summary>Required when read: a line without it is not taken for the current version (see <see cref="ResultFormat.FromJsonLine"/>).</summary>
+    [System.Text.Json.Serialization.JsonRequired]
     public int Schema { get; init; } = CurrentSchema;
 
     public static TrialResult FailedWith(string key, TrialConfig config, Exception e, double seconds) =>

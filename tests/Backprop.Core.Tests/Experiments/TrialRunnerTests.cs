@@ -95,6 +95,12 @@ public class TrialRunnerTests
         Assert.Equal("truncated or malformed JSON", problem);
         Assert.Null(ResultFormat.FromJsonLine(line.Replace("\"schema\":1", "\"schema\":0", StringComparison.Ordinal), out problem));
         Assert.Contains("schema", problem);
+        // Without the field the record is not taken for the current version (the property's default is that version).
+        Assert.EndsWith(",\"schema\":1}", line);
+        Assert.Null(ResultFormat.FromJsonLine(line.Replace(",\"schema\":1}", "}", StringComparison.Ordinal), out problem));
+        Assert.Equal("schema missing, expected 1", problem);
+        Assert.Null(ResultFormat.FromJsonLine("{\"schema\":1}", out problem));
+        Assert.Equal("not a trial record", problem);
     }
 
     [Fact]
