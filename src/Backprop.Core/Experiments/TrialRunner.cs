@@ -22,27 +22,30 @@ public static class TrialRunner
         var clock = Stopwatch.StartNew();
         string key = config.Key();
         Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed);
-        // The network lives for this trial alone: its arrays go back to the pool for the next trial on any worker.
+        Loss loss = config.Loss is string name && Loss.TryParse(name, out Loss l) ? l : data.DefaultLoss;
+        // The network and the optimiser's state (momentum's velocity, Adam's moments, as large as the weights) live for
+        // this trial alone: their arrays come from the trials' pool and go back to it for the next trial on any worker.
         Mlp network = BuildNetwork(config, data, BufferPool.Trials);
+        Optimizer optimizer = config.Optimizer switch
+        {
+            "momentum" => new Momentum(config.LearningRate) { Pool = BufferPool.Trials },
+            "adam" => new Adam(config.LearningRate) { Pool = BufferPool.Trials },
+            _ => new Sgd(config.LearningRate),
+        };
         try
         {
-            return Train(config, key, clock, data, network, onCheckpoint, cancellation);
+            return Train(config, key, clock, data, network, loss, optimizer, onCheckpoint, cancellation);
         }
         finally
         {
+            optimizer.ReturnBuffers();
             network.ReturnBuffers();
         }
     }
 
-    private static TrialResult Train(TrialConfig config, string key, Stopwatch clock, Dataset data, Mlp network, Action<Checkpoint>? onCheckpoint, CancellationToken cancellation)
+    private static TrialResult Train(TrialConfig config, string key, Stopwatch clock, Dataset data, Mlp network, Loss loss, Optimizer optimizer,
+        Action<Checkpoint>? onCheckpoint, CancellationToken cancellation)
     {
-        Loss loss = config.Loss is string name && Loss.TryParse(name, out Loss l) ? l : data.DefaultLoss;
-        Optimizer optimizer = config.Optimizer switch
-        {
-            "momentum" => new Momentum(config.LearningRate),
-            "adam" => new Adam(config.LearningRate),
-            _ => new Sgd(config.LearningRate),
-        };
         var batches = new MiniBatcher(data, config.BatchSize, config.Seed);
         int m = batches.BatchSize;
 

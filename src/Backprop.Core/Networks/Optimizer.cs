@@ -10,6 +10,22 @@ public abstract class Optimizer
 
     public abstract string Name { get; }
 
+    /// <summary>
+    /// Where the state (momentum's velocity, Adam's moments) comes from: a pool for optimisers that live one trial,
+    /// given back with <see cref="ReturnBuffers"/>; null (the default) allocates it.
+    /// </summary>
+    public BufferPool? Pool { get; init; }
+
+    /// <summary>Gives the state back to <see cref="Pool"/>; a later step starts from zero state, as a new optimiser would.</summary>
+    public virtual void ReturnBuffers()
+    {
+    }
+
+    /// <summary>Zeroed state of <paramref name="length"/> values, from <see cref="Pool"/> when there is one.</summary>
+    protected double[] RentState(int length) => Pool?.Rent(length) ?? new double[length];
+
+    protected void ReturnState(double[] state) => Pool?.Return(state);
+
     /// <summary>Applies one update to every W_l and b_l of <paramref name="network"/>.</summary>
     public void Step(Mlp network)
     {
@@ -65,11 +81,20 @@ public sealed class Momentum(double learningRate, double momentum = 0.9) : Optim
 
     public override string Name => "momentum";
 
+    public override void ReturnBuffers()
+    {
+        foreach (double[] v in _velocity.Values)
+        {
+            ReturnState(v);
+        }
+        _velocity.Clear();
+    }
+
     protected override void Update(int slot, Span<double> parameters, ReadOnlySpan<double> gradient)
     {
         if (!_velocity.TryGetValue(slot, out double[]? v))
         {
-            v = new double[parameters.Length];
+            v = RentState(parameters.Length);
             _velocity[slot] = v;
         }
         for (int i = 0; i < parameters.Length; i++)
@@ -99,13 +124,24 @@ public sealed class Adam(double learningRate = 1e-3, double beta1 = 0.9, double 
 
     public override string Name => "adam";
 
+    public override void ReturnBuffers()
+    {
+        foreach (var (m, v) in _moments.Values)
+        {
+            ReturnState(m);
+            ReturnState(v);
+        }
+        _moments.Clear();
+        _t = 0;
+    }
+
     protected override void OnStep() => _t++;
 
     protected override void Update(int slot, Span<double> parameters, ReadOnlySpan<double> gradient)
     {
         if (!_moments.TryGetValue(slot, out var state))
         {
-            state = (new double[parameters.Length], new double[parameters.Length]);
+            state = (RentState(parameters.Length), RentState(parameters.Length));
             _moments[slot] = state;
         }
         double c1 = 1.0 - Math.Pow(Beta1, _t);

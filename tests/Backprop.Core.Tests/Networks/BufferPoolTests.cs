@@ -108,6 +108,55 @@ public class BufferPoolTests
         Assert.Equal(between, Line(TrialRunner.Run(other)));
     }
 
+    [Theory]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    public void Optimiser_state_from_the_pool_gives_the_results_of_new_state(string optimizer)
+    {
+        // Momentum's velocity and Adam's moments come from the trials' pool and go back at the end of each trial.
+        var config = new TrialConfig { Depth = 3, Width = 16, Dataset = "teacher", Samples = 64, BatchSize = 16, Steps = 20, RecordEvery = 5, Optimizer = optimizer, LearningRate = 0.01 };
+        string first = Line(TrialRunner.Run(config));
+        Line(TrialRunner.Run(config with { Seed = 8, Optimizer = optimizer == "adam" ? "momentum" : "adam" }));
+        Assert.Equal(first, Line(TrialRunner.Run(config)));
+    }
+
+    [Fact]
+    public void An_optimiser_that_returned_its_state_starts_again_from_zero()
+    {
+        var pool = new BufferPool(1 << 20);
+        var specs = new[] { new LayerSpec(6, Activation.Tanh), new LayerSpec(2, Activation.Identity) };
+        var (x, y) = Data(8, 4, 2);
+        Mlp Network()
+        {
+            var n = new Mlp(4, specs);
+            new Initializer(InitializerKind.XavierNormal).Initialize(n, 2);
+            return n;
+        }
+        Mlp reused = Network(), fresh = Network();
+        var adam = new Adam(0.01) { Pool = pool };
+        var warm = Network();
+        for (int i = 0; i < 3; i++)
+        {
+            warm.ComputeGradients(x, y, 8, Loss.MeanSquaredError);
+            adam.Step(warm); // dirty moments and a step count of 3
+        }
+        adam.ReturnBuffers();
+        Assert.True(pool.HeldBytes > 0);
+        var newAdam = new Adam(0.01);
+        for (int i = 0; i < 3; i++)
+        {
+            reused.ComputeGradients(x, y, 8, Loss.MeanSquaredError);
+            fresh.ComputeGradients(x, y, 8, Loss.MeanSquaredError);
+            adam.Step(reused);
+            newAdam.Step(fresh);
+        }
+        for (int l = 0; l < specs.Length; l++)
+        {
+            Assert.Equal(fresh.Layers[l].Weights, reused.Layers[l].Weights);
+            Assert.Equal(fresh.Layers[l].Biases, reused.Layers[l].Biases);
+        }
+    }
+
     private static string Line(TrialResult r) => ResultFormat.ToJsonLine(r with { Seconds = 0 });
 
     private static (double[] X, double[] Y) Data(int m, int inputs, int outputs)
