@@ -108,8 +108,9 @@ public sealed class SweepOnClusterTests : TempDirectory
     [Fact]
     public async Task A_trial_longer_than_the_response_timeout_completes()
     {
-        // Grain calls time out after one second here; the trial trains for several.
-        var config = new TrialConfig { Depth = 6, Width = 96, Dataset = "teacher", Samples = 256, BatchSize = 128, Steps = 400, RecordEvery = 100 };
+        // Grain calls time out after one second here; the trial trains for several (about 5 s on this 2-core machine:
+        // at 400 steps, once trials recycled their buffers, it took 0.99 s and no longer tested anything).
+        var config = new TrialConfig { Depth = 6, Width = 96, Dataset = "teacher", Samples = 256, BatchSize = 128, Steps = 2000, RecordEvery = 100 };
         await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 1, responseTimeout: TimeSpan.FromSeconds(1));
         string output = System.IO.Path.Combine(Path, "out");
         // The client waits for results within half the response timeout, so a quiet wait is not taken for a lost
