@@ -16,6 +16,7 @@ namespace Backprop.Lab.Grains;
 public sealed class SweepGrain(
     [PersistentState("sweep", SweepGrain.StorageName)] IPersistentState<SweepState> state,
     IClusterMembershipService membership,
+    IClusterManifestProvider manifests,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     public const string StorageName = "sweeps";
@@ -250,8 +251,12 @@ public sealed class SweepGrain(
     private List<(string Key, SiloAddress Silo, TrialAssignment Assignment)> Plan()
     {
         DateTime now = DateTime.UtcNow;
+        // Active, and known to this silo's placement: a silo that has just joined is active in membership a moment
+        // before its grain manifest reaches the other silos, and until then the placement hint naming it is ignored
+        // and the trial lands on another silo, beyond that silo's workers and the one waiting.
+        var placeable = manifests.Current.Silos;
         SiloAddress[] active = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
+            .Where(m => m.Status == SiloStatus.Active && placeable.ContainsKey(m.SiloAddress)).Select(m => m.SiloAddress).ToArray();
         SiloAddress[] usable = active.Where(s => !(_avoidUntil.TryGetValue(s, out DateTime until) && until > now)).ToArray();
         var free = new Dictionary<SiloAddress, int>();
         // If every silo refused a Start lately (a passing fault), trying them again beats waiting.

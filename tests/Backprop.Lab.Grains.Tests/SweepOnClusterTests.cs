@@ -13,11 +13,11 @@ public sealed class SweepOnClusterTests : TempDirectory
     [Fact]
     public async Task Three_silos_one_killed_mid_sweep_every_trial_once_with_the_in_process_numbers()
     {
-        // 40 trials of a few tenths of a second, one at a time per silo, so the killed silo has work in hand.
+        // 40 trials of a few tenths of a second (0.1-0.45 s here), one at a time per silo, so the killed silo has work in hand.
         TrialConfig[] configs = Enumerable.Range(0, 40).Select(i => new TrialConfig
         {
             Depth = 2 + i % 4, Width = 48, Activation = i % 2 == 0 ? "tanh" : "relu", SigmaW2 = 0.5 + 0.1 * i,
-            Dataset = "teacher", Samples = 128, BatchSize = 64, Steps = 800, RecordEvery = 100, LearningRate = 0.01,
+            Dataset = "teacher", Samples = 128, BatchSize = 64, Steps = 3000, RecordEvery = 100, LearningRate = 0.01,
         }).ToArray();
         Trial[] trials = ClusterSweep.Trials(configs);
         await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(3, trialsPerSilo: 1);
@@ -62,13 +62,14 @@ public sealed class SweepOnClusterTests : TempDirectory
     [Fact]
     public async Task Trials_go_only_to_free_workers_and_a_silo_that_joins_mid_sweep_takes_work_at_once()
     {
-        // Two silos of two workers each and 30 trials of a few tenths of a second; MaxInFlight is far above the
+        // Two silos of two workers each and 30 trials of a few tenths of a second (0.27 s here; at 600 steps, 0.04 s,
+        // the sweep was nearly over by the time the third silo joined); MaxInFlight is far above the
         // workers, so only the dispatch by free workers can keep the rest waiting in the SweepGrain.
         // (Pushed by placement, as before, all 30 went out at once.)
         TrialConfig[] configs = Enumerable.Range(0, 30).Select(i => new TrialConfig
         {
             Depth = 3, Width = 48, Activation = "tanh", SigmaW2 = 1, Seed = (ulong)i,
-            Dataset = "teacher", Samples = 128, BatchSize = 64, Steps = 600, RecordEvery = 100, LearningRate = 0.01,
+            Dataset = "teacher", Samples = 128, BatchSize = 64, Steps = 4000, RecordEvery = 100, LearningRate = 0.01,
         }).ToArray();
         await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(2, trialsPerSilo: 2);
         string output = System.IO.Path.Combine(Path, "out");
