@@ -20,6 +20,7 @@ public sealed unsafe class DenseLayer
     private double[] _delta = [];
     private int _batch;
     private readonly BufferPool? _pool;
+    private bool _returned;
 
     public DenseLayer(int inputSize, int outputSize, Activation activation)
         : this(inputSize, outputSize, activation, null)
@@ -91,6 +92,7 @@ public sealed unsafe class DenseLayer
     /// <summary>Forward pass for a batch of m rows; returns a (owned by the layer, valid until the next call).</summary>
     public ReadOnlySpan<double> Forward(ReadOnlySpan<double> x, int m)
     {
+        ObjectDisposedException.ThrowIf(_returned, this); // its arrays are in a pool: the product would read nothing
         EnsureBatch(m);
         CheckLength(x, m * InputSize, nameof(x));
         fixed (double* px = x, pw = Weights, pb = Biases, pz = _z, pa = _a)
@@ -117,6 +119,7 @@ public sealed unsafe class DenseLayer
     /// </summary>
     public void Backward(ReadOnlySpan<double> outputGradient, ReadOnlySpan<double> x, Span<double> inputGradient)
     {
+        ObjectDisposedException.ThrowIf(_returned, this);
         SetDelta(outputGradient);
         BackwardFromDelta(x, inputGradient, null);
     }
@@ -196,12 +199,14 @@ public sealed unsafe class DenseLayer
         int size = m * OutputSize;
         if (_z.Length < size)
         {
-            Give(_z);
-            Give(_a);
-            Give(_delta);
-            _z = Rent(size);
-            _a = Rent(size);
-            _delta = Rent(size);
+            // The new arrays first: if renting throws (out of memory), the layer still owns the old ones and nothing
+            // it refers to has gone back to the pool, where another network could rent it.
+            double[] z = Rent(size), a = Rent(size), delta = Rent(size);
+            (double[] oldZ, double[] oldA, double[] oldDelta) = (_z, _a, _delta);
+            (_z, _a, _delta) = (z, a, delta);
+            Give(oldZ);
+            Give(oldA);
+            Give(oldDelta);
         }
         _batch = m;
     }
@@ -209,6 +214,7 @@ public sealed unsafe class DenseLayer
     /// <summary>Gives every array back to the pool (with none, drops them); the layer is left with no parameters.</summary>
     internal void ReturnBuffers()
     {
+        _returned = true;
         foreach (double[] array in (double[][])[Weights, Biases, WeightGradient, BiasGradient, _z, _a, _delta])
         {
             Give(array);

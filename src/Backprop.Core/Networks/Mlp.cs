@@ -277,15 +277,16 @@ public sealed class Mlp
     {
         if (_input.Length < m * InputSize)
         {
-            GiveBatchBuffers();
-            _input = Rent(m * InputSize);
-            _inputGradient = Rent(m * InputSize);
-            _outputGradient = Rent(m * OutputSize);
-            _activationGradients = new double[_layers.Length][];
+            // The new arrays first, then the old ones back: if renting throws (out of memory), the network still owns
+            // every array it refers to, and none is in the pool twice.
+            double[] input = Rent(m * InputSize), inputGradient = Rent(m * InputSize), outputGradient = Rent(m * OutputSize);
+            var activationGradients = new double[_layers.Length][];
             for (int l = 0; l < _layers.Length; l++)
             {
-                _activationGradients[l] = Rent(m * _layers[l].OutputSize);
+                activationGradients[l] = Rent(m * _layers[l].OutputSize);
             }
+            GiveBatchBuffers();
+            (_input, _inputGradient, _outputGradient, _activationGradients) = (input, inputGradient, outputGradient, activationGradients);
         }
         _batch = m;
     }

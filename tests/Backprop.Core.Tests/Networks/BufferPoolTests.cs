@@ -94,6 +94,7 @@ public class BufferPoolTests
         Assert.Throws<ObjectDisposedException>(() => network.Forward(x, 2));
         Assert.Throws<ObjectDisposedException>(() => network.Backward(y));
         Assert.Empty(network.Layers[0].Weights);
+        Assert.Throws<ObjectDisposedException>(() => network.Layers[0].Forward(x, 2)); // not a product over empty arrays
         Assert.Equal(held, pool.HeldBytes);
     }
 
