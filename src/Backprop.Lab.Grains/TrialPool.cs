@@ -17,6 +17,7 @@ public sealed class TrialPool : IDisposable
     private readonly BlockingCollection<WorkItem> _queue = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger<TrialPool> _logger;
+    private readonly TrialGate? _gate;
     private readonly Thread[] _workers;
     private int _queued;
     private int _running;
@@ -28,6 +29,7 @@ public sealed class TrialPool : IDisposable
         ArgumentNullException.ThrowIfNull(lifetime);
         Capacity = Math.Max(1, options.Capacity ?? Environment.ProcessorCount);
         _logger = logger;
+        _gate = options.Gate;
         _workers = new Thread[Capacity];
         for (int i = 0; i < Capacity; i++)
         {
@@ -78,6 +80,7 @@ public sealed class TrialPool : IDisposable
                 Interlocked.Increment(ref _running);
                 try
                 {
+                    _gate?.Pass(_stopping.Token);
                     item.OnStart?.Invoke();
                     item.Work(_stopping.Token);
                 }
@@ -149,4 +152,7 @@ public sealed class TrialPool : IDisposable
 public sealed class TrialPoolOptions
 {
     public int? Capacity { get; set; }
+
+    /// <summary>When set, each trial waits for a permit before it starts (see <see cref="TrialGate"/>).</summary>
+    public TrialGate? Gate { get; set; }
 }

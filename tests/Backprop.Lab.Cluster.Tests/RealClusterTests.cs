@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Backprop.Core.Experiments;
+using Backprop.Lab.Grains;
 using Backprop.Tests.Shared;
 
 namespace Backprop.Lab.Cluster.Tests;
@@ -104,19 +105,30 @@ public sealed class RealClusterTests : IDisposable
     [RedisFact]
     public void Redis_restarted_mid_sweep_the_sweep_completes_with_nothing_lost_or_duplicated()
     {
-        StartSilo();
-        StartSilo();
+        // The trials pass a gate the test opens permit by permit, so Redis goes down and comes back while the sweep
+        // is surely unfinished, however fast trials are.
+        var gate = new TrialGate(Path.Combine(_dir.Path, "gate"));
+        var env = new Dictionary<string, string>(FastMembership) { [TrialGate.EnvironmentVariable] = gate.Directory };
+        Permit(gate, 10);
+        LabProcess[] silos = [StartSilo(env), StartSilo(env)];
         string output = Path.Combine(_dir.Path, "results");
         LabProcess client = StartSweep(output);
-
         WaitForSaved(output, 10, client);
-        Redis.Stop();
-        Thread.Sleep(TimeSpan.FromSeconds(3));
-        Assert.False(client.HasExited, $"the client gave up while Redis was down:\n{client.Output}");
-        Redis.Restart();
 
+        Redis.Stop();
+        // With Redis down, two more trials run, reach the client and are saved, and the SweepGrain fails to store them.
+        Permit(gate, 2);
+        WaitForSaved(output, 12, client);
+        WaitFor(() => silos.Any(s => LogHas(s, "writing the sweep state failed")), client, "no silo reported a failed write of the sweep state");
+        Assert.Equal(12, SavedKeys(output).Count);
+        Assert.False(client.HasExited, $"the client gave up while Redis was down:\n{client.Output}");
+
+        Redis.Restart();
+        Permit(gate, 48);
         Assert.Equal(0, client.WaitForExit(SweepTimeout));
         AssertEveryTrialOnceAndExact(output);
+        // Nothing was lost, so no trial had to be trained twice.
+        Assert.Equal(60, Directory.GetFiles(gate.Claimed).Length);
     }
 
     [RedisFact]
@@ -225,17 +237,47 @@ public sealed class RealClusterTests : IDisposable
         return keys;
     }
 
-    private static void WaitForSaved(string output, int count, LabProcess client)
+    private static void WaitForSaved(string output, int count, LabProcess client) =>
+        WaitFor(() => SavedKeys(output).Count >= count, client, $"fewer than {count} trials were saved");
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails if the client exits or time runs out first.</summary>
+    private static void WaitFor(Func<bool> condition, LabProcess client, string failure)
     {
         DateTime deadline = DateTime.UtcNow + SweepTimeout;
-        while (SavedKeys(output).Count < count)
+        while (!condition())
         {
             if (client.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new Xunit.Sdk.XunitException($"fewer than {count} trials were saved ({(client.HasExited ? $"the client exited {client.ExitCode}" : "timed out")}):\n{client.Output}");
+                throw new Xunit.Sdk.XunitException($"{failure} ({(client.HasExited ? $"the client exited {client.ExitCode}" : "timed out")}):\n{client.Output}");
             }
             Thread.Sleep(100);
         }
+    }
+
+    /// <summary>Lets <paramref name="count"/> more trials start across the silos that share <paramref name="gate"/>.</summary>
+    private static void Permit(TrialGate gate, int count)
+    {
+        Directory.CreateDirectory(gate.Directory);
+        for (int i = 0; i < count; i++)
+        {
+            // Written under another name and renamed in, so a worker never claims a half-written permit.
+            string temporary = Path.Combine(gate.Directory, "..", $"permit-{Guid.NewGuid():N}");
+            File.WriteAllText(temporary, "");
+            File.Move(temporary, Path.Combine(gate.Directory, Path.GetFileName(temporary)));
+        }
+    }
+
+    /// <summary>Whether the silo's --log file has an event whose message template contains <paramref name="text"/>.</summary>
+    private bool LogHas(LabProcess silo, string text)
+    {
+        string log = _siloLogs[silo];
+        if (!File.Exists(log))
+        {
+            return false;
+        }
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Contains(text, StringComparison.Ordinal);
     }
 
     private static List<string> SavedKeys(string output)
