@@ -20,6 +20,12 @@ public static class ExitCodes
     /// <summary>lab sweep --cluster: the cluster could not be reached (the message names the addresses tried).</summary>
     public const int ClusterUnavailable = 5;
 
+    /// <summary>
+    /// A file or folder could not be read or written (a full disk, a read-only folder, a path that is a file): the
+    /// message names it. Results already saved are kept, and a sweep's folder can be resumed.
+    /// </summary>
+    public const int FileError = 6;
+
     /// <summary>Interrupted by Ctrl+C; what finished is saved (the conventional 128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

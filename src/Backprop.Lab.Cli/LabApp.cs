@@ -67,6 +67,16 @@ public static class LabApp
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.ClusterUnavailable;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug(e, "File error");
+            stderr.WriteLine($"error: {e.Message}");
+            if (verbose)
+            {
+                stderr.WriteLine(e.ToString());
+            }
+            return ExitCodes.FileError;
+        }
         catch (Exception e)
         {
             Log.Error(e, "Command failed");

@@ -13,11 +13,13 @@ internal sealed class RunLog : IDisposable
 {
     private readonly ILogger _previous;
     private readonly Logger _logger;
+    private readonly string _path;
 
-    private RunLog(ILogger previous, Logger logger)
+    private RunLog(ILogger previous, Logger logger, string path)
     {
         _previous = previous;
         _logger = logger;
+        _path = path;
     }
 
     public static RunLog Start(string path)
@@ -39,7 +41,7 @@ internal sealed class RunLog : IDisposable
             .WriteTo.File(new CompactJsonFormatter(), path, shared: true)
             .CreateLogger();
         Log.Logger = logger;
-        return new RunLog(previous, logger);
+        return new RunLog(previous, logger, path);
     }
 
     private static bool IsFramework(LogEvent e, out string source)
@@ -51,6 +53,14 @@ internal sealed class RunLog : IDisposable
     public void Dispose()
     {
         Log.Logger = _previous;
-        _logger.Dispose();
+        try
+        {
+            _logger.Dispose();
+        }
+        catch (IOException e)
+        {
+            // The log is diagnostics: a full disk that cost its last lines must not hide what the command reports.
+            _previous.Warning("The run's log {LogFile} could not be completed: {Error}", _path, e.Message);
+        }
     }
 }

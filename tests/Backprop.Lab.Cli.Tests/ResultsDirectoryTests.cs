@@ -57,7 +57,7 @@ public sealed class ResultsDirectoryTests : TempDirectory
         // Every line readable, but no newline after the last: an append would run on from it.
         File.WriteAllText(first.TrialsFile, File.ReadAllText(first.TrialsFile).TrimEnd('\n'));
         ResultsDirectory resumed = ResultsDirectory.Open(first.Path);
-        Assert.Empty(resumed.Skipped);
+        Assert.Empty(resumed.Quarantined);
         resumed.Add(Trained(3));
         resumed.Flush();
         Assert.Equal(3, File.ReadAllLines(resumed.TrialsFile).Length);
@@ -84,5 +84,28 @@ public sealed class ResultsDirectoryTests : TempDirectory
         string[] lines = File.ReadAllLines(results.TrialsFile);
         Assert.Equal([sent, ResultFormat.ToJsonLine(two)], lines);
         Assert.Equal([one.Key, two.Key], ResultsDirectory.Open(results.Path).All().Select(r => r.Key));
+    }
+}
+
+/// <summary>Default results folders: two runs never share one, even when both start in the same second.</summary>
+public sealed class ResultsFolderNamingTests : TempDirectory
+{
+    [Fact]
+    public void Runs_that_pick_the_same_default_name_get_distinct_folders()
+    {
+        SweepSpec spec = SweepFile.Load(Write("s.json", """{ "name": "s", "base": { "depth": 1, "width": 2 } }"""));
+        string stem = System.IO.Path.Combine(Path, "results", "s-20261206-101010");
+
+        Prepared first = ResultsFolders.Fresh(spec, stem);
+        // A third run saw the next name free and created it, but has not written to it yet: the lock decides.
+        Directory.CreateDirectory(stem + "-2");
+        using ResultsFolderLock racing = ResultsFolderLock.Acquire(stem + "-2");
+        Prepared second = ResultsFolders.Fresh(spec, stem);
+
+        Assert.Equal(stem, first.Results.Path);
+        Assert.Equal(stem + "-3", second.Results.Path);
+        Assert.True(File.Exists(System.IO.Path.Combine(stem + "-3", "sweep.json")));
+        first.Lock.Dispose();
+        second.Lock.Dispose();
     }
 }

@@ -56,7 +56,7 @@ public sealed class SweepCommandTests : TempDirectory
     }
 
     [Fact]
-    public void A_truncated_trials_file_is_reported_and_the_lost_trial_rerun()
+    public void A_truncated_trials_file_is_reported_its_torn_line_kept_in_quarantine_and_the_lost_trial_rerun()
     {
         string sweep = Write("tiny.json", Tiny);
         string output = System.IO.Path.Combine(Path, "out");
@@ -66,8 +66,9 @@ public sealed class SweepCommandTests : TempDirectory
         File.WriteAllText(trials, string.Join('\n', lines.Take(3)) + "\n" + lines[3][..40]);
         var (exit, stdout, _) = LabRunner.Run("sweep", "--resume", output);
         Assert.Equal(0, exit);
-        Assert.Contains("skipped trials.jsonl line 4: truncated or malformed JSON", stdout);
+        Assert.Contains("trials.jsonl line 4: truncated or malformed JSON (a torn last line)", stdout);
         Assert.Equal(4, File.ReadAllLines(trials).Length);
+        Assert.Equal(lines[3][..40] + "\n", File.ReadAllText(System.IO.Path.Combine(output, "trials.quarantine.jsonl")));
     }
 
     [Theory]

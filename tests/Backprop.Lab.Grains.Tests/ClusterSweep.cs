@@ -64,7 +64,7 @@ internal static class ClusterSweep
     {
         ResultsDirectory results = ResultsDirectory.Create(directory, "{}");
         results.EnsureSweepId("test");
-        return new DistributedSweep(client, results, view, settings).RunAsync(trials, cancellation);
+        return new DistributedSweep(client, results, view, settings, TimeSpan.FromMinutes(1)).RunAsync(trials, cancellation);
     }
 
     public static IReadOnlyList<TrialResult> Saved(string directory) => ResultsDirectory.Open(directory).All();

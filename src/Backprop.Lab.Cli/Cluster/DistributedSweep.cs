@@ -13,10 +13,11 @@ namespace Backprop.Lab.Cli.Cluster;
 /// <summary>
 /// The client side of a distributed sweep: submits the trials not yet in the results folder to the SweepGrain,
 /// polls it for results, writes them (trials.jsonl, summary.csv) and only then acknowledges them, so a result
-/// leaves the cluster only once it is on disk. Connection trouble is retried with backoff; after
+/// leaves the cluster only once it is on disk: while saving fails (a full disk), results wait in the SweepGrain, which
+/// starts no more trials once its outbox is full, and the client gives up after the save timeout. Connection trouble is retried with backoff; after
 /// <see cref="LostContactAfter"/> without an answer it stops, keeping everything already saved.
 /// </summary>
-internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory results, ISweepView view, SweepSettings settings)
+internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory results, ISweepView view, SweepSettings settings, TimeSpan saveTimeout)
 {
     // Within half the calls' response timeout, so a wait with nothing to report is never taken for a lost cluster.
     private readonly TimeSpan _maxWait = LongestWait(client);
@@ -29,6 +30,9 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
 
     // Results are saved, then acknowledged, at least this often (and at the end, and when the outbox fills).
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    // While saving fails, the user hears of the results waiting at most this often.
+    private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs until every trial is saved (true) or <paramref name="cancellation"/> fires (false).</summary>
     public async Task<bool> RunAsync(IReadOnlyList<Trial> all, CancellationToken cancellation)
@@ -56,7 +60,8 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
         // The keys counted in `finished`. A new activation of the SweepGrain sends again what its stored state still
         // holds, and reruns a trial whose outcome it had not stored; a failure seen twice is saved and counted once.
         var counted = new HashSet<string>(saved, StringComparer.Ordinal);
-        DateTime lastFlush = DateTime.UtcNow;
+        DateTime lastFlush = DateTime.UtcNow, lastWarned = DateTime.MinValue;
+        DateTime? saveFailing = null;
         while (!cancellation.IsCancellationRequested)
         {
             SweepProgress progress = await Retry(() => sweep.Poll(activation, acknowledged, lastAdded, 512), cancellation);
@@ -101,12 +106,28 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             if (lastAdded > acknowledged && (allIn || DateTime.UtcNow - lastFlush >= FlushInterval
                 || progress.Counts.Retained >= settings.MaxRetained / 2))
             {
-                results.Flush();
                 lastFlush = DateTime.UtcNow;
-                acknowledged = lastAdded; // acknowledged only once on disk
-                if (allIn)
+                if (results.FlushIfDue(TimeSpan.Zero))
                 {
-                    continue; // the last results are saved: acknowledge them now rather than a poll interval later
+                    acknowledged = lastAdded; // acknowledged only once on disk
+                    saveFailing = null;
+                    if (allIn)
+                    {
+                        continue; // the last results are saved: acknowledge them now rather than a poll interval later
+                    }
+                }
+                else if (results.SaveProblem is not null)
+                {
+                    saveFailing ??= DateTime.UtcNow;
+                    if (DateTime.UtcNow - saveFailing >= saveTimeout)
+                    {
+                        throw new ResultsNotSavedException(results);
+                    }
+                    if (DateTime.UtcNow - lastWarned >= WarnEvery)
+                    {
+                        view.Message(results.WaitingMessage());
+                        lastWarned = DateTime.UtcNow;
+                    }
                 }
             }
             if (progress.Finished)
@@ -130,7 +151,10 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
                 break;
             }
         }
-        results.Flush();
+        if (!results.TrySave())
+        {
+            throw new ResultsNotSavedException(results);
+        }
         return false;
     }
 

@@ -50,7 +50,7 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         : _gateways.Count > 0 ? $"on the cluster at {string.Join(", ", _gateways)}"
         : $"on the embedded localhost silo, {Parallel} at a time";
 
-    public async Task<bool> RunDistributedAsync(IReadOnlyList<Trial> all, ResultsDirectory results, ISweepView view, CancellationToken cancellation)
+    public async Task<bool> RunDistributedAsync(IReadOnlyList<Trial> all, ResultsDirectory results, ISweepView view, TimeSpan saveTimeout, CancellationToken cancellation)
     {
         IHost host = OnCluster
             ? OrleansHosts.Client(Settings, _gateways)
@@ -71,7 +71,7 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
             // The SweepGrain starts a trial only on a free worker, so the silos' pools set how many run at once;
             // the cap only matters for a cluster with more than this many workers.
             var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), MaxInFlight: 1024);
-            return await new DistributedSweep(client, results, view, settings).RunAsync(all, cancellation);
+            return await new DistributedSweep(client, results, view, settings, saveTimeout).RunAsync(all, cancellation);
         }
         finally
         {

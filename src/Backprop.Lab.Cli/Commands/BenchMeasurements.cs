@@ -296,7 +296,7 @@ internal static class BenchMeasurements
                 run.Validate();
                 try
                 {
-                    bool complete = run.RunDistributedAsync(trials, results, view, CancellationToken.None).GetAwaiter().GetResult();
+                    bool complete = run.RunDistributedAsync(trials, results, view, TimeSpan.Zero, CancellationToken.None).GetAwaiter().GetResult();
                     seconds = clock.Elapsed.TotalSeconds;
                     memory = SweepMemory.Since(heap);
                     if (!complete)
@@ -311,7 +311,7 @@ internal static class BenchMeasurements
             }
             else
             {
-                SweepCommand.RunInProcess(trials, [], results, view, parallelism, CancellationToken.None).GetAwaiter().GetResult();
+                SweepCommand.RunInProcess(trials, [], results, view, parallelism, TimeSpan.Zero, CancellationToken.None).GetAwaiter().GetResult();
                 seconds = clock.Elapsed.TotalSeconds;
                 memory = SweepMemory.Since(heap);
             }

@@ -27,6 +27,8 @@ internal static class SweepCommand
         var identity = new Cluster.ClusterIdentityOptions();
         var attempts = new Option<int>("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure or a lost silo each use one).", DefaultValueFactory = _ => 3 };
         var connectTimeout = new Option<int>("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
+        var extend = new Option<bool>("--extend") { Description = "Add the trials of an edited sweep file to its existing results folder (--out DIR), recording the new file as sweep.json." };
+        var saveTimeout = new Option<int>("--save-timeout") { HelpName = "SECONDS", Description = "How long to keep retrying when results cannot be saved (a full disk) before giving up with a resumable folder.", DefaultValueFactory = _ => 60 };
 
         var command = new Command("sweep", "Run a sweep of network configurations and record per-layer gradient statistics for each trial.");
         command.Arguments.Add(file);
@@ -39,20 +41,28 @@ internal static class SweepCommand
         identity.AddTo(command);
         command.Options.Add(attempts);
         command.Options.Add(connectTimeout);
+        command.Options.Add(extend);
+        command.Options.Add(saveTimeout);
         command.SetAction(async (parse, cancellation) =>
         {
             await using var run = new SweepRun(
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
                 identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout));
             run.Validate();
-            var (spec, results, created) = Prepare(parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(allowLarge));
+            TimeSpan saving = TimeSpan.FromSeconds(parse.GetValue(saveTimeout) is >= 0 and var seconds ? seconds
+                : throw new UserInputException($"--save-timeout must be 0 or more seconds, got {parse.GetValue(saveTimeout)}"));
+            Prepared prepared = ResultsFolders.Prepare(stdout, parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume),
+                parse.GetValue(allowLarge), parse.GetValue(extend));
+            using ResultsFolderLock held = prepared.Lock;
+            ResultsDirectory results = prepared.Results;
             try
             {
-                return await RunAsync(stdout, spec, results, run, cancellation);
+                return await RunAsync(stdout, prepared.Spec, results, run, saving, cancellation);
             }
-            catch (ClusterUnavailableException) when (created && results.All().Count == 0)
+            catch (ClusterUnavailableException) when (prepared.Created && results.All().Count == 0)
             {
                 // Nothing ran: do not leave an empty results folder behind for every refused attempt.
+                held.Dispose();
                 Directory.Delete(results.Path, recursive: true);
                 throw;
             }
@@ -60,52 +70,8 @@ internal static class SweepCommand
         return command;
     }
 
-    private static (SweepSpec Spec, ResultsDirectory Results, bool Created) Prepare(FileInfo? file, DirectoryInfo? output, DirectoryInfo? resume, bool allowLarge)
+    private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, TimeSpan saveTimeout, CancellationToken cancellation)
     {
-        if (resume is not null)
-        {
-            if (file is not null || output is not null)
-            {
-                throw new UserInputException("--resume DIR takes the sweep from DIR/sweep.json; give no sweep file and no --out with it");
-            }
-            string sweepFile = Path.Combine(resume.FullName, "sweep.json");
-            if (!File.Exists(sweepFile))
-            {
-                throw new UserInputException($"{resume.FullName} is not a results folder: it has no sweep.json");
-            }
-            return (SweepFile.Load(sweepFile, allowLarge: true), ResultsDirectory.Open(resume.FullName), false);
-        }
-        if (file is null)
-        {
-            throw new UserInputException("give a sweep file (e.g. experiments/quickstart.json) or --resume DIR");
-        }
-        // Validate completely before anything is written.
-        SweepSpec spec = SweepFile.Load(file.FullName, allowLarge);
-        string directory = output?.FullName
-            ?? Path.Combine(Environment.CurrentDirectory, "results", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-        string existingSweep = Path.Combine(directory, "sweep.json");
-        if (File.Exists(existingSweep))
-        {
-            SweepSpec previous = SweepFile.Load(existingSweep, allowLarge: true);
-            if (previous.Name != spec.Name)
-            {
-                throw new UserInputException($"{directory} holds the results of sweep \"{previous.Name}\", not \"{spec.Name}\"; choose another --out");
-            }
-            return (spec, ResultsDirectory.Open(directory), false);
-        }
-        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            throw new UserInputException($"{directory} exists and is not a results folder of this sweep; choose another --out");
-        }
-        return (spec, ResultsDirectory.Create(directory, spec.SourceText), true);
-    }
-
-    private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, CancellationToken cancellation)
-    {
-        foreach (string skipped in results.Skipped)
-        {
-            o.WriteLine($"skipped {skipped}");
-        }
         IReadOnlyList<Trial> all = spec.Expand();
         var done = new HashSet<string>(results.All().Where(r => r.Outcome != Outcomes.Failed).Select(r => r.Key), StringComparer.Ordinal);
         results.EnsureSweepId(spec.Name);
@@ -115,8 +81,8 @@ internal static class SweepCommand
             results.SweepId, spec.Name, all.Count, done.Count, run.Describe(), results.Path);
 
         bool complete = await WithView(o, all.Count, done.Count, view => run.InProcess
-            ? RunInProcess(all, done, results, view, run.Parallel, cancellation)
-            : run.RunDistributedAsync(all, results, view, cancellation));
+            ? RunInProcess(all, done, results, view, run.Parallel, saveTimeout, cancellation)
+            : run.RunDistributedAsync(all, results, view, saveTimeout, cancellation));
 
         IReadOnlyList<TrialResult> outcome = results.All();
         if (!complete)
@@ -144,18 +110,24 @@ internal static class SweepCommand
             ? LiveSweepView.RunAsync(total, done, body)
             : body(new PlainSweepView(o));
 
-    internal static async Task<bool> RunInProcess(IReadOnlyList<Trial> all, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs, CancellationToken cancellation)
+    internal static async Task<bool> RunInProcess(IReadOnlyList<Trial> all, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs,
+        TimeSpan saveTimeout, CancellationToken cancellation)
     {
         TrialConfig[] pending = all.Where(t => !done.Contains(t.Key)).Select(t => t.Config).ToArray();
         int finished = done.Count;
+        string? problem = null;
         await SweepExecutor.RunAsync(pending, result =>
         {
             results.Add(result);
             results.FlushIfDue(TimeSpan.FromSeconds(2));
             view.TrialFinished(result, ++finished, all.Count);
             Log.Debug("Trial {TrialKey} of sweep {SweepId} finished: {Outcome}", result.Key, results.SweepId, result.Outcome);
+            if (results.SaveProblem != problem && (problem = results.SaveProblem) is not null)
+            {
+                view.Message(results.WaitingMessage());
+            }
         }, jobs, cancellation);
-        results.Flush();
-        return !cancellation.IsCancellationRequested;
+        bool saved = cancellation.IsCancellationRequested ? results.TrySave() : await results.SaveWithRetryAsync(saveTimeout, view.Message, cancellation);
+        return saved ? !cancellation.IsCancellationRequested : throw new ResultsNotSavedException(results);
     }
 }

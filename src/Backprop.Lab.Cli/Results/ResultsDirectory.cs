@@ -6,11 +6,12 @@ namespace Backprop.Lab.Cli.Results;
 
 /// <summary>
 /// A sweep's results folder: sweep.json (the file as run), trials.jsonl and summary.csv. New results are appended
-/// to trials.jsonl (rewriting it whole at every save made a long sweep quadratic: 2,000 trials of 43 KB each would
-/// rewrite 86 MB a second); it is written whole, to a temporary name renamed over the old file, only when a record
-/// already on disk changes (a failed trial that later succeeded) or the file may end in a torn line (an interrupted
-/// run, which readers skip). summary.csv, a few hundred bytes a trial, is always written whole that way. Results
-/// already on disk are loaded first, so a resumed sweep keeps them and skips their trials.
+/// to trials.jsonl (rewriting it whole at every save would make a long sweep quadratic: 2,000 trials of 43 KB each
+/// would rewrite 86 MB a second); it is written whole, to a temporary name renamed over the old file, only when a
+/// record already on disk changes (a failed trial that later succeeded), lines go to quarantine, or the file may end
+/// in a torn line. summary.csv, a few hundred bytes a trial, is always written whole that way. Results already on disk
+/// are loaded first, so a resumed sweep keeps them and skips their trials. A save that fails (a full disk) loses
+/// nothing: every finished result stays in memory until a later save has written it.
 /// </summary>
 public sealed class ResultsDirectory
 {
@@ -27,6 +28,16 @@ public sealed class ResultsDirectory
     private bool _rewrite;
     private readonly object _gate = new();
     private DateTime _lastFlush = DateTime.MinValue;
+
+    // Lines of trials.jsonl bound for the quarantine file, kept until they are on disk there.
+    private readonly List<byte[]> _quarantine = [];
+
+    // The failed save, when the last one failed: when failures began, the wait before the next try, and when that is.
+    private Exception? _saveError;
+    private string? _saveProblem;
+    private DateTime _failingSince;
+    private TimeSpan _backoff;
+    private DateTime _retryAt = DateTime.MinValue;
 
     private ResultsDirectory(string path) => Path = path;
 
@@ -55,17 +66,54 @@ public sealed class ResultsDirectory
         }
     }
 
-    /// <summary>Lines of trials.jsonl that could not be read (with the reason), reported to the user.</summary>
-    public List<string> Skipped { get; } = [];
+    /// <summary>
+    /// What opening the folder moved to <see cref="QuarantineFile"/>, one entry per line ("trials.jsonl line 5: why"),
+    /// reported to the user.
+    /// </summary>
+    public List<string> Quarantined { get; } = [];
+
+    /// <summary>
+    /// Where lines of trials.jsonl that cannot be results of this sweep go, byte for byte, one per line: lines that
+    /// are not UTF-8 or not a result, lines of a newer schema, a torn last line, a second result for a trial, and
+    /// results of trials the sweep file does not have. Nothing a user has is deleted.
+    /// </summary>
+    public string QuarantineFile => System.IO.Path.Combine(Path, "trials.quarantine.jsonl");
+
+    /// <summary>Why the last save failed (a full disk, a read-only folder), or null when everything is on disk.</summary>
+    public string? SaveProblem
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _saveProblem;
+            }
+        }
+    }
+
+    /// <summary>Finished results not on disk yet.</summary>
+    public int Unsaved
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _order.Count - _written;
+            }
+        }
+    }
 
     /// <summary>Creates a new results folder for a sweep and writes sweep.json.</summary>
     public static ResultsDirectory Create(string path, string sweepText)
     {
         Directory.CreateDirectory(path);
         var results = new ResultsDirectory(path);
-        WriteAtomically(results.SweepFile, sweepText);
+        AtomicWrite(results.SweepFile, sweepText);
         return results;
     }
+
+    /// <summary>Replaces the folder's sweep.json with <paramref name="sweepText"/> (an extended sweep).</summary>
+    public static void RecordSweep(string path, string sweepText) => AtomicWrite(System.IO.Path.Combine(path, "sweep.json"), sweepText);
 
     /// <summary>Reads .sweep-id, creating it from <paramref name="sweepName"/> and a random suffix the first time.</summary>
     public string EnsureSweepId(string sweepName)
@@ -76,38 +124,91 @@ public sealed class ResultsDirectory
             return SweepId = existing;
         }
         SweepId = $"{sweepName}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
-        WriteAtomically(file, SweepId + "\n");
+        AtomicWrite(file, SweepId + "\n");
         return SweepId;
     }
 
-    /// <summary>Opens an existing results folder, loading every readable trial of trials.jsonl.</summary>
-    public static ResultsDirectory Open(string path)
+    /// <summary>
+    /// Opens an existing results folder, loading every result of trials.jsonl. Lines that cannot be one of its results
+    /// (see <see cref="QuarantineFile"/>; with <paramref name="trialKeys"/>, also results of other trials) are moved
+    /// to the quarantine file before trials.jsonl is written again without them; if that cannot be written now (a
+    /// full disk), both files stay as they are until a save succeeds. The caller holds the folder's
+    /// <see cref="ResultsFolderLock"/>.
+    /// </summary>
+    public static ResultsDirectory Open(string path, IReadOnlySet<string>? trialKeys = null)
     {
         var results = new ResultsDirectory(path);
-        if (File.Exists(results.TrialsFile))
+        if (!File.Exists(results.TrialsFile))
         {
-            int number = 0;
-            foreach (string line in File.ReadLines(results.TrialsFile))
+            return results;
+        }
+        byte[] bytes = File.ReadAllBytes(results.TrialsFile);
+        var raw = new Dictionary<string, (int Number, byte[] Line)>(StringComparer.Ordinal);
+        int number = 0;
+        for (int start = 0; start < bytes.Length;)
+        {
+            int newline = Array.IndexOf(bytes, (byte)'\n', start);
+            bool torn = newline < 0;
+            int end = torn ? bytes.Length : newline;
+            byte[] line = bytes[start..end];
+            start = end + 1;
+            number++;
+            if (line.AsSpan().Trim(" \t\r"u8).IsEmpty)
             {
-                number++;
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    continue;
-                }
-                TrialResult? result = ResultFormat.FromJsonLine(line, out string? problem);
-                if (result is null)
-                {
-                    results.Skipped.Add($"trials.jsonl line {number}: {problem}");
-                    continue;
-                }
-                results.AddCore(result, line);
+                continue;
             }
-            // What was read is on disk, unless a line could not be read (then it is dropped by a rewrite) or the file
-            // ends in a torn line that an append would run on from.
-            results._written = results._order.Count;
-            results._rewrite = results.Skipped.Count > 0 || !EndsWithNewline(results.TrialsFile);
+            string? problem = null;
+            TrialResult? result = null;
+            try
+            {
+                result = ResultFormat.FromJsonLine(StrictUtf8.GetString(line), out problem);
+            }
+            catch (DecoderFallbackException)
+            {
+                problem = "not UTF-8 text";
+            }
+            if (result is not null && trialKeys is not null && !trialKeys.Contains(result.Key))
+            {
+                problem = $"trial {result.Key} is not a trial of this sweep";
+                result = null;
+            }
+            if (result is not null && results._results.TryGetValue(result.Key, out TrialResult? earlier))
+            {
+                if (earlier.Outcome == Outcomes.Failed && result.Outcome != Outcomes.Failed)
+                {
+                    results.Quarantine(raw[result.Key].Number, raw[result.Key].Line, $"a failed result of trial {result.Key}, replaced by a later one");
+                    results._results.Remove(result.Key);
+                    results._order.Remove(result.Key);
+                }
+                else
+                {
+                    problem = $"a second result of trial {result.Key}";
+                    result = null;
+                }
+            }
+            if (result is null)
+            {
+                results.Quarantine(number, line, torn ? $"{problem} (a torn last line)" : problem);
+                continue;
+            }
+            raw[result.Key] = (number, line);
+            results.AddCore(result, Utf8.GetString(line));
+        }
+        // What was read is on disk as it stands, unless lines go to quarantine or the file ends in a line an append
+        // would run on from: then it is written whole at once (and again at each save until that succeeds).
+        results._written = results._order.Count;
+        if (results._quarantine.Count > 0 || bytes.Length > 0 && bytes[^1] != (byte)'\n')
+        {
+            results._rewrite = true;
+            results.TrySave();
         }
         return results;
+    }
+
+    private void Quarantine(int number, byte[] line, string? why)
+    {
+        Quarantined.Add($"trials.jsonl line {number}: {why}");
+        _quarantine.Add(line);
     }
 
     /// <summary>
@@ -123,26 +224,82 @@ public sealed class ResultsDirectory
         }
     }
 
-    /// <summary>Writes the files if <paramref name="interval"/> has passed since the last write; true if it wrote.</summary>
+    /// <summary>
+    /// Saves if <paramref name="interval"/> has passed since the last save and no failed save is waiting out its
+    /// backoff; true if everything is on disk afterwards. Never throws for a failed write (see <see cref="TrySave"/>).
+    /// </summary>
     public bool FlushIfDue(TimeSpan interval)
     {
         lock (_gate)
         {
-            if (DateTime.UtcNow - _lastFlush < interval)
-            {
-                return false;
-            }
-            FlushCore();
-            return true;
+            DateTime now = DateTime.UtcNow;
+            return now - _lastFlush < interval || now < _retryAt ? _saveProblem is null && _written == _order.Count : SaveCore();
         }
     }
 
-    /// <summary>Writes trials.jsonl and summary.csv now.</summary>
+    /// <summary>Writes trials.jsonl and summary.csv now; a failed write throws (and everything stays to be saved again).</summary>
     public void Flush()
     {
         lock (_gate)
         {
-            FlushCore();
+            if (!SaveCore())
+            {
+                throw _saveError!;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes trials.jsonl and summary.csv now; false if a write failed (<see cref="SaveProblem"/> says why). Nothing
+    /// finished is dropped: it stays in memory, and the next save writes it. A failed append is cut back to where it
+    /// started, so trials.jsonl never keeps a torn line.
+    /// </summary>
+    public bool TrySave()
+    {
+        lock (_gate)
+        {
+            return SaveCore();
+        }
+    }
+
+    /// <summary>
+    /// Saves, retrying with backoff (1, 2, 4 ... 15 s) while writes fail, until everything is on disk (true), or
+    /// <paramref name="giveUpAfter"/> has passed since saving began to fail, or <paramref name="cancellation"/> fires
+    /// (false). <paramref name="waiting"/> hears each failed attempt.
+    /// </summary>
+    public async Task<bool> SaveWithRetryAsync(TimeSpan giveUpAfter, Action<string> waiting, CancellationToken cancellation)
+    {
+        while (!TrySave())
+        {
+            TimeSpan wait;
+            lock (_gate)
+            {
+                if (DateTime.UtcNow - _failingSince >= giveUpAfter || cancellation.IsCancellationRequested)
+                {
+                    return false;
+                }
+                wait = _retryAt - DateTime.UtcNow;
+            }
+            waiting(WaitingMessage());
+            try
+            {
+                await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>"N finished results are waiting to be saved in DIR: why".</summary>
+    public string WaitingMessage()
+    {
+        lock (_gate)
+        {
+            int unsaved = _order.Count - _written;
+            return $"{unsaved} finished result{(unsaved == 1 ? " is" : "s are")} waiting to be saved in {Path}: {_saveProblem}";
         }
     }
 
@@ -174,7 +331,54 @@ public sealed class ResultsDirectory
         _lines[result.Key] = (json, ResultFormat.CsvRow(result));
     }
 
-    private void FlushCore()
+    private bool SaveCore()
+    {
+        try
+        {
+            WriteQuarantine();
+            WriteTrials();
+            var csv = new StringBuilder(ResultFormat.CsvHeader()).Append('\n');
+            foreach (string key in _order)
+            {
+                csv.Append(_lines[key].Csv).Append('\n');
+            }
+            AtomicWrite(SummaryFile, csv.ToString());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (_saveProblem is null)
+            {
+                _failingSince = DateTime.UtcNow;
+                _backoff = TimeSpan.FromSeconds(1);
+            }
+            else
+            {
+                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+            _saveError = e;
+            _saveProblem = e.Message;
+            _retryAt = DateTime.UtcNow + _backoff;
+            Log.Information("Saving results in {ResultsPath} failed ({Error}); {Unsaved} results wait in memory", Path, e.Message, _order.Count - _written);
+            return false;
+        }
+        _saveProblem = null;
+        _saveError = null;
+        _lastFlush = DateTime.UtcNow;
+        return true;
+    }
+
+    /// <summary>Appends lines bound for quarantine, and forgets them only once they are on disk.</summary>
+    private void WriteQuarantine()
+    {
+        if (_quarantine.Count == 0)
+        {
+            return;
+        }
+        AppendOrCutBack(QuarantineFile, _quarantine.SelectMany(line => line.Append((byte)'\n')).ToArray());
+        _quarantine.Clear();
+    }
+
+    private void WriteTrials()
     {
         if (_rewrite)
         {
@@ -183,7 +387,7 @@ public sealed class ResultsDirectory
             {
                 jsonl.Append(_lines[key].Json).Append('\n');
             }
-            WriteAtomically(TrialsFile, jsonl.ToString());
+            AtomicWrite(TrialsFile, jsonl.ToString());
             _rewrite = false;
         }
         else if (_written < _order.Count)
@@ -193,40 +397,63 @@ public sealed class ResultsDirectory
             {
                 jsonl.Append(_lines[_order[i]].Json).Append('\n');
             }
-            _rewrite = true; // until the append is complete: a failed one may leave a torn line
-            using (var stream = new FileStream(TrialsFile, FileMode.Append, FileAccess.Write, FileShare.Read))
-            {
-                stream.Write(Utf8.GetBytes(jsonl.ToString()));
-            }
-            _rewrite = false;
+            AppendOrCutBack(TrialsFile, Utf8.GetBytes(jsonl.ToString()));
         }
         _written = _order.Count;
-        var csv = new StringBuilder(ResultFormat.CsvHeader()).Append('\n');
-        foreach (string key in _order)
+    }
+
+    /// <summary>
+    /// Appends <paramref name="bytes"/> and flushes them to the disk; if that fails part-way, the file is cut back to
+    /// its length before, so no torn line stays (if even that fails, the next save writes the file whole).
+    /// </summary>
+    private void AppendOrCutBack(string path, byte[] bytes)
+    {
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        long before = stream.Length;
+        try
         {
-            csv.Append(_lines[key].Csv).Append('\n');
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
         }
-        WriteAtomically(SummaryFile, csv.ToString());
-        _lastFlush = DateTime.UtcNow;
+        catch (IOException)
+        {
+            try
+            {
+                stream.SetLength(before);
+            }
+            catch (IOException)
+            {
+                _rewrite = path == TrialsFile || _rewrite;
+            }
+            throw;
+        }
     }
 
     private static readonly UTF8Encoding Utf8 = new(false);
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
 
-    private static bool EndsWithNewline(string path)
+    /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="text"/>, never leaving it half written: the text goes to a
+    /// new file of a unique name beside it, created exclusively (so a file or symlink planted there is never written
+    /// through), flushed to the disk and renamed over the old one; a failed write removes its temporary file.
+    /// </summary>
+    private static void AtomicWrite(string path, string text)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        if (stream.Length == 0)
+        string temporary = $"{path}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp";
+        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
-            return true;
+            try
+            {
+                stream.Write(Utf8.GetBytes(text));
+                stream.Flush(flushToDisk: true);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
         }
-        stream.Seek(-1, SeekOrigin.End);
-        return stream.ReadByte() == '\n';
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text, new UTF8Encoding(false));
         File.Move(temporary, path, overwrite: true);
     }
 }
