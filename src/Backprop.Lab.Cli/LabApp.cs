@@ -110,9 +110,23 @@ public static class LabApp
     /// <summary>--verbose was given: framework logs reach the console too.</summary>
     internal static bool IsVerbose { get; private set; }
 
+    /// <summary>
+    /// Set when the command is being cancelled (Ctrl+C, SIGTERM): from then on the console shows none of the
+    /// framework's events (Orleans' errors about calls and start-up cut short), so the command's own last words
+    /// ("finish with: ...") are the last thing printed. The run's log file still keeps them all.
+    /// </summary>
+    internal static bool Stopping
+    {
+        get => Volatile.Read(ref _stopping);
+        set => Volatile.Write(ref _stopping, value);
+    }
+
+    private static bool _stopping;
+
     private static void ConfigureLogging(bool verbose)
     {
         IsVerbose = verbose;
+        Stopping = false;
         // Diagnostics go to stderr through Serilog; what the user asked for goes to stdout through the commands.
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
@@ -122,6 +136,7 @@ public static class LabApp
             // A host that cannot start (cluster unreachable) is reported by the command in one line; the hosting
             // stack's stack trace is for --verbose.
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", verbose ? LogEventLevel.Information : LogEventLevel.Fatal)
+            .Filter.ByExcluding(e => Stopping && !verbose && RunLog.IsFramework(e, out _))
             .WriteTo.Console(outputTemplate: "[{Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
     }

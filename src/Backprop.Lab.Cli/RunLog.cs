@@ -44,7 +44,8 @@ internal sealed class RunLog : IDisposable
         return new RunLog(previous, logger, path);
     }
 
-    private static bool IsFramework(LogEvent e, out string source)
+    /// <summary>An event of Orleans or of the Microsoft hosting stack, rather than of this program.</summary>
+    internal static bool IsFramework(LogEvent e, out string source)
     {
         source = e.Properties.TryGetValue("SourceContext", out LogEventPropertyValue? value) && value is ScalarValue { Value: string s } ? s : "";
         return source.StartsWith("Orleans", StringComparison.Ordinal) || source.StartsWith("Microsoft", StringComparison.Ordinal);

@@ -96,6 +96,9 @@ public sealed class LabProcess : IDisposable
     /// <summary>SIGTERM: asks for a clean stop, as an operator or Kubernetes does.</summary>
     public void Terminate() => Signals.Terminate(_process);
 
+    /// <summary>SIGINT: what Ctrl+C in a terminal sends.</summary>
+    public void Interrupt() => Signals.Interrupt(_process);
+
     public void Dispose()
     {
         if (!_process.HasExited)
@@ -119,13 +122,18 @@ public sealed class LabProcess : IDisposable
 /// <summary>POSIX signals .NET does not send by itself.</summary>
 public static partial class Signals
 {
+    private const int SigInt = 2;
     private const int SigTerm = 15;
 
-    public static void Terminate(Process process)
+    public static void Terminate(Process process) => Send(process, SigTerm);
+
+    public static void Interrupt(Process process) => Send(process, SigInt);
+
+    private static void Send(Process process, int signal)
     {
-        if (kill(process.Id, SigTerm) != 0)
+        if (kill(process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

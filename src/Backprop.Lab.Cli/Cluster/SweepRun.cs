@@ -59,6 +59,11 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         {
             await StartAsync(host, cancellation);
         }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            host.Dispose();
+            return false; // Ctrl+C while the silo or client started: nothing ran, nothing to save
+        }
         catch
         {
             host.Dispose();

@@ -45,6 +45,7 @@ internal static class SweepCommand
         command.Options.Add(saveTimeout);
         command.SetAction(async (parse, cancellation) =>
         {
+            using CancellationTokenRegistration quiet = cancellation.Register(() => LabApp.Stopping = true);
             await using var run = new SweepRun(
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
                 identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout));
