@@ -136,8 +136,13 @@ public static class LabApp
             // A host that cannot start (cluster unreachable) is reported by the command in one line; the hosting
             // stack's stack trace is for --verbose.
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", verbose ? LogEventLevel.Information : LogEventLevel.Fatal)
+            // Orleans retries placement through Polly, which warns of every retry with the whole exception: a peer
+            // silo that dies mid-sweep made each survivor print hundreds of lines for one routine recovery.
+            .MinimumLevel.Override("Polly", verbose ? LogEventLevel.Information : LogEventLevel.Error)
             .Filter.ByExcluding(e => Stopping && !verbose && RunLog.IsFramework(e, out _))
-            .WriteTo.Console(outputTemplate: "[{Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose)
+            // One line per event; stack traces are for --verbose (and for the run's or silo's log file).
+            .WriteTo.Console(outputTemplate: verbose ? "[{Level:u3}] {Message:lj}{NewLine}{Exception}" : "[{Level:u3}] {Message:lj}{NewLine}",
+                standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
     }
 }
