@@ -156,7 +156,7 @@ public sealed class ResultsDirectory
 
     private void AddCore(TrialResult result, string? jsonLine = null)
     {
-        if (_results.TryGetValue(result.Key, out TrialResult? existing) && existing.Outcome != Outcomes.Failed)
+        if (_results.TryGetValue(result.Key, out TrialResult? existing) && existing.Outcome != Outcome.Failed)
         {
             Log.Debug("Trial {TrialKey} already recorded; keeping the first result", result.Key);
             return;

@@ -22,7 +22,8 @@ public sealed record ActivationFindings(
     double? PredictedCriticalSw2,
     double? CriticalLineSw2)
 {
-    public const double VanishBelow = 0.1, ExplodeAbove = 10;
+    /// <summary>The thresholds of the trials' regimes (<see cref="FlowRegimes"/>), so the sentence and the counts agree.</summary>
+    public const double VanishBelow = FlowRegimes.VanishBelow, ExplodeAbove = FlowRegimes.ExplodeAbove;
 
     public static ActivationFindings Of(ActivationGroup group)
     {
