@@ -44,6 +44,7 @@ public class ActivationGroupTests
         Assert.Contains(note, PhaseDiagramFigure.Build(group, Options).Caption);
         Assert.Contains(note, TrainabilityMapFigure.Build(group, Options).Caption);
         Assert.Contains(note, GradientProfileFigure.Build(group, Options).Caption);
+        Assert.EndsWith(note, ActivationFindings.Of(group).Sentence());
     }
 
     [Fact]
