@@ -11,7 +11,7 @@ public static class ExitCodes
     /// <summary>Bad input the user can fix: a flag, a network, batch or sweep file.</summary>
     public const int BadInput = 2;
 
-    /// <summary>Training produced NaN or Inf (an outcome, reported with the step where it happened).</summary>
+    /// <summary>Training diverged (NaN or Inf, or the loss grown a millionfold: see Divergence), reported with the step where it happened.</summary>
     public const int Diverged = 3;
 
     /// <summary>lab gradcheck: the analytic gradients disagree with finite differences (the report says where).</summary>

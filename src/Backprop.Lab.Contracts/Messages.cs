@@ -32,21 +32,27 @@ public sealed record CheckpointReport(
     [property: Id(3)] double Loss,
     [property: Id(4)] IReadOnlyList<double> GradNorms);
 
-/// <summary>A finished trial: its outcome and its full result (one trials.jsonl line).</summary>
+/// <summary>
+/// A finished trial: its full result (one trials.jsonl line) and whether it failed (threw), which is all the SweepGrain
+/// needs to know of it: a failure is retried, anything else is done. How it trained is in the result.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TrialOutcome(
     [property: Id(0)] string TrialKey,
     [property: Id(1)] int Attempt,
-    [property: Id(2)] string Outcome,
+    [property: Id(5)] bool Failed,
     [property: Id(3)] string ResultJson,
     [property: Id(4)] string Silo);
 
-/// <summary>A result waiting for the client, numbered so the client can acknowledge what it has saved.</summary>
+/// <summary>
+/// A result waiting for the client, numbered so the client can acknowledge what it has saved; <paramref name="Failed"/>
+/// when the trial finally failed (its result is then empty if the trial was lost rather than thrown).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record CompletedTrial(
     [property: Id(0)] long Sequence,
     [property: Id(1)] string TrialKey,
-    [property: Id(2)] string Outcome,
+    [property: Id(4)] bool Failed,
     [property: Id(3)] string ResultJson);
 
 /// <summary>A trial in flight: where it runs and the last step it reported.</summary>
@@ -57,7 +63,10 @@ public sealed record RunningTrial(
     [property: Id(2)] string? Silo,
     [property: Id(3)] int Step);
 
-/// <summary>Counts of a sweep's trials by state; each trial is in exactly one of pending, running, done, failed.</summary>
+/// <summary>
+/// Counts of a sweep's trials by state; each trial is in exactly one of pending, running, done, failed. How the done
+/// trials trained (ok or diverged, and their regimes) is counted by the client from the results themselves.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SweepCounts(
     [property: Id(0)] int Total,
@@ -65,8 +74,6 @@ public sealed record SweepCounts(
     [property: Id(2)] int Running,
     [property: Id(3)] int Done,
     [property: Id(4)] int Failed,
-    [property: Id(5)] int Diverged,
-    [property: Id(6)] int Vanished,
     [property: Id(7)] int Restarts,
     [property: Id(8)] int Retained);
 

@@ -93,7 +93,7 @@ public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILocal
         _state = ExperimentState.Reporting;
         logger.LogInformation("Trial {TrialKey} of sweep {SweepId} finished: {Outcome} in {Seconds:0.00} s on {Silo}",
             assignment.TrialKey, assignment.SweepId, result.Outcome, result.Seconds, silo);
-        var outcome = new TrialOutcome(assignment.TrialKey, assignment.Attempt, result.Outcome, ResultFormat.ToJsonLine(result), silo);
+        var outcome = new TrialOutcome(assignment.TrialKey, assignment.Attempt, result.Outcome == Outcome.Failed, ResultFormat.ToJsonLine(result), silo);
         Deliver(() => sweep.TrialFinished(outcome), assignment, "outcome").ContinueWith(_ => _state = ExperimentState.Idle, TaskScheduler.Default);
     }
 

@@ -159,7 +159,7 @@ public sealed class SweepGrain(
         _live.Remove(outcome.TrialKey);
         _placedOn.Remove(outcome.TrialKey);
         entry.Silo = outcome.Silo;
-        if (outcome.Outcome == "failed" && entry.Attempts < S.Settings.MaxAttempts)
+        if (outcome.Failed && entry.Attempts < S.Settings.MaxAttempts)
         {
             // Retry: back to pending; Dispatch starts it again.
             logger.LogWarning("Sweep {SweepId}: trial {TrialKey} failed on attempt {Attempt}; retrying", SweepId, outcome.TrialKey, outcome.Attempt);
@@ -167,9 +167,8 @@ public sealed class SweepGrain(
         }
         else
         {
-            entry.Status = outcome.Outcome == "failed" ? TrialStatus.Failed : TrialStatus.Done;
-            entry.Outcome = outcome.Outcome;
-            S.Outbox.Add(new CompletedTrial(S.NextSequence++, outcome.TrialKey, outcome.Outcome, outcome.ResultJson));
+            entry.Status = outcome.Failed ? TrialStatus.Failed : TrialStatus.Done;
+            S.Outbox.Add(new CompletedTrial(S.NextSequence++, outcome.TrialKey, outcome.Failed, outcome.ResultJson));
         }
         _dirty = true;
         Changed();
@@ -397,8 +396,7 @@ public sealed class SweepGrain(
         {
             logger.LogError("Sweep {SweepId}: trial {TrialKey} lost {Attempts} times; marking it failed", SweepId, key, entry.Attempts);
             entry.Status = TrialStatus.Failed;
-            entry.Outcome = "failed";
-            S.Outbox.Add(new CompletedTrial(S.NextSequence++, key, "failed", ""));
+            S.Outbox.Add(new CompletedTrial(S.NextSequence++, key, Failed: true, ""));
             return;
         }
         logger.LogWarning("Sweep {SweepId}: trial {TrialKey} lost its activation (last on {Silo}); restarting it", SweepId, key, entry.Silo ?? "an unknown silo");
@@ -430,7 +428,7 @@ public sealed class SweepGrain(
 
     private SweepCounts Counts()
     {
-        int pending = 0, running = 0, done = 0, failed = 0, diverged = 0, vanished = 0;
+        int pending = 0, running = 0, done = 0, failed = 0;
         foreach (TrialEntry e in S.Trials.Values)
         {
             switch (e.Status)
@@ -440,10 +438,8 @@ public sealed class SweepGrain(
                 case TrialStatus.Done: done++; break;
                 case TrialStatus.Failed: failed++; break;
             }
-            diverged += e.Outcome == "diverged" ? 1 : 0;
-            vanished += e.Outcome == "vanished" ? 1 : 0;
         }
-        return new SweepCounts(S.Trials.Count, pending, running, done, failed, diverged, vanished, S.Restarts, S.Outbox.Count);
+        return new SweepCounts(S.Trials.Count, pending, running, done, failed, S.Restarts, S.Outbox.Count);
     }
 
     private bool Finished() => S.Trials.Count > 0 && S.Outbox.Count == 0

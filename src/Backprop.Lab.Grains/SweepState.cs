@@ -20,9 +20,6 @@ public sealed class TrialEntry
     /// <summary>Attempts started so far (failures and lost silos each use one).</summary>
     [Id(2)] public int Attempts { get; set; }
 
-    /// <summary>The outcome once done: ok, vanished, diverged or failed.</summary>
-    [Id(3)] public string? Outcome { get; set; }
-
     [Id(4)] public string? Silo { get; set; }
 }
 

@@ -101,7 +101,7 @@ public static class ReportRenderer
             return null;
         }
         double sw2 = candidates.MinBy(t => Math.Abs(Math.Log(t.Config.SigmaW2 / target)))!.Config.SigmaW2;
-        return LayerDistributionFigure.Build(candidates.Where(t => t.Config.SigmaW2 == sw2).ToList(), options);
+        return LayerDistributionFigure.Build(candidates.Where(t => t.Config.SigmaW2 == sw2).ToList(), options, g);
     }
 
     private static void WriteAtomically(string path, string text)

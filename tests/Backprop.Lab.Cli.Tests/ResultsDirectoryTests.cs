@@ -44,7 +44,7 @@ public sealed class ResultsDirectoryTests : TempDirectory
         string[] lines = File.ReadAllLines(results.TrialsFile);
         Assert.Equal(2, lines.Length);
         Assert.Single(lines, l => l.Contains(ok.Key, StringComparison.Ordinal));
-        Assert.All(ResultsDirectory.Open(results.Path).All(), r => Assert.Equal(Outcomes.Ok, r.Outcome));
+        Assert.All(ResultsDirectory.Open(results.Path).All(), r => Assert.Equal(Outcome.Ok, r.Outcome));
     }
 
     [Fact]

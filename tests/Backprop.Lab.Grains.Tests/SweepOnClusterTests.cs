@@ -122,7 +122,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the long trial never finished");
         Assert.True(await sweep);
         TrialResult result = Assert.Single(ClusterSweep.Saved(output));
-        Assert.Equal(Outcomes.Ok, result.Outcome);
+        Assert.Equal(Outcome.Ok, result.Outcome);
         Assert.True(result.Seconds > 1, $"the trial took {result.Seconds} s, not longer than the 1 s response timeout");
     }
 
@@ -166,9 +166,9 @@ public sealed class SweepOnClusterTests : TempDirectory
         IReadOnlyList<TrialResult> saved = ClusterSweep.Saved(output);
         Assert.Equal(3, saved.Count);
         TrialResult failed = saved.Single(r => r.Key == bad.Key());
-        Assert.Equal(Outcomes.Failed, failed.Outcome);
+        Assert.Equal(Outcome.Failed, failed.Outcome);
         Assert.Contains("no-such-activation", failed.Error);
-        Assert.Equal(2, saved.Count(r => r.Outcome == Outcomes.Ok));
+        Assert.Equal(2, saved.Count(r => r.Outcome == Outcome.Ok));
         SweepProgress final = await cluster.Client.GetGrain<ISweepGrain>(ResultsSweepId(output)).Poll("", 0, 0, 0);
         Assert.Equal(1, final.Counts.Failed);
     }
@@ -197,7 +197,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         IReadOnlyList<TrialResult> saved = ClusterSweep.Saved(output);
         Assert.Equal(7, saved.Count);
         TrialResult failure = saved.Single(r => r.Key == bad.Key());
-        Assert.Equal(Outcomes.Failed, failure.Outcome);
+        Assert.Equal(Outcome.Failed, failure.Outcome);
         Assert.Contains("no-such-activation", failure.Error); // the first report, with the trial's own error, is kept
         Assert.Single(File.ReadLines(System.IO.Path.Combine(output, "trials.jsonl")), l => l.Contains(bad.Key(), StringComparison.Ordinal));
     }

@@ -21,7 +21,10 @@ public static class ResultFormat
 
     public static string ToJsonLine(TrialResult result) => JsonSerializer.Serialize(result, JsonOptions);
 
-    /// <summary>Reads one line; null (with the reason) when it is not a trial of the current schema.</summary>
+    /// <summary>
+    /// Reads one line; null (with the reason) when it is not a trial of the current schema or of an older one that can
+    /// be brought up to it (<see cref="SchemaUpgrade"/>).
+    /// </summary>
     public static TrialResult? FromJsonLine(string line, out string? problem)
     {
         problem = null;
@@ -44,33 +47,61 @@ public static class ResultFormat
     private static TrialResult? Checked(string line, out string? problem)
     {
         problem = null;
+        JsonDocument doc;
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(line);
-            if (!doc.RootElement.TryGetProperty("schema", out JsonElement schema) || schema.GetInt32() != TrialResult.CurrentSchema)
-            {
-                problem = $"schema {(doc.RootElement.TryGetProperty("schema", out JsonElement s) ? s.GetRawText() : "missing")}, expected {TrialResult.CurrentSchema}";
-                return null;
-            }
-            TrialResult? result = doc.RootElement.Deserialize<TrialResult>(JsonOptions);
-            if (result is null || string.IsNullOrEmpty(result.Key) || result.Config is null)
-            {
-                problem = "not a trial record";
-                return null;
-            }
-            return result;
+            doc = JsonDocument.Parse(line);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (JsonException)
         {
-            problem = e is JsonException ? "truncated or malformed JSON" : e.Message;
+            problem = "truncated or malformed JSON";
             return null;
         }
+        using (doc)
+        {
+            try
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    problem = "not a trial record";
+                    return null;
+                }
+                int? schema = doc.RootElement.TryGetProperty("schema", out JsonElement s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out int n) ? n : null;
+                if (schema == SchemaUpgrade.FromSchema)
+                {
+                    return SchemaUpgrade.Read(line, out problem);
+                }
+                if (schema != TrialResult.CurrentSchema)
+                {
+                    problem = $"schema {(doc.RootElement.TryGetProperty("schema", out JsonElement raw) ? raw.GetRawText() : "missing")}, expected {SchemaUpgrade.FromSchema} or {TrialResult.CurrentSchema}";
+                    return null;
+                }
+                return Checked(doc.RootElement.Deserialize<TrialResult>(JsonOptions), out problem);
+            }
+            catch (JsonException e)
+            {
+                // Well-formed JSON with a value this version cannot take, such as an outcome it does not know.
+                problem = $"unreadable value at {e.Path ?? "$"}";
+                return null;
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                problem = e.Message;
+                return null;
+            }
+        }
+    }
+
+    internal static TrialResult? Checked(TrialResult? result, out string? problem)
+    {
+        problem = result is null || string.IsNullOrEmpty(result.Key) || result.Config is null ? "not a trial record" : null;
+        return problem is null ? result : null;
     }
 
     public static readonly string[] CsvColumns =
     [
-        "trial_key", "activation", "depth", "width", "init", "sigma_w2", "sigma_b", "gain", "dataset", "loss", "optimizer",
-        "learning_rate", "batch_size", "steps", "seed", "outcome", "diverged_at_step", "final_loss",
+        "trial_key", "activation", "depth", "width", "init", "sigma_w2", "sigma_b", "gain", "dataset", "samples", "input_dim", "loss", "optimizer",
+        "learning_rate", "batch_size", "steps", "record_every", "seed", "outcome", "diverged_at_step", "final_loss", "regime",
         "first_last_ratio_init", "first_last_ratio_final", "delta_ratio_init", "delta_ratio_final", "log_slope_measured", "log_slope_predicted",
         "chi1_measured", "chi1_predicted", "seconds", "error",
     ];
@@ -84,13 +115,19 @@ public static class ResultFormat
         var cells = new[]
         {
             r.Key, Networks.Activation.TryParse(c.Activation, out Networks.Activation a) ? a.ToString() : c.Activation, I(c.Depth), I(c.Width), c.Init, D(c.SigmaW2), D(c.SigmaB), D(c.Gain), c.Dataset,
-            c.Loss ?? "", c.Optimizer, D(c.LearningRate), I(c.BatchSize), I(c.Steps), c.Seed.ToString(CultureInfo.InvariantCulture),
-            r.Outcome, r.DivergedAtStep is int k ? I(k) : "", D(r.FinalLoss),
+            I(c.Samples), I(c.InputDim), c.Loss ?? "", c.Optimizer, D(c.LearningRate), I(c.BatchSize), I(c.Steps), I(c.RecordEvery), c.Seed.ToString(CultureInfo.InvariantCulture),
+            Name(r.Outcome), r.DivergedAtStep is int k ? I(k) : "", D(r.FinalLoss), r.Regime is FlowRegime g ? Name(g) : "",
             D(s?.FirstLastRatioInit), D(s?.FirstLastRatioFinal), D(s?.DeltaRatioInit), D(s?.DeltaRatioFinal), D(s?.LogSlopeMeasured), D(s?.LogSlopePredicted),
             D(s?.LogSlopeMeasured is double m ? Math.Exp(m) : null), D(s?.Chi1Predicted), D(r.Seconds), r.Error ?? "",
         };
         return string.Join(',', cells.Select(Quote));
     }
+
+    /// <summary>The stored and printed name of an outcome or regime ("ok", "vanishing"), as trials.jsonl spells it.</summary>
+    public static string Name(Outcome outcome) => Serialization.SnakeCaseEnumConverter<Outcome>.Name(outcome);
+
+    /// <inheritdoc cref="Name(Outcome)"/>
+    public static string Name(FlowRegime regime) => Serialization.SnakeCaseEnumConverter<FlowRegime>.Name(regime);
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -57,39 +57,51 @@ public sealed record TrialConfig
         ? k : throw new InvalidOperationException($"unknown initialiser {Init}");
 
     /// <summary>
-    /// The canonical text of this configuration: every field, in a fixed order, numbers in round-trip form,
-    /// names in their canonical spelling. Two configurations are the same trial exactly when these agree.
+    /// Every field of this configuration as (name, value), in a fixed order, with the names of the sweep file and
+    /// summary.csv, numbers in round-trip form and names in their canonical spelling: what <see cref="Canonical"/>
+    /// hashes, and what tells apart the trials of a sweep (<see cref="SweepAxes"/>).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Fields()
+    {
+        static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        return
+        [
+            new("depth", I(Depth)),
+            new("width", I(Width)),
+            // Invalid names are kept as written so even a broken configuration has a key (and a failed result).
+            new("activation", Networks.Activation.TryParse(Activation, out Activation a) ? a.ToString() : Activation),
+            new("init", Initializer.TryParseKind(Init, out InitializerKind k) ? Initializer.NameOf(k) : Init),
+            new("sigma_w2", N(SigmaW2)),
+            new("sigma_b", N(SigmaB)),
+            new("gain", N(Gain)),
+            new("dataset", Dataset),
+            new("samples", I(Samples)),
+            new("input_dim", I(InputDim)),
+            new("loss", Loss ?? "default"),
+            new("batch_size", I(BatchSize)),
+            new("steps", I(Steps)),
+            new("learning_rate", N(LearningRate)),
+            new("optimizer", Optimizer),
+            new("record_every", I(RecordEvery)),
+            new("seed", Seed.ToString(CultureInfo.InvariantCulture)),
+        ];
+    }
+
+    /// <summary>
+    /// The canonical text of this configuration: every field of <see cref="Fields"/> as "name=value;". Two
+    /// configurations are the same trial exactly when these agree.
     /// </summary>
     public string Canonical()
     {
         var b = new StringBuilder();
-        void Add(string key, string value) => b.Append(key).Append('=').Append(value).Append(';');
-        static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        Add("depth", Depth.ToString(CultureInfo.InvariantCulture));
-        Add("width", Width.ToString(CultureInfo.InvariantCulture));
-        // Invalid names are kept as written so even a broken configuration has a key (and a failed result).
-        Add("activation", Networks.Activation.TryParse(Activation, out Activation a) ? a.ToString() : Activation);
-        Add("init", Initializer.TryParseKind(Init, out InitializerKind k) ? Initializer.NameOf(k) : Init);
-        Add("sigma_w2", N(SigmaW2));
-        Add("sigma_b", N(SigmaB));
-        Add("gain", N(Gain));
-        Add("dataset", Dataset);
-        Add("samples", Samples.ToString(CultureInfo.InvariantCulture));
-        Add("input_dim", InputDim.ToString(CultureInfo.InvariantCulture));
-        Add("loss", Loss ?? "default");
-        Add("batch_size", BatchSize.ToString(CultureInfo.InvariantCulture));
-        Add("steps", Steps.ToString(CultureInfo.InvariantCulture));
-        Add("learning_rate", N(LearningRate));
-        Add("optimizer", Optimizer);
-        Add("record_every", RecordEvery.ToString(CultureInfo.InvariantCulture));
-        Add("seed", Seed.ToString(CultureInfo.InvariantCulture));
+        foreach (var (name, value) in Fields())
+        {
+            b.Append(name).Append('=').Append(value).Append(';');
+        }
         return b.ToString();
     }
 
-    /// <summary>
-    /// A stable trial key: the first 16 hex digits of SHA-256 over <see cref="Canonical"/>, so the same trial is
-    /// recognised across runs, machines and sweep files (field order and spelling in the file do not matter).
-    /// </summary>
     /// <summary>
     /// Relative cost of training this trial (multiply-adds of its matrix products, up to a constant), for scheduling
     /// the longest trials first: with trials of very different lengths, starting a long one last leaves every other
@@ -97,9 +109,31 @@ public sealed record TrialConfig
     /// </summary>
     public double EstimatedCost() => (double)Steps * BatchSize * Depth * Width * Width;
 
+    /// <summary>
+    /// A stable trial key: the first 16 hex digits of SHA-256 over <see cref="Canonical"/>, so the same trial is
+    /// recognised across runs, machines and sweep files (field order and spelling in the file do not matter).
+    /// </summary>
     public string Key() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical())))[..16];
 
-    /// <summary>A short human label, e.g. "tanh L=16 N=64 sw2=1.5 seed=0".</summary>
-    public string Label() => FormattableString.Invariant(
-        $"{ParsedActivation} L={Depth} N={Width} {(ParsedInit == InitializerKind.Gaussian ? $"sw2={SigmaW2:G4}" : Init)} seed={Seed}");
+    /// <summary>
+    /// A short human label, e.g. "tanh L=16 N=64 sw2=1.5 seed=0" (the initialiser's name instead of sw2 unless it is
+    /// gaussian), with "name=value" for each of <paramref name="alsoShow"/> it does not already show: the other axes
+    /// of a sweep, so that no two trials of a sweep have the same label (<see cref="SweepAxes.Varying"/>). Values
+    /// are exact (round-trip), so close random draws do not print alike.
+    /// </summary>
+    public string Label(IEnumerable<string>? alsoShow = null)
+    {
+        var fields = Fields().ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        bool gaussian = fields["init"] == Initializer.NameOf(InitializerKind.Gaussian);
+        var b = new StringBuilder($"{fields["activation"]} L={fields["depth"]} N={fields["width"]} ");
+        b.Append(gaussian ? "sw2=" + fields["sigma_w2"] : fields["init"]);
+        foreach (string field in alsoShow ?? [])
+        {
+            if (!SweepAxes.InLabel(field, gaussian) && fields.TryGetValue(field, out string? value))
+            {
+                b.Append(' ').Append(field).Append('=').Append(value);
+            }
+        }
+        return b.Append(" seed=").Append(fields["seed"]).ToString();
+    }
 }

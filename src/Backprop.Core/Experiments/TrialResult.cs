@@ -29,22 +29,6 @@ public sealed record LayerStats(
 /// <summary>The loss and per-layer statistics at one recorded step.</summary>
 public sealed record Checkpoint(int Step, double Loss, IReadOnlyList<LayerStats> Layers);
 
-public static class Outcomes
-{
-    public const string Ok = "ok";
-
-    /// <summary>The first layer's weight gradient was exactly 0 or below 1e-30 at initialisation or at the end.</summary>
-    public const string Vanished = "vanished";
-
-    /// <summary>The loss or a gradient became NaN or infinite (see <see cref="TrialResult.DivergedAtStep"/>).</summary>
-    public const string Diverged = "diverged";
-
-    /// <summary>The trial threw (a bug or a resource failure), see <see cref="TrialResult.Error"/>; retried by the runners.</summary>
-    public const string Failed = "failed";
-
-    public const double VanishedThreshold = 1e-30;
-}
-
 /// <summary>
 /// What one trial measured: the per-trial summary the reports and tables use.
 /// </summary>
@@ -79,11 +63,14 @@ public sealed record TrialSummary(
     double DeltaRatioInit,
     double DeltaRatioFinal);
 
-/// <summary>Everything a trial produced; trials.jsonl holds one of these per line.</summary>
+/// <summary>
+/// Everything a trial produced; trials.jsonl holds one of these per line. <see cref="Outcome"/> says how training
+/// ended; <see cref="Regime"/>, what the gradients did at initialisation.
+/// </summary>
 public sealed record TrialResult(
     string Key,
     TrialConfig Config,
-    string Outcome,
+    Outcome Outcome,
     int? DivergedAtStep,
     double FinalLoss,
     TrialSummary? Summary,
@@ -91,13 +78,23 @@ public sealed record TrialResult(
     double Seconds,
     string? Error)
 {
-    /// <summary>The version of this record's JSON form in trials.jsonl; readers skip lines of other versions.</summary>
-    public const int CurrentSchema = 1;
+    /// <summary>
+    /// The version of this record's JSON form in trials.jsonl. Version 1 had a "vanished" outcome and called only
+    /// non-finite losses divergence; its lines are read and brought up to this version (see <see cref="ResultFormat.FromJsonLine"/>).
+    /// </summary>
+    public const int CurrentSchema = 2;
 
     /// <summary>Required when read: a line without it is not taken for the current version (see <see cref="ResultFormat.FromJsonLine"/>).</summary>
     [System.Text.Json.Serialization.JsonRequired]
     public int Schema { get; init; } = CurrentSchema;
 
+    /// <summary>
+    /// The gradient-flow regime at initialisation, from <see cref="TrialSummary.DeltaRatioInit"/>; null for a trial without
+    /// measurements (failed) or with a NaN ratio. Written to trials.jsonl for its readers, and always derived from the
+    /// ratio, so the two cannot disagree.
+    /// </summary>
+    public FlowRegime? Regime => FlowRegimes.Of(Summary?.DeltaRatioInit);
+
     public static TrialResult FailedWith(string key, TrialConfig config, Exception e, double seconds) =>
-        new(key, config, Outcomes.Failed, null, double.NaN, null, [], seconds, $"{e.GetType().Name}: {e.Message}");
+        new(key, config, Outcome.Failed, null, double.NaN, null, [], seconds, $"{e.GetType().Name}: {e.Message}");
 }

@@ -7,8 +7,9 @@ namespace Backprop.Core.Experiments;
 
 /// <summary>
 /// Trains one trial with the shared core and measures its gradient flow. At step 0 and every record interval
-/// (and at the last step) it records per-layer <see cref="LayerStats"/>; divergence (NaN or Inf in the loss or
-/// a gradient) ends the trial as data, with the step, never as an exception.
+/// (and at the last step) it records per-layer <see cref="LayerStats"/>; divergence (<see cref="Divergence"/>: NaN or Inf
+/// in the loss or a gradient, or a loss grown a millionfold) ends the trial as data, with the step (which is recorded),
+/// never as an exception.
 /// </summary>
 public static class TrialRunner
 {
@@ -51,20 +52,21 @@ public static class TrialRunner
 
         var checkpoints = new List<Checkpoint>();
         int? divergedAt = null;
-        double lastLoss = double.NaN;
+        double lastLoss = double.NaN, initialLoss = double.NaN;
         for (int step = 0; step <= config.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             batches.Next();
             lastLoss = network.ComputeGradients(batches.Inputs, batches.Targets, m, loss);
-            bool finite = GradientStats.AllFinite(network, lastLoss);
-            if (!finite || step % config.RecordEvery == 0 || step == config.Steps)
+            initialLoss = step == 0 ? lastLoss : initialLoss;
+            bool diverged = !GradientStats.AllFinite(network, lastLoss) || Divergence.Diverged(lastLoss, initialLoss);
+            if (diverged || step % config.RecordEvery == 0 || step == config.Steps)
             {
                 var checkpoint = new Checkpoint(step, lastLoss, GradientStats.Measure(network, m));
                 checkpoints.Add(checkpoint);
                 onCheckpoint?.Invoke(checkpoint);
             }
-            if (!finite)
+            if (diverged)
             {
                 divergedAt = step;
                 break;
@@ -76,10 +78,14 @@ public static class TrialRunner
         }
 
         double finalLoss = divergedAt is null ? EvaluationLoss(network, data, loss, m) : lastLoss;
+        if (divergedAt is null && Divergence.Diverged(finalLoss, initialLoss))
+        {
+            // The loss over the dataset after the last step is past the bound although the last batch's was not: the
+            // trial ends diverged all the same, so that an "ok" trial always has a final loss within the bound.
+            divergedAt = config.Steps;
+        }
         TrialSummary summary = Summarise(config, data, checkpoints);
-        string outcome = divergedAt is not null ? Outcomes.Diverged
-            : Vanished(summary.GradNormInit[0]) || Vanished(summary.GradNormFinal[0]) ? Outcomes.Vanished
-            : Outcomes.Ok;
+        Outcome outcome = divergedAt is null ? Outcome.Ok : Outcome.Diverged;
         return new TrialResult(key, config, outcome, divergedAt, finalLoss, summary, checkpoints, clock.Elapsed.TotalSeconds, null);
     }
 
@@ -98,8 +104,6 @@ public static class TrialRunner
     }
 
     public static bool HasReadout(TrialConfig config) => config.Dataset != Datasets.Gaussian;
-
-    private static bool Vanished(double firstLayerNorm) => firstLayerNorm == 0 || firstLayerNorm < Outcomes.VanishedThreshold;
 
     /// <summary>The loss over the first examples of the dataset, in chunks of the training batch (see <see cref="Mlp.MeanLoss"/>).</summary>
     private static double EvaluationLoss(Mlp network, Dataset data, Loss loss, int batch)

@@ -38,7 +38,7 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
     public async Task<bool> RunAsync(IReadOnlyList<Trial> all, CancellationToken cancellation)
     {
         var byKey = all.ToDictionary(t => t.Key, t => t.Config, StringComparer.Ordinal);
-        var saved = new HashSet<string>(results.All().Where(r => r.Outcome != Outcomes.Failed).Select(r => r.Key), StringComparer.Ordinal);
+        var saved = new HashSet<string>(results.All().Where(r => r.Outcome != Outcome.Failed).Select(r => r.Key), StringComparer.Ordinal);
         // The SweepGrain starts trials in submission order, each on the next free worker in the cluster, so longest
         // first (LPT list scheduling) makes the workers finish together. (When trials were pushed to silos by
         // activation counts instead, a first window of long trials could pile onto one silo: 2-silo scaling fell
@@ -73,19 +73,19 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             foreach (CompletedTrial completed in progress.Completed)
             {
                 lastAdded = Math.Max(lastAdded, completed.Sequence);
-                if (saved.Contains(completed.TrialKey) || (completed.Outcome == Outcomes.Failed && counted.Contains(completed.TrialKey)))
+                if (saved.Contains(completed.TrialKey) || (completed.Failed && counted.Contains(completed.TrialKey)))
                 {
                     continue; // already saved (sent again by a new activation of the SweepGrain): nothing to parse
                 }
                 TrialResult? result = Read(completed, byKey);
-                if (result is null || saved.Contains(result.Key) || (result.Outcome == Outcomes.Failed && counted.Contains(result.Key)))
+                if (result is null || saved.Contains(result.Key) || (result.Outcome == Outcome.Failed && counted.Contains(result.Key)))
                 {
                     continue;
                 }
                 // The silo's own line goes to trials.jsonl: parsed here to check it and for summary.csv, not written anew.
                 // A success replaces a failure saved earlier in this run (a rerun after the SweepGrain lost its state).
                 results.Add(result, completed.ResultJson);
-                if (result.Outcome != Outcomes.Failed)
+                if (result.Outcome != Outcome.Failed)
                 {
                     saved.Add(result.Key);
                 }

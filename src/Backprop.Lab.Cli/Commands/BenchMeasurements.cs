@@ -283,7 +283,7 @@ internal static class BenchMeasurements
     {
         ResultsDirectory results = ResultsDirectory.Create(folder, spec.SourceText);
         results.EnsureSweepId(spec.Name);
-        var view = new PlainSweepView(TextWriter.Null);
+        var view = new PlainSweepView(TextWriter.Null, SweepAxes.Varying(trials.Select(t => t.Config)));
         double seconds;
         SweepMemory memory;
         using (RunLog.Start(results.LogFile))
@@ -321,7 +321,7 @@ internal static class BenchMeasurements
         {
             throw new InvalidOperationException($"the sweep saved {saved.Count} of {trials.Count} trials in {folder}");
         }
-        failed += saved.Count(r => r.Outcome == Outcomes.Failed);
+        failed += saved.Count(r => r.Outcome == Outcome.Failed);
         return (seconds, saved.Sum(r => r.Seconds) / parallelism, memory);
     }
 

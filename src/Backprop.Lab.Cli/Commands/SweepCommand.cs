@@ -74,14 +74,16 @@ internal static class SweepCommand
     private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, TimeSpan saveTimeout, CancellationToken cancellation)
     {
         IReadOnlyList<Trial> all = spec.Expand();
-        var done = new HashSet<string>(results.All().Where(r => r.Outcome != Outcomes.Failed).Select(r => r.Key), StringComparer.Ordinal);
+        var done = new HashSet<string>(results.All().Where(r => r.Outcome != Outcome.Failed).Select(r => r.Key), StringComparer.Ordinal);
         results.EnsureSweepId(spec.Name);
         using var runLog = RunLog.Start(results.LogFile);
         o.WriteLine($"sweep {spec.Name}: {all.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");
         Log.Information("Sweep {SweepId} ({SweepName}) starting: {Trials} trials, {Done} done, {Executor}, results in {ResultsPath}",
             results.SweepId, spec.Name, all.Count, done.Count, run.Describe(), results.Path);
 
-        bool complete = await WithView(o, all.Count, done.Count, view => run.InProcess
+        // Every field the sweep varies is named in each trial's line, so no two trials print alike.
+        IReadOnlyList<string> axes = SweepAxes.Varying(all.Select(t => t.Config));
+        bool complete = await WithView(o, all.Count, results.All(), axes, view => run.InProcess
             ? RunInProcess(all, done, results, view, run.Parallel, saveTimeout, cancellation)
             : run.RunDistributedAsync(all, results, view, saveTimeout, cancellation));
 
@@ -92,11 +94,14 @@ internal static class SweepCommand
             o.WriteLine($"finish with: lab sweep --resume {results.Path}");
             return ExitCodes.Interrupted;
         }
+        // summary.csv is derived from trials.jsonl: written again even when nothing ran, so a folder of older result
+        // lines (read and brought up to the current schema) gets the current columns.
+        results.Flush();
         // The same code path as `lab report` (and what a reader opens first).
         ReportCommand.Write(o, Backprop.Lab.Reports.ReportRenderer.Render(results.Path));
         SweepTable.Write(o, outcome);
         o.WriteLine($"results: {results.TrialsFile}, {results.SummaryFile}, log {results.LogFile}");
-        int failed = outcome.Count(r => r.Outcome == Outcomes.Failed);
+        int failed = ResultCounts.Of(outcome).Failed;
         if (failed > 0)
         {
             o.WriteLine($"{failed} trial{(failed == 1 ? "" : "s")} failed (see the error column of summary.csv); run the sweep again to retry them");
@@ -106,10 +111,10 @@ internal static class SweepCommand
     }
 
     /// <summary>The live display when writing to a terminal, plain lines otherwise (pipes, CI, tests).</summary>
-    private static Task<bool> WithView(TextWriter o, int total, int done, Func<ISweepView, Task<bool>> body) =>
+    private static Task<bool> WithView(TextWriter o, int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<bool>> body) =>
         ReferenceEquals(o, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
-            ? LiveSweepView.RunAsync(total, done, body)
-            : body(new PlainSweepView(o));
+            ? LiveSweepView.RunAsync(total, done.Where(r => r.Outcome != Outcome.Failed).ToArray(), axes, body)
+            : body(new PlainSweepView(o, axes));
 
     internal static async Task<bool> RunInProcess(IReadOnlyList<Trial> all, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs,
         TimeSpan saveTimeout, CancellationToken cancellation)

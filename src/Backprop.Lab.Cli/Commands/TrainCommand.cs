@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Numerics.Tensors;
 using System.Text;
+using Backprop.Core.Experiments;
 using Backprop.Core.Networks;
 using Backprop.Core.Serialization;
 using Serilog;
@@ -83,12 +84,15 @@ internal static class TrainCommand
         }
         o.WriteLine(header.ToString());
 
-        double j = double.NaN;
+        double j = double.NaN, j0 = double.NaN;
         for (int step = 0; step <= steps; step++)
         {
             j = network.ComputeGradients(batch.Inputs, batch.Targets, batch.Count, definition.Loss);
-            bool finite = double.IsFinite(j) && network.Layers.All(layer => double.IsFinite(TensorPrimitives.Norm<double>(layer.WeightGradient)));
-            if (step % every == 0 || step == steps || !finite)
+            j0 = step == 0 ? j : j0;
+            // The rule of a sweep's trials (Divergence): NaN or Inf, or a loss grown past 1e6 times its start.
+            bool diverged = !double.IsFinite(j) || network.Layers.Any(layer => !double.IsFinite(TensorPrimitives.Norm<double>(layer.WeightGradient)))
+                || Divergence.Diverged(j, j0);
+            if (step % every == 0 || step == steps || diverged)
             {
                 var row = new StringBuilder($"{step,8}  {Format.Number(j),14}");
                 foreach (int l in shown)
@@ -97,10 +101,10 @@ internal static class TrainCommand
                 }
                 o.WriteLine(row.ToString());
             }
-            if (!finite)
+            if (diverged)
             {
                 Log.Warning("Training diverged at step {Step} with loss {Loss}", step, j);
-                o.WriteLine($"diverged at step {step}: the loss or a gradient is NaN or infinite (try a smaller --lr or weight scale)");
+                o.WriteLine($"diverged at step {step}: the loss or a gradient is NaN or infinite, or the loss grew past {Divergence.GrowthFactor:G2} times its initial value (try a smaller --lr or weight scale)");
                 return ExitCodes.Diverged;
             }
             if (step < steps)

@@ -174,7 +174,7 @@ public sealed class ResultsDirectory
             }
             if (result is not null && results._results.TryGetValue(result.Key, out TrialResult? earlier))
             {
-                if (earlier.Outcome == Outcomes.Failed && result.Outcome != Outcomes.Failed)
+                if (earlier.Outcome == Outcome.Failed && result.Outcome != Outcome.Failed)
                 {
                     results.Quarantine(raw[result.Key].Number, raw[result.Key].Line, $"a failed result of trial {result.Key}, replaced by a later one");
                     results._results.Remove(result.Key);
@@ -313,7 +313,7 @@ public sealed class ResultsDirectory
 
     private void AddCore(TrialResult result, string? jsonLine = null)
     {
-        if (_results.TryGetValue(result.Key, out TrialResult? existing) && existing.Outcome != Outcomes.Failed)
+        if (_results.TryGetValue(result.Key, out TrialResult? existing) && existing.Outcome != Outcome.Failed)
         {
             Log.Debug("Trial {TrialKey} already recorded; keeping the first result", result.Key);
             return;

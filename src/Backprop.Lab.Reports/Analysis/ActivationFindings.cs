@@ -22,7 +22,11 @@ public sealed record ActivationFindings(
     double? PredictedCriticalSw2,
     double? CriticalLineSw2)
 {
-    public const double VanishBelow = 0.1, ExplodeAbove = 10;
+    /// <summary>The group's <see cref="ActivationGroup.AveragingNote"/>: the axes its cells average over besides seeds.</summary>
+    public string AveragingNote { get; init; } = "";
+
+    /// <summary>The thresholds of the trials' regimes (<see cref="FlowRegimes"/>), so the sentence and the counts agree.</summary>
+    public const double VanishBelow = FlowRegimes.VanishBelow, ExplodeAbove = FlowRegimes.ExplodeAbove;
 
     public static ActivationFindings Of(ActivationGroup group)
     {
@@ -52,7 +56,7 @@ public sealed record ActivationFindings(
             }
         }
         return new ActivationFindings(group.Name, group.SigmaB, group.Trials.Count, ratio.Depths[deepest], vanishing, exploding,
-            crossingDepth, measuredCritical, predictedCritical, TheoryCurves.CriticalSw2(group.Activation, group.Sb2));
+            crossingDepth, measuredCritical, predictedCritical, TheoryCurves.CriticalSw2(group.Activation, group.Sb2)) { AveragingNote = group.AveragingNote };
     }
 
     public string Sentence()
@@ -78,7 +82,7 @@ public sealed record ActivationFindings(
             s.Append("The measured ln χ₁ does not change sign over the swept σ_w², so the boundary is outside the sweep");
         }
         s.Append(CriticalLineSw2 is double c ? Invariant($"; mean-field critical line χ₁(q*) = 1 at σ_b² = {SigmaB * SigmaB:G3}: σ_w² = {Fmt(c)}.") : "; theory finds no critical σ_w².");
-        return s.ToString();
+        return s.Append(AveragingNote).ToString();
     }
 
     private static string Fmt(double v) => v.ToString("G3", CultureInfo.InvariantCulture);

@@ -52,10 +52,10 @@ public static class GradientProfileFigure
         Finish(errors, eMin, eMax);
         FigureStyle.ShowLegend(weights, Alignment.UpperRight);
         FigureStyle.ShowLegend(errors, Alignment.LowerRight);
-        return new Figure($"profile-{PhaseDiagramFigure.Slug(group.Name)}", $"Gradient-flow profile: {group.Name}, depth {depth}",
+        return new Figure($"profile-{group.FileStem}", $"Gradient-flow profile: {group.Name}, depth {depth}",
             "One line per σ_w² (mean over seeds; band: smallest to largest seed). Right: the back-propagated error shrinks towards the input "
             + "(left) where χ₁ < 1 and grows where χ₁ > 1; dashed lines are mean-field theory for the same layers. "
-            + "The weight gradients (left) are offset by the forward signal and can stay level while δ vanishes.",
+            + "The weight gradients (left) are offset by the forward signal and can stay level while δ vanishes." + group.AveragingNote,
             [weights, errors], (int)(options.Width * 1.5), options.Height);
     }
 

@@ -6,15 +6,16 @@ namespace Backprop.Lab.Reports.Figures;
 /// <summary>
 /// Figure 4, for one configuration: left, a box per layer of log10 mean |g| over every recorded step and seed (how the
 /// layer's gradient is distributed through training, as TensorBoard's per-layer histograms show); right, the
-/// "plot_grad_flow" bars of mean and max |g| per layer at initialisation.
+/// "plot_grad_flow" bars of mean and max |g| per layer at initialisation. Given the group (facet) the
+/// trials come from, its name and file stem are used, and the axes it averages over are named.
 /// </summary>
 public static class LayerDistributionFigure
 {
-    public static Figure Build(IReadOnlyList<TrialResult> seeds, ReportOptions options)
+    public static Figure Build(IReadOnlyList<TrialResult> seeds, ReportOptions options, Analysis.ActivationGroup? group = null)
     {
         TrialConfig config = seeds[0].Config;
         int layers = seeds.Min(t => t.Checkpoints.Count == 0 ? 0 : t.Checkpoints[0].Layers.Count);
-        string what = $"{config.Activation}, L = {config.Depth}, σ_w² = {AxisScale.Label(config.SigmaW2)}";
+        string what = $"{group?.Name ?? config.Activation}, L = {config.Depth}, σ_w² = {AxisScale.Label(config.SigmaW2)}";
         Plot boxes = FigureStyle.NewPlot($"{what}: mean |g| per layer over training", "layer l", "mean |∂J/∂W_l| entries (log scale)");
         Plot bars = FigureStyle.NewPlot($"{what}: |g| per layer at initialisation", "layer l", "|∂J/∂W_l| entries (log scale)");
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
@@ -64,9 +65,9 @@ public static class LayerDistributionFigure
             FigureStyle.LogTicksY(bars, floor, bMax + 0.3);
             bars.Axes.SetLimitsY(floor, bMax + 0.3);
         }
-        return new Figure($"layers-{Figures.PhaseDiagramFigure.Slug(config.Activation)}", $"Per-layer gradients: {what}",
+        return new Figure($"layers-{group?.FileStem ?? PhaseDiagramFigure.Slug(config.Activation)}", $"Per-layer gradients: {what}",
             "Left: box (quartiles) and whiskers (extremes) of each layer's mean |g| over all recorded steps and seeds. "
-            + "Right: mean and max |g| per layer at initialisation; bars that shrink towards layer 1 are vanishing gradients.",
+            + "Right: mean and max |g| per layer at initialisation; bars that shrink towards layer 1 are vanishing gradients." + (group?.AveragingNote ?? ""),
             [boxes, bars], (int)(options.Width * 1.5), options.Height);
     }
 

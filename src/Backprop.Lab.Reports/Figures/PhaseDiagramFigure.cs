@@ -27,10 +27,11 @@ public static class PhaseDiagramFigure
         ColorScale scale = ColorScale.Centered(panels.SelectMany(p => p.Grid.FiniteValues()));
         var plots = panels.Select(p => Panel(group, p.Grid, scale, $"{group.Name}: {p.Title}")).ToList();
         int width = plots.Count == 1 ? options.Width : (int)(options.Width * 0.75 * plots.Count);
-        return new Figure($"phase-{Slug(group.Name)}", $"Phase diagram: {group.Name}",
+        return new Figure($"phase-{group.FileStem}", $"Phase diagram: {group.Name}",
             "Colour: log₁₀ of the first/last-layer ratio, blue where gradients vanish towards the input, red where they explode. "
             + "The vanishing/exploding colour is the back-propagated error δ = ∂J/∂z; the weight-gradient panel is offset by the forward signal "
-            + "(with σ_b = 0 it stays near 1 even where δ vanishes). Dashed: mean-field critical line χ₁(q*) = 1; solid: trainable depth 6ξ, ξ = 1/|ln χ₁|.",
+            + "(with σ_b = 0 it stays near 1 even where δ vanishes). Dashed: mean-field critical line χ₁(q*) = 1; solid: trainable depth 6ξ, ξ = 1/|ln χ₁|."
+            + " Each cell is the mean over seeds." + group.AveragingNote,
             plots, width, options.Height);
     }
 

@@ -6,7 +6,7 @@ namespace Backprop.Lab.Reports.Figures;
 
 /// <summary>
 /// Figure 5, per activation: final loss over depth x sigma_w^2 (mean over seeds; log10 where every loss is positive),
-/// cells where a seed diverged marked "div" and where one vanished "van", with the trainable-depth curve 6 xi over it
+/// cells where a seed diverged marked "div" (and where one failed "failed"), with the trainable-depth curve 6 xi over it
 /// (the shape of Schoenholz et al. 2017, Fig. 5).
 /// </summary>
 public static class TrainabilityMapFigure
@@ -15,7 +15,7 @@ public static class TrainabilityMapFigure
     {
         var trials = group.Trials;
         bool log = trials.Where(t => double.IsFinite(t.FinalLoss)).All(t => t.FinalLoss > 0);
-        PhaseGrid grid = PhaseGrid.Build(trials.Where(t => t.Outcome == Outcomes.Ok || t.Outcome == Outcomes.Vanished).ToList(),
+        PhaseGrid grid = PhaseGrid.Build(trials.Where(t => t.Outcome == Outcome.Ok).ToList(),
             t => log ? (t.FinalLoss > 0 ? Math.Log10(t.FinalLoss) : null) : t.FinalLoss);
         PhaseGrid all = PhaseGrid.Build(trials, _ => 0.0);
         var finite = grid.FiniteValues().ToArray();
@@ -41,9 +41,8 @@ public static class TrainabilityMapFigure
         string? Mark(int r, int c)
         {
             var cell = trials.Where(t => t.Config.Depth == all.Depths[r] && t.Config.SigmaW2 == all.Sw2[c]).ToArray();
-            return cell.Any(t => t.Outcome == Outcomes.Diverged) ? "div"
-                : cell.Any(t => t.Outcome == Outcomes.Vanished) ? "van"
-                : cell.Any(t => t.Outcome == Outcomes.Failed) ? "failed"
+            return cell.Any(t => t.Outcome == Outcome.Diverged) ? "div"
+                : cell.Any(t => t.Outcome == Outcome.Failed) ? "failed"
                 : null;
         }
         var (x, y) = Cells.Draw(plot, all.Sw2, all.Depths.Select(d => (double)d).ToArray(), values, scale.ColorOf, mark: Mark);
@@ -53,9 +52,10 @@ public static class TrainabilityMapFigure
         bar.Axis.Label.FontSize = FigureStyle.TickSize;
         bar.Axis.TickLabelStyle.FontSize = FigureStyle.TickSize;
         PhaseDiagramFigure.DrawTheory(plot, group, all.Sw2, x, y);
-        return new Figure($"trainability-{PhaseDiagramFigure.Slug(group.Name)}", $"Trainability: {group.Name}",
-            "Colour: " + stepText + " (mean over seeds, lower is better). \"div\": a seed diverged (NaN or infinite loss or gradient); "
-            + "\"van\": a seed's first-layer gradient fell below 1e-30. Deep networks train only near the critical line, within about 6ξ layers.",
+        return new Figure($"trainability-{group.FileStem}", $"Trainability: {group.Name}",
+            "Colour: " + stepText + " (mean over the seeds that trained, lower is better). \"div\": a seed diverged (its loss or a gradient became "
+            + "NaN or infinite, or its loss grew past 1e6 times its initial value). Deep networks train only near the critical line, within about 6ξ layers."
+            + group.AveragingNote,
             [plot], options.Width, options.Height);
     }
 

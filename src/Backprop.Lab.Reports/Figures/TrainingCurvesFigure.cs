@@ -5,7 +5,8 @@ namespace Backprop.Lab.Reports.Figures;
 
 /// <summary>
 /// Figure 3: loss against step for a few configurations (evenly chosen over the sweep), and the first- and last-layer
-/// weight-gradient norms against step; a diverged trial ends with a cross at the step it diverged.
+/// weight-gradient norms against step; a diverged trial ends with a cross at the step it diverged. Each line is one
+/// trial, labelled with every axis its sweep varies.
 /// </summary>
 public static class TrainingCurvesFigure
 {
@@ -20,6 +21,7 @@ public static class TrainingCurvesFigure
             return null;
         }
         var chosen = Bands.Thin(trained, options.MaxSeries);
+        string[] others = SweepAxes.Varying(trials.Select(t => t.Config)).Except(["activation", "depth", "sigma_w2"]).ToArray();
         // Losses can be negative (the linear loss of the gaussian dataset): then the axis stays linear.
         bool logLoss = chosen.All(t => t.Checkpoints.All(c => !double.IsFinite(c.Loss) || c.Loss > 0));
         Plot loss = FigureStyle.NewPlot("training loss", "step", logLoss ? "loss J (log scale)" : "loss J");
@@ -31,7 +33,8 @@ public static class TrainingCurvesFigure
         {
             TrialResult t = chosen[i];
             Color color = FigureStyle.Series(i);
-            string label = $"{t.Config.Activation} L={t.Config.Depth} σ_w²={AxisScale.Label(t.Config.SigmaW2)}";
+            string label = $"{t.Config.Activation} L={t.Config.Depth} σ_w²={AxisScale.Label(t.Config.SigmaW2)}"
+                + string.Concat(others.Select(f => $" {f}={SweepAxes.Value(t.Config, f)}"));
             double[] steps = t.Checkpoints.Select(c => (double)c.Step).ToArray();
             Series(loss, steps, t.Checkpoints.Select(c => c.Loss), logLoss, color, label, t, ref ranges[0]);
             Series(first, steps, t.Checkpoints.Select(c => c.Layers[0].GradWNorm), true, color, null, t, ref ranges[1]);
@@ -47,7 +50,7 @@ public static class TrainingCurvesFigure
         loss.Legend.FontSize = FigureStyle.LegendSize - 2;
         return new Figure("training", "Training curves",
             $"{chosen.Count} of {trained.Count} trained configurations, chosen evenly across the sweep. A cross marks the step where a trial diverged "
-            + "(loss or gradient NaN or infinite). Gradient norms that fall to 0 at the first layer are where gradients vanished.",
+            + "(loss or gradient NaN or infinite, or the loss past 1e6 times its initial value). Gradient norms that fall to 0 at the first layer are where gradients vanished.",
             [loss, first, last], (int)(options.Width * 1.8), (int)(options.Height * 1.1));
     }
 
@@ -65,9 +68,9 @@ public static class TrainingCurvesFigure
         line.LineWidth = 3;
         if (label is not null)
         {
-            line.LegendText = label + (t.Outcome == Outcomes.Diverged ? " (diverged)" : "");
+            line.LegendText = label + (t.Outcome == Outcome.Diverged ? " (diverged)" : "");
         }
-        if (t.Outcome == Outcomes.Diverged)
+        if (t.Outcome == Outcome.Diverged)
         {
             plot.Add.Marker(xs[^1], ys[^1], MarkerShape.Cross, 18, color);
         }

@@ -19,8 +19,7 @@ internal static class HtmlReport
         h.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         h.Append($"<title>Gradient flow: {E(name)}</title>\n<style>\n{ReportAssets.Css}\n</style>\n</head>\n<body>\n");
         h.Append($"<h1>Gradient flow: {E(name)}</h1>\n");
-        int ok = results.Trials.Count(t => t.Outcome == Outcomes.Ok);
-        h.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{results.Trials.Count} trials: {ok} ok, {Count(results, Outcomes.Vanished)} vanished, {Count(results, Outcomes.Diverged)} diverged, {Count(results, Outcomes.Failed)} failed. ");
+        h.Append($"<p class=\"meta\">{E(ResultCounts.Of(results.Trials).Describe())}. ");
         h.Append($"Raw results: <a href=\"../{StoredResults.TrialsFileName}\">{StoredResults.TrialsFileName}</a>, <a href=\"../{StoredResults.SummaryFileName}\">{StoredResults.SummaryFileName}</a>");
         h.Append(results.SweepText is null ? "" : $", <a href=\"../{StoredResults.SweepFileName}\">{StoredResults.SweepFileName}</a>");
         h.Append(".</p>\n");
@@ -63,8 +62,6 @@ internal static class HtmlReport
         h.Append($"<script>\n{ReportAssets.SortScript}\n</script>\n</body>\n</html>\n");
         return h.ToString();
     }
-
-    private static int Count(StoredResults results, string outcome) => results.Trials.Count(t => t.Outcome == outcome);
 
     internal static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -13,7 +13,8 @@ internal static class ReportAssets
         th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; }
         th { background: #f3f3f3; cursor: pointer; user-select: none; position: sticky; top: 0; }
         th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
-        td.text { text-align: left; } tr.diverged td { background: #fde8e8; } tr.vanished td { background: #e8f0fd; } tr.failed td { background: #f3e3f7; }
+        td.text { text-align: left; } tr.diverged td { background: #fde8e8; } tr.failed td { background: #f3e3f7; }
+        td.vanishing { color: #2166ac; } td.exploding { color: #b2182b; }
         pre { background: #f7f7f7; padding: 1rem; overflow-x: auto; }
         .skipped { background: #fff6e0; padding: .5rem 1rem; border-left: 4px solid #e69f00; }
         """;

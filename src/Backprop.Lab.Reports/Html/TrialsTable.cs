@@ -4,16 +4,25 @@ using Backprop.Core.Experiments;
 
 namespace Backprop.Lab.Reports.Html;
 
-/// <summary>The sortable trials table: configuration, outcome, measured and predicted chi1, error ratio, final loss.</summary>
+/// <summary>
+/// The sortable trials table: configuration (a column for every axis the sweep varies beyond the usual ones), outcome,
+/// regime at initialisation, measured and predicted chi1, error ratio, final loss.
+/// </summary>
 internal static class TrialsTable
 {
-    private static readonly string[] Headers =
-        ["key", "activation", "L", "N", "init", "σ_w²", "σ_b", "seed", "steps", "outcome", "χ₁ measured", "χ₁ same layers", "χ₁(q*)", "|δ₁|/|δ_L| init", "final loss"];
+    private static readonly string[] Leading = ["key", "activation", "L", "N", "init", "σ_w²", "σ_b", "seed", "steps"];
+
+    private static readonly string[] Trailing =
+        ["outcome", "regime", "χ₁ measured", "χ₁ same layers", "χ₁(q*)", "|δ₁|/|δ_L| init", "final loss"];
+
+    /// <summary>The fields the leading columns show.</summary>
+    private static readonly HashSet<string> Shown = new(StringComparer.Ordinal) { "activation", "depth", "width", "init", "sigma_w2", "sigma_b", "seed", "steps" };
 
     public static void Append(StringBuilder h, IReadOnlyList<TrialResult> trials)
     {
+        string[] axes = SweepAxes.Varying(trials.Select(t => t.Config)).Where(f => !Shown.Contains(f)).ToArray();
         h.Append("<table class=\"sortable\">\n<thead><tr>");
-        foreach (string header in Headers)
+        foreach (string header in Leading.Concat(axes).Concat(Trailing))
         {
             h.Append($"<th>{HtmlReport.E(header)}</th>");
         }
@@ -22,7 +31,7 @@ internal static class TrialsTable
         {
             TrialConfig c = t.Config;
             TrialSummary? s = t.Summary;
-            h.Append($"<tr class=\"{HtmlReport.E(t.Outcome)}\">");
+            h.Append($"<tr class=\"{ResultFormat.Name(t.Outcome)}\">");
             Text(h, t.Key);
             Text(h, c.Activation);
             Number(h, c.Depth);
@@ -32,7 +41,13 @@ internal static class TrialsTable
             Number(h, c.SigmaB);
             Number(h, c.Seed);
             Number(h, c.Steps);
-            Text(h, t.Outcome + (t.DivergedAtStep is int k ? $" at step {k}" : "") + (t.Error is string e ? $": {e}" : ""));
+            foreach (string axis in axes)
+            {
+                Value(h, SweepAxes.Value(c, axis));
+            }
+            Text(h, ResultFormat.Name(t.Outcome) + (t.DivergedAtStep is int k ? $" at step {k}" : "") + (t.Error is string e ? $": {e}" : ""));
+            string regime = t.Regime is FlowRegime g ? ResultFormat.Name(g) : "";
+            h.Append($"<td class=\"text {regime}\">{regime}</td>");
             Number(h, s?.LogSlopeMeasured is double m ? Math.Exp(m) : null);
             Number(h, s?.LogSlopePredicted is double p ? Math.Exp(p) : null);
             Number(h, s?.Chi1Predicted);
@@ -44,6 +59,19 @@ internal static class TrialsTable
     }
 
     private static void Text(StringBuilder h, string text) => h.Append($"<td class=\"text\">{HtmlReport.E(text)}</td>");
+
+    /// <summary>A swept field's value exactly as summary.csv and the trial lines spell it; sorted as a number when it is one.</summary>
+    private static void Value(StringBuilder h, string value)
+    {
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            h.Append($"<td data-v=\"{HtmlReport.E(value)}\">{HtmlReport.E(value)}</td>");
+        }
+        else
+        {
+            Text(h, value);
+        }
+    }
 
     private static void Number(StringBuilder h, double? v)
     {

@@ -15,7 +15,7 @@ public class TrialRunnerTests
         TrialResult result = TrialRunner.Run(Small);
         Assert.Equal([0, 10, 20, 25], result.Checkpoints.Select(c => c.Step));
         Assert.All(result.Checkpoints, c => Assert.Equal(4, c.Layers.Count)); // 3 hidden + readout
-        Assert.Equal(Outcomes.Ok, result.Outcome);
+        Assert.Equal(Outcome.Ok, result.Outcome);
         Assert.Null(result.DivergedAtStep);
         Assert.True(result.FinalLoss < result.Checkpoints[0].Loss, "training did not reduce the loss");
     }
@@ -57,20 +57,38 @@ public class TrialRunnerTests
         IReadOnlyList<TrialResult> results = await SweepExecutor.RunAsync(sweep);
         Assert.Equal(3, results.Count);
         TrialResult d = results.Single(r => r.Config == diverging);
-        Assert.Equal(Outcomes.Diverged, d.Outcome);
+        Assert.Equal(Outcome.Diverged, d.Outcome);
         Assert.NotNull(d.DivergedAtStep);
         Assert.Equal(d.DivergedAtStep, d.Checkpoints[^1].Step);
-        Assert.All(results.Where(r => r.Config != diverging), r => Assert.Equal(Outcomes.Ok, r.Outcome));
+        Assert.All(results.Where(r => r.Config != diverging), r => Assert.Equal(Outcome.Ok, r.Outcome));
     }
 
     [Fact]
-    public void A_sigmoid_net_this_deep_vanishes()
+    public void A_sigmoid_net_this_deep_vanishes_and_that_is_its_regime_not_its_outcome()
     {
-        // chi1 ~ 0.056 per layer: over 59 layers |delta| shrinks by 0.056^(59/2) ~ 1e-37, below the 1e-30 threshold.
+        // chi1 ~ 0.056 per layer: over 59 layers |delta| shrinks by 0.056^(59/2) ~ 1e-37.
         TrialConfig config = new() { Activation = "sigmoid", SigmaW2 = 1, Depth = 60, Width = 32, Dataset = "gaussian", Samples = 8, BatchSize = 8, Steps = 0 };
         TrialResult result = TrialRunner.Run(config);
-        Assert.Equal(Outcomes.Vanished, result.Outcome);
+        Assert.Equal(Outcome.Ok, result.Outcome);
+        Assert.Equal(FlowRegime.Vanishing, result.Regime);
         Assert.True(result.Summary!.DeltaRatioInit < 1e-30);
+    }
+
+    [Fact]
+    public void A_loss_grown_a_millionfold_is_divergence_at_that_step_though_every_number_is_finite()
+    {
+        // tanh at learning rate 0.5: the readout's weights grow each step while the saturated hidden layers pass no
+        // gradient, so the loss climbs by hundreds of orders of magnitude with no NaN or infinity.
+        TrialConfig config = new() { Activation = "tanh", SigmaW2 = 1, Depth = 4, Width = 64, Dataset = "teacher", Samples = 512, BatchSize = 64, Steps = 100, LearningRate = 0.5, RecordEvery = 25 };
+        TrialResult result = TrialRunner.Run(config);
+        Assert.Equal(Outcome.Diverged, result.Outcome);
+        Checkpoint last = result.Checkpoints[^1];
+        Assert.Equal(result.DivergedAtStep, last.Step);
+        Assert.NotEqual(0, last.Step % config.RecordEvery); // recorded because it diverged, not because it was due
+        double initial = result.Checkpoints[0].Loss;
+        Assert.True(double.IsFinite(last.Loss) && last.Loss > Divergence.GrowthFactor * initial, $"loss {last.Loss} from {initial}");
+        Assert.All(result.Checkpoints.SkipLast(1), c => Assert.True(c.Loss <= Divergence.GrowthFactor * initial));
+        Assert.Equal(last.Loss, result.FinalLoss);
     }
 
     [Fact]
@@ -78,7 +96,7 @@ public class TrialRunnerTests
     {
         TrialConfig broken = Small with { Activation = "no-such-activation" };
         TrialResult result = SweepExecutor.RunOne(broken);
-        Assert.Equal(Outcomes.Failed, result.Outcome);
+        Assert.Equal(Outcome.Failed, result.Outcome);
         Assert.Contains("no-such-activation", result.Error);
     }
 
@@ -93,14 +111,16 @@ public class TrialRunnerTests
         Assert.Equal(line, ResultFormat.ToJsonLine(back!));
         Assert.Null(ResultFormat.FromJsonLine(line[..(line.Length / 2)], out problem));
         Assert.Equal("truncated or malformed JSON", problem);
-        Assert.Null(ResultFormat.FromJsonLine(line.Replace("\"schema\":1", "\"schema\":0", StringComparison.Ordinal), out problem));
-        Assert.Contains("schema", problem);
+        Assert.Null(ResultFormat.FromJsonLine(line.Replace("\"schema\":2", "\"schema\":0", StringComparison.Ordinal), out problem));
+        Assert.Equal("schema 0, expected 1 or 2", problem);
         // Without the field the record is not taken for the current version (the property's default is that version).
-        Assert.EndsWith(",\"schema\":1}", line);
-        Assert.Null(ResultFormat.FromJsonLine(line.Replace(",\"schema\":1}", "}", StringComparison.Ordinal), out problem));
-        Assert.Equal("schema missing, expected 1", problem);
-        Assert.Null(ResultFormat.FromJsonLine("{\"schema\":1}", out problem));
+        Assert.EndsWith(",\"schema\":2,\"regime\":\"stable\"}", line);
+        Assert.Null(ResultFormat.FromJsonLine(line.Replace(",\"schema\":2,", ",", StringComparison.Ordinal), out problem));
+        Assert.Equal("schema missing, expected 1 or 2", problem);
+        Assert.Null(ResultFormat.FromJsonLine("{\"schema\":2}", out problem));
         Assert.Equal("not a trial record", problem);
+        Assert.Null(ResultFormat.FromJsonLine(line.Replace("\"outcome\":\"ok\"", "\"outcome\":0", StringComparison.Ordinal), out problem));
+        Assert.Equal("unreadable value at $.outcome", problem); // an outcome is a name, never a number
     }
 
     [Fact]

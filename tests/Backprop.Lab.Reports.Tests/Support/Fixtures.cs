@@ -51,7 +51,7 @@ internal static class Fixtures
         double slope = Math.Log(chi1);
         var summary = new TrialSummary(gradNorm, gradNorm, deltaSq, slope, slope * 0.98, chi1, ChiFit.DefaultFrom(depth),
             gradNorm[0] / gradNorm[^1], gradNorm[0] / gradNorm[^1], Math.Sqrt(deltaSq[0] / deltaSq[^1]), Math.Sqrt(deltaSq[0] / deltaSq[^1]));
-        return new TrialResult(config.Key(), config, diverges ? Outcomes.Diverged : Outcomes.Ok, diverges ? 10 : null,
+        return new TrialResult(config.Key(), config, diverges ? Outcome.Diverged : Outcome.Ok, diverges ? 10 : null,
             checkpoints[^1].Loss, summary, checkpoints, 0.01, null);
     }
 

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Backprop.Core.Experiments;
+
+/// <summary>
+/// Reads a trials.jsonl line of schema 1 as a current <see cref="TrialResult"/>. Schema 1 had a fourth outcome,
+/// "vanished" (the first layer's weight gradient below 1e-30), and called only a non-finite loss or gradient
+/// divergence. A "vanished" trial trained to its end, so it reads as "ok"; its
+/// regime comes from its error ratio like any other. Then the growth rule of <see cref="Divergence"/> is applied to the
+/// recorded losses (and the final loss) of every "ok" trial: one past the bound reads as diverged at the first recorded
+/// step past it (the exact step was not recorded), or at its last step if only its final loss is. Its later checkpoints,
+/// which a current run would not have, are kept. The line on disk is left as it is.
+/// </summary>
+internal static class SchemaUpgrade
+{
+    public const int FromSchema = 1;
+
+    public static TrialResult? Read(string line, out string? problem)
+    {
+        JsonNode? node = JsonNode.Parse(line);
+        if (node is not JsonObject record)
+        {
+            problem = "not a trial record";
+            return null;
+        }
+        if (record["outcome"] is JsonValue outcome && outcome.TryGetValue(out string? name) && name == "vanished")
+        {
+            record["outcome"] = "ok";
+        }
+        record["schema"] = TrialResult.CurrentSchema;
+        TrialResult? result = ResultFormat.Checked(record.Deserialize<TrialResult>(ResultFormat.JsonOptions), out problem);
+        return result is null ? null : ApplyGrowthRule(result);
+    }
+
+    private static TrialResult ApplyGrowthRule(TrialResult r)
+    {
+        if (r.Outcome != Outcome.Ok || r.Checkpoints.Count == 0)
+        {
+            return r;
+        }
+        double initial = r.Checkpoints[0].Loss;
+        Checkpoint? past = r.Checkpoints.FirstOrDefault(c => Divergence.Diverged(c.Loss, initial));
+        if (past is not null)
+        {
+            return r with { Outcome = Outcome.Diverged, DivergedAtStep = past.Step };
+        }
+        return Divergence.Diverged(r.FinalLoss, initial) ? r with { Outcome = Outcome.Diverged, DivergedAtStep = r.Checkpoints[^1].Step } : r;
+    }
+}
