@@ -72,6 +72,24 @@ public sealed class ExplainCommandTests : TempDirectory
     }
 
     [Fact]
+    public void A_network_too_large_to_draw_is_explained_when_no_drawing_is_asked_for()
+    {
+        // 50 x 50 + 50 = 2,550 weights, over the drawing limit of 2,000.
+        string net = Write("wide.json", """{ "inputs": 50, "seed": 3, "layers": [ { "units": 50, "activation": "tanh" }, { "units": 1 } ] }""");
+        var (exit, output, error) = LabRunner.Run("explain", "--net", net, "--wrt", "x1", "--at", "x1=0.5");
+        Assert.Equal("", error);
+        Assert.Equal(0, exit);
+        Assert.Contains("dy_hat/dx1: a sum over 50 paths", output);
+
+        string dot = System.IO.Path.Combine(Path, "wide.dot");
+        var (drawExit, drawOutput, drawError) = LabRunner.Run("explain", "--net", net, "--wrt", "x1", "--dot", dot);
+        Assert.Equal(2, drawExit);
+        Assert.Equal("", drawOutput);
+        Assert.Contains("2550 weights, too many to draw", drawError);
+        Assert.False(File.Exists(dot));
+    }
+
+    [Fact]
     public void Printed_input_gradients_equal_central_differences_for_random_formulas()
     {
         var rng = new Random(17);

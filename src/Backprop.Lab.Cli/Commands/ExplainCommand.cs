@@ -72,7 +72,7 @@ internal static class ExplainCommand
                 {
                     ExplainExpressionText.Write(stdout, explanation, point);
                 }
-                graphFiles.Write(stdout, ExpressionGraph.Dot(explanation));
+                graphFiles.Write(stdout, () => ExpressionGraph.Dot(explanation));
             }
             else
             {
