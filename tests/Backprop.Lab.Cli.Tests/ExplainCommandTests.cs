@@ -118,6 +118,18 @@ public sealed class ExplainCommandTests : TempDirectory
         Assert.Contains("   dc/dx = b * y + b + b * y + b + y = 67   (backprop: 67)\n           where a = x * y; b = a + x", output);
     }
 
+    [Theory]
+    [InlineData("2", "   f = 2   (a constant: no inputs, no operations)")]
+    [InlineData("z = pi", "   z = 3.1415927   (a constant: no inputs, no operations)")]
+    public void A_constant_formula_is_explained_not_a_crash(string formula, string line)
+    {
+        var (exit, output, error) = LabRunner.Run("explain", formula);
+        Assert.Equal("", error);
+        Assert.Equal(0, exit);
+        Assert.Contains(line, output);
+        Assert.Contains("none: the formula has no variables", output);
+    }
+
     [Fact]
     public void A_node_on_its_kink_names_the_convention()
     {

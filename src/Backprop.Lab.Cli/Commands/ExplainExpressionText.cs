@@ -18,8 +18,12 @@ internal static class ExplainExpressionText
 
         o.WriteLine("1. forward pass: every node of the graph, inputs first");
         var ops = e.Nodes.Where(n => n.Kind != NodeKind.Constant).ToList();
-        int nameWidth = ops.Max(n => n.Name.Length);
-        int defWidth = ops.Max(n => n.Definition.Text.Length);
+        if (ops.Count == 0)
+        {
+            o.WriteLine($"   {f} = {Format.Number(e.Output.Data)}   (a constant: no inputs, no operations)");
+        }
+        int nameWidth = ops.Select(n => n.Name.Length).DefaultIfEmpty().Max();
+        int defWidth = ops.Select(n => n.Definition.Text.Length).DefaultIfEmpty().Max();
         foreach (var n in ops)
         {
             string full = n.Kind == NodeKind.Operation && n.Formula.Text != n.Definition.Text ? $"   ({n.Formula.Text})" : "";
@@ -29,7 +33,11 @@ internal static class ExplainExpressionText
         o.WriteLine();
 
         o.WriteLine($"2. backward pass: d{f}/d(node) = d{f}/d(parent) x d(parent)/d(node), where the parent is the node that uses it");
-        int lhsWidth = e.Backward.Max(s => Derivative(f, s.Node.Name).Length);
+        if (e.Backward.Count == 0)
+        {
+            o.WriteLine($"   nothing to pass back: {f} is a constant");
+        }
+        int lhsWidth = e.Backward.Select(s => Derivative(f, s.Node.Name).Length).DefaultIfEmpty().Max();
         foreach (var step in e.Backward)
         {
             WriteStep(o, f, step, lhsWidth);
