@@ -5,9 +5,10 @@ namespace Backprop.Core.Checking;
 
 /// <summary>
 /// Which side of 0 every unit of a kinked layer (relu, leaky_relu, abs, elu with alpha != 1) is on after a forward
-/// pass, as the sign of z (-1, 0 or +1): a finite difference whose two ends see different sides crossed a kink. Zero
-/// is a side of its own because a unit exactly at z = 0 sits on the kink, on neither piece, so neither one-sided
-/// difference is the slope of t's piece (abs'(0) = 0 is the slope of no piece). Shared by the probes.
+/// pass: -1 below the kink, +1 above: a finite difference whose two ends see different sides crossed a kink. A unit
+/// exactly at z = 0 is on the piece whose slope phi'(0) is (the left one for relu, leaky_relu and elu, whose
+/// derivative at 0 is their left piece's), or on a side of its own, 0, when phi'(0) is the slope of neither piece
+/// (abs'(0) = 0): then neither one-sided difference is t's own. Shared by the probes.
 /// </summary>
 internal static class KinkSides
 {
@@ -23,16 +24,27 @@ internal static class KinkSides
         {
             if (layer.Activation.HasKink)
             {
+                sbyte zero = ZeroSide(layer.Activation);
                 foreach (double z in layer.PreActivation)
                 {
-                    sides[at++] = Side(z);
+                    sides[at++] = Side(z, zero);
                 }
             }
         }
     }
 
-    /// <summary>The sign of z as a side: +1 above the kink, -1 below, 0 on it (and for NaN, which Math.Sign rejects).</summary>
-    public static sbyte Side(double z) => z > 0 ? (sbyte)1 : z < 0 ? (sbyte)-1 : (sbyte)0;
+    /// <summary>The side of a unit at z: +1 above the kink, -1 below, <paramref name="zero"/> on it (and for NaN).</summary>
+    public static sbyte Side(double z, sbyte zero) => z > 0 ? (sbyte)1 : z < 0 ? (sbyte)-1 : zero;
+
+    /// <summary>
+    /// The side z = 0 is on: the piece whose slope the derivative at 0 is, found by comparing phi'(0) with phi' at
+    /// the nearest doubles either side; 0 when it is neither's.
+    /// </summary>
+    public static sbyte ZeroSide(Activation phi)
+    {
+        double slope = phi.Derivative(0);
+        return slope == phi.Derivative(-double.Epsilon) ? (sbyte)-1 : slope == phi.Derivative(double.Epsilon) ? (sbyte)1 : (sbyte)0;
+    }
 
     /// <summary>
     /// J at the network's current values for m examples, in the given precision; the kink sides are left in the

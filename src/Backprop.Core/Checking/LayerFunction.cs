@@ -45,7 +45,8 @@ internal sealed class LayerFunction
         {
             s += _upstream[i] * _a[i];
         }
-        sbyte[] sides = _layer.Activation.HasKink ? Array.ConvertAll(_z, KinkSides.Side) : [];
+        sbyte zero = KinkSides.ZeroSide(_layer.Activation);
+        sbyte[] sides = _layer.Activation.HasKink ? Array.ConvertAll(_z, z => KinkSides.Side(z, zero)) : [];
         return (s, sides);
     }
 }
