@@ -66,6 +66,26 @@ public sealed class GradCheckCommandTests : TempDirectory
         Assert.Contains("loss (mse): gradient dJ/dyhat off by a factor of 0.5", bugOutput);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_unit_exactly_on_the_kink_of_abs_passes(bool fast)
+    {
+        // One abs unit with w = 1, b = 0 and input 0: z = 0 exactly, analytic and numeric both 0.
+        string net = Write("abs-at-zero.json", """
+            { "inputs": 1, "loss": "mse",
+              "layers": [ { "units": 1, "activation": "abs", "weights": [[1]], "biases": [0] } ] }
+            """);
+        string data = Write("zero.json", """{ "inputs": [[0]], "targets": [[1]] }""");
+        string[] extra = fast ? ["--fast"] : [];
+        var (exit, output, error) = LabRunner.Run(["gradcheck", net, "--data", data, "--threads", "2", .. extra]);
+        Assert.Equal("", error);
+        Assert.Equal(0, exit);
+        Assert.Contains("verdict  PASS", output);
+        Assert.DoesNotContain("WRONG", output);
+        Assert.DoesNotContain("W^T", output);
+    }
+
     [Fact]
     public void The_sweep_prints_error_against_h_and_the_best_h()
     {

@@ -26,7 +26,13 @@ public abstract record Expr
                 case NegateExpr n: Collect(n.Operand, names); break;
                 case BinaryExpr b: Collect(b.Left, names); Collect(b.Right, names); break;
                 case PowerExpr p: Collect(p.Base, names); break;
-                case CallExpr c: Collect(c.Argument, names); break;
+                case CallExpr c:
+                    foreach (var a in c.Arguments)
+                    {
+                        Collect(a, names);
+                    }
+
+                    break;
             }
         }
     }
@@ -44,6 +50,7 @@ public abstract record Expr
         double Eval(Expr e) => e switch
         {
             NumberExpr n => n.Number,
+            ConstantExpr c => c.Number,
             VariableExpr v => bindings.TryGetValue(v.Name, out var x) ? x : throw new UnknownVariableException(v.Name, bindings.Keys),
             NegateExpr n => Ops.Neg(Eval(n.Operand)),
             BinaryExpr b => b.Operator switch
@@ -52,10 +59,11 @@ public abstract record Expr
                 BinaryOperator.Subtract => Ops.Sub(Eval(b.Left), Eval(b.Right)),
                 BinaryOperator.Multiply => Ops.MulStep(Eval(b.Left), Eval(b.Right)).Y,
                 BinaryOperator.Divide => Ops.Div(Eval(b.Left), Eval(b.Right)),
+                BinaryOperator.Power => Ops.VariablePowStep(Eval(b.Left), Eval(b.Right)).Y,
                 _ => throw new InvalidOperationException($"unknown operator {b.Operator}"),
             },
             PowerExpr p => Ops.PowStep(Eval(p.Base), p.Exponent).Y,
-            CallExpr c => MathFunctions.Apply(c.Function, Eval(c.Argument)),
+            CallExpr c => MathFunctions.Get(c.Function).Evaluate(c.Arguments.Select(Eval).ToArray()),
             _ => throw new InvalidOperationException($"unknown expression node {e.GetType().Name}"),
         };
     }
@@ -98,13 +106,19 @@ public abstract record Expr
     /// <summary>The canonical form: minimal parentheses, single spaces around + - * /, invariant numbers.</summary>
     public sealed override string ToString() => ExprPrinter.Print(this);
 
-    private Value BuildWith(Func<string, Value> variable)
+    /// <summary>
+    /// Builds the graph with <paramref name="variable"/> giving the node of each name; each named constant
+    /// (pi, e) becomes its own <see cref="Value.Constant"/> leaf, reported to <paramref name="namedConstant"/>
+    /// so a caller can write it by name.
+    /// </summary>
+    internal Value BuildWith(Func<string, Value> variable, Action<Value, string>? namedConstant = null)
     {
         return Make(this);
 
         Value Make(Expr e) => e switch
         {
             NumberExpr n => Value.Constant(n.Number),
+            ConstantExpr c => Named(c),
             VariableExpr v => variable(v.Name),
             NegateExpr n => Ops.Neg(Make(n.Operand)),
             BinaryExpr b => b.Operator switch
@@ -113,11 +127,19 @@ public abstract record Expr
                 BinaryOperator.Subtract => Ops.Sub(Make(b.Left), Make(b.Right)),
                 BinaryOperator.Multiply => Ops.Mul(Make(b.Left), Make(b.Right)),
                 BinaryOperator.Divide => Ops.Div(Make(b.Left), Make(b.Right)),
+                BinaryOperator.Power => Ops.Pow(Make(b.Left), Make(b.Right)),
                 _ => throw new InvalidOperationException($"unknown operator {b.Operator}"),
             },
             PowerExpr p => Ops.Pow(Make(p.Base), p.Exponent),
-            CallExpr c => MathFunctions.Apply(c.Function, Make(c.Argument)),
+            CallExpr c => MathFunctions.Get(c.Function).Build(c.Arguments.Select(Make).ToArray()),
             _ => throw new InvalidOperationException($"unknown expression node {e.GetType().Name}"),
         };
+
+        Value Named(ConstantExpr c)
+        {
+            var node = Value.Constant(c.Number);
+            namedConstant?.Invoke(node, c.Name);
+            return node;
+        }
     }
 }

@@ -13,12 +13,29 @@ public sealed record NumberExpr(double Number) : Expr
     internal override int Height => 1;
 }
 
-/// <summary>A named input, such as x or w_1.</summary>
+/// <summary>A named input, such as x or w_1, or in a program a name an earlier statement defined.</summary>
 public sealed record VariableExpr(string Name) : Expr
 {
-    public string Name { get; } = ExpressionLexer.IsIdentifier(Name) && !MathFunctions.IsKnown(Name)
+    public string Name { get; } = IsValidName(Name)
         ? Name
-        : throw new ArgumentException($"'{Name}' is not a valid variable name (letters, digits and _, not starting with a digit, not a function name)", nameof(Name));
+        : throw new ArgumentException($"'{Name}' is not a valid variable name (letters, digits and _, not starting with a digit, not a function or constant name)", nameof(Name));
+
+    internal override int Height => 1;
+
+    /// <summary>Whether <paramref name="name"/> can name a variable: an identifier that is no function (exp) or constant (pi).</summary>
+    public static bool IsValidName(string? name) =>
+        ExpressionLexer.IsIdentifier(name) && !MathFunctions.IsKnown(name!) && !MathFunctions.IsConstant(name!);
+}
+
+/// <summary>A named constant: pi or e.</summary>
+public sealed record ConstantExpr(string Name) : Expr
+{
+    public string Name { get; } = MathFunctions.IsConstant(Name)
+        ? Name
+        : throw new ArgumentException($"unknown constant '{Name}'; the constants are {string.Join(", ", MathFunctions.Constants.Keys)}", nameof(Name));
+
+    /// <summary>The double nearest to the constant.</summary>
+    public double Number => MathFunctions.Constants[Name];
 
     internal override int Height => 1;
 }
@@ -31,21 +48,29 @@ public sealed record NegateExpr(Expr Operand) : Expr
     internal override int Height { get; } = 1 + Operand.Height;
 }
 
-/// <summary>The four arithmetic operators.</summary>
+/// <summary>The four arithmetic operators, and ^ with a variable exponent.</summary>
 public enum BinaryOperator
 {
     Add,
     Subtract,
     Multiply,
     Divide,
+
+    /// <summary>Left^Right where Right has a variable; a constant exponent is a <see cref="PowerExpr"/>.</summary>
+    Power,
 }
 
-/// <summary>Left Operator Right, for + - * /.</summary>
+/// <summary>Left Operator Right, for + - * / and ^ with a variable exponent.</summary>
 public sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right) : Expr
 {
     public Expr Left { get; } = Left ?? throw new ArgumentNullException(nameof(Left));
 
-    public Expr Right { get; } = Right ?? throw new ArgumentNullException(nameof(Right));
+    // A constant exponent must be a PowerExpr, as the parser folds it: otherwise printing and parsing back would
+    // give another tree.
+    public Expr Right { get; } = Right is null ? throw new ArgumentNullException(nameof(Right))
+        : Operator == BinaryOperator.Power && Right.Variables().Count == 0
+        ? throw new ArgumentException("a power with a constant exponent is a PowerExpr", nameof(Right))
+        : Right;
 
     internal override int Height { get; } = 1 + Math.Max(Left.Height, Right.Height);
 }
@@ -62,14 +87,31 @@ public sealed record PowerExpr(Expr Base, double Exponent) : Expr
     internal override int Height { get; } = 1 + Base.Height;
 }
 
-/// <summary>Function(Argument) for one of the known functions: exp, log, relu, sigmoid, tanh.</summary>
-public sealed record CallExpr(string Function, Expr Argument) : Expr
+/// <summary>Function(Arguments) for one of the known functions, with as many arguments as it takes.</summary>
+public sealed record CallExpr : Expr
 {
-    public string Function { get; } = MathFunctions.IsKnown(Function)
-        ? Function
-        : throw new ArgumentException($"unknown function '{Function}'; known functions are {MathFunctions.KnownList}", nameof(Function));
+    public CallExpr(string function, params Expr[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var known = MathFunctions.Get(function);
+        if (arguments.Length != known.Arity || arguments.Any(a => a is null))
+        {
+            throw new ArgumentException($"{function} takes {known.Arity} argument{(known.Arity == 1 ? "" : "s")}: {known.Signature}", nameof(arguments));
+        }
 
-    public Expr Argument { get; } = Argument ?? throw new ArgumentNullException(nameof(Argument));
+        Function = function;
+        Arguments = arguments.ToArray();
+        Height = 1 + Arguments.Max(a => a.Height);
+    }
 
-    internal override int Height { get; } = 1 + Argument.Height;
+    public string Function { get; }
+
+    public IReadOnlyList<Expr> Arguments { get; }
+
+    internal override int Height { get; }
+
+    public bool Equals(CallExpr? other) =>
+        other is not null && Function == other.Function && Arguments.SequenceEqual(other.Arguments);
+
+    public override int GetHashCode() => Arguments.Aggregate(Function.GetHashCode(StringComparison.Ordinal), HashCode.Combine);
 }

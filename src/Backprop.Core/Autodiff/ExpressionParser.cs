@@ -1,24 +1,26 @@
 namespace Backprop.Core.Autodiff;
 
 /// <summary>
-/// Parses formulas such as <c>(3*x + 4*y)^3</c> or <c>tanh(w*x + b)</c> into an <see cref="Expr"/>.
+/// Parses formulas such as <c>(3*x + 4*y)^3</c> or <c>tanh(w*x + b)</c> into an <see cref="Expr"/>, and small
+/// programs such as <c>a = x*y; c = a + x; c = c*c</c> into an <see cref="ExprProgram"/>.
 /// </summary>
 /// <remarks>
 /// Grammar, loosest first (recursive descent, one method per line):
 /// <code>
-/// sum      := product (('+' | '-') product)*
-/// product  := unary (('*' | '/') unary)*
-/// unary    := '-' unary | power                  -x^2 is -(x^2)
-/// power    := primary (('^' | '**') exponent)?
-/// exponent := '-' exponent | constant (('^' | '**') exponent)?    right-associative: x^2^3 = x^8
-/// constant := number | '(' sum ')'               the parenthesised sum must contain no variable
-/// primary  := number | name | function '(' sum ')' | '(' sum ')'
+/// program   := statement (separator statement)*   separator: ';' or a line break (see ExpressionLexer)
+/// statement := name '=' sum | sum                 only the last statement may be a bare sum
+/// sum       := product (('+' | '-') product)*
+/// product   := unary (('*' | '/') unary)*
+/// unary     := '-' unary | power                  -x^2 is -(x^2)
+/// power     := primary (('^' | '**') exponent)?
+/// exponent  := '-' exponent | primary (('^' | '**') exponent)?    right-associative: x^2^3 = x^8
+/// primary   := number | constant | name | function '(' sum (',' sum)* ')' | '(' sum ')'
 /// </code>
-/// Exponents are constants so every power differentiates by the power rule alone; they are folded to a
-/// number at parse time. Nesting is limited so that a hostile or mistyped input gets a syntax error rather
-/// than a stack overflow.
+/// An exponent without variables is folded to a number at parse time, so x^2 differentiates by the power rule
+/// alone; one with a variable (x^y, 2^x) is the two-input power. Nesting is limited so that a hostile or
+/// mistyped input gets a syntax error rather than a stack overflow.
 /// </remarks>
-public static class ExpressionParser
+public static partial class ExpressionParser
 {
     /// <summary>Deepest nesting of parentheses, unary minus and calls the parser accepts.</summary>
     public const int MaxNesting = 200;
@@ -26,40 +28,50 @@ public static class ExpressionParser
     /// <summary>Largest tree height accepted (a chain like x + x + ... + x of that many terms).</summary>
     public const int MaxHeight = 1000;
 
+    /// <summary>The name a program's output gets when its last statement is a bare formula (unless that name is taken).</summary>
+    public const string DefaultOutputName = "f";
+
     private const string Operand = "an operand";
-    private const string ConstantExponent = "a constant exponent (a number such as 2, -1 or 0.5, or a parenthesised constant)";
+    private const string Exponent = "an exponent (a number, a name, a call or a parenthesised expression)";
 
     /// <summary>The functions a formula may call.</summary>
     public static IReadOnlyList<string> KnownFunctions => MathFunctions.Names;
 
-    /// <summary>Parses <paramref name="text"/> into a tree.</summary>
+    /// <summary>How many arguments a known function takes (2 for max and min, else 1).</summary>
+    public static int Arity(string function) => MathFunctions.Get(function).Arity;
+
+    /// <summary>Parses one formula (no statements) into a tree.</summary>
     /// <exception cref="ExpressionSyntaxException">Bad syntax; carries the column and what was expected.</exception>
-    /// <exception cref="DomainException">A parenthesised constant exponent is itself undefined, as in x^(1/0).</exception>
+    /// <exception cref="DomainException">A constant exponent is itself undefined, as in x^(log(0)).</exception>
     public static Expr Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new Parser(ExpressionLexer.Tokenize(text)).ParseAll();
+        var parser = new Parser(ExpressionLexer.Tokenize(text));
+        var e = parser.ParseSum();
+        parser.Expect(TokenKind.End, "an operator or end of input");
+        return e;
     }
 
-    private sealed class Parser(List<Token> tokens)
+    /// <summary>
+    /// Parses a program: statements <c>name = formula</c> separated by ';' or line breaks, the last one the
+    /// output (a bare formula there is named <see cref="DefaultOutputName"/>, or f_1, f_2, ... if that is taken).
+    /// </summary>
+    /// <exception cref="ExpressionSyntaxException">Bad syntax, or a statement assigning an input, a function or a constant.</exception>
+    /// <exception cref="DomainException">A constant exponent is itself undefined.</exception>
+    public static ExprProgram ParseProgram(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new Parser(ExpressionLexer.Tokenize(text)).ParseProgram();
+    }
+
+    private sealed partial class Parser(List<Token> tokens)
     {
         private int _position;
         private int _nesting;
 
         private Token Current => tokens[_position];
 
-        public Expr ParseAll()
-        {
-            var e = ParseSum();
-            if (Current.Kind != TokenKind.End)
-            {
-                throw Error("an operator or end of input");
-            }
-
-            return e;
-        }
-
-        private Expr ParseSum()
+        public Expr ParseSum()
         {
             var left = ParseProduct();
             while (Current.Kind is TokenKind.Plus or TokenKind.Minus)
@@ -70,6 +82,16 @@ public static class ExpressionParser
             }
 
             return left;
+        }
+
+        public void Expect(TokenKind kind, string expected)
+        {
+            if (Current.Kind != kind)
+            {
+                throw Error(expected);
+            }
+
+            Next();
         }
 
         private Expr ParseProduct()
@@ -108,63 +130,61 @@ public static class ExpressionParser
             }
 
             var caret = Next();
-            return Checked(new PowerExpr(primary, ParseExponent()), caret);
+            return Power(primary, caret);
         }
 
-        private double ParseExponent()
+        // base^exponent: the power rule's PowerExpr when the exponent has no variable, else the two-input power.
+        private Expr Power(Expr @base, Token caret)
+        {
+            var start = Current;
+            var exponent = ParseExponent();
+            if (exponent.Variables().Count > 0)
+            {
+                return Checked(new BinaryExpr(BinaryOperator.Power, @base, exponent), caret);
+            }
+
+            double value = Fold(exponent);
+            return double.IsFinite(value)
+                ? Checked(new PowerExpr(@base, value), caret)
+                : throw new ExpressionSyntaxException(start.At, "a finite constant exponent", double.IsNaN(value) ? "one that is undefined" : "one too large to represent");
+        }
+
+        private Expr ParseExponent()
         {
             var start = Current;
             Enter(start);
-            double value;
+            Expr e;
             if (start.Kind == TokenKind.Minus)
             {
                 Next();
-                value = -ParseExponent();
+                e = Checked(new NegateExpr(ParseExponent()), start);
             }
             else
             {
-                value = ParseConstant();
+                if (start.Kind is not (TokenKind.Number or TokenKind.Identifier or TokenKind.LeftParen))
+                {
+                    throw Error(Exponent);
+                }
+
+                e = ParsePrimary();
                 if (Current.Kind == TokenKind.Caret)
                 {
-                    Next();
-                    value = Math.Pow(value, ParseExponent());
+                    e = Power(e, Next());
                 }
             }
 
             _nesting--;
-            return double.IsFinite(value)
-                ? value
-                : throw new ExpressionSyntaxException(start.Column, "a finite constant exponent", double.IsNaN(value) ? "one that is undefined" : "one too large to represent");
+            return e;
         }
 
-        private double ParseConstant()
+        // A constant exponent's value: negation and powers by plain arithmetic (so 10^400 is "too large" and
+        // (-8)^(1/3) "undefined", both syntax errors), anything else by the evaluator (log(0) is a domain error).
+        private static double Fold(Expr e) => e switch
         {
-            var start = Current;
-            if (start.Kind == TokenKind.Number)
-            {
-                Next();
-                return start.Number;
-            }
-
-            if (start.Kind != TokenKind.LeftParen)
-            {
-                throw Error(ConstantExponent);
-            }
-
-            int first = _position;
-            var inner = ParseParenthesised();
-            // A variable anywhere inside makes the exponent non-constant; point at the first one.
-            for (int i = first; i < _position; i++)
-            {
-                var t = tokens[i];
-                if (t.Kind == TokenKind.Identifier && !MathFunctions.IsKnown(t.Text))
-                {
-                    throw new ExpressionSyntaxException(t.Column, ConstantExponent, $"variable {t.Describe()}");
-                }
-            }
-
-            return inner.Evaluate(new Dictionary<string, double>());
-        }
+            NegateExpr n => -Fold(n.Operand),
+            PowerExpr p => Math.Pow(Fold(p.Base), p.Exponent),
+            _ => e.Evaluate(new Dictionary<string, double>()),
+        };
 
         private Expr ParsePrimary()
         {
@@ -176,30 +196,59 @@ public static class ExpressionParser
                     return new NumberExpr(token.Number);
                 case TokenKind.LeftParen:
                     return ParseParenthesised();
-                case TokenKind.Identifier when MathFunctions.IsKnown(token.Text):
+                case TokenKind.Identifier when MathFunctions.Find(token.Text) is { } function:
                     Next();
                     if (Current.Kind != TokenKind.LeftParen)
                     {
                         throw Error($"'(' after function name '{token.Text}'");
                     }
 
-                    return Checked(new CallExpr(token.Text, ParseParenthesised()), token);
+                    var arguments = ParseArguments(function);
+                    return Checked(new CallExpr(token.Text, [.. arguments]), token);
                 case TokenKind.Identifier:
                     Next();
                     if (Current.Kind == TokenKind.LeftParen)
                     {
                         string known = MathFunctions.KnownList;
                         throw new ExpressionSyntaxException(
-                            token.Column,
+                            token.At,
                             $"a known function ({known})",
                             token.Describe(),
-                            $"column {token.Column}: unknown function '{token.Text}'; known functions are {known}");
+                            $"{token.At.Describe()}: unknown function {token.Text}; known functions are {known}");
                     }
 
-                    return new VariableExpr(token.Text);
+                    return MathFunctions.IsConstant(token.Text) ? new ConstantExpr(token.Text) : new VariableExpr(token.Text);
                 default:
                     throw Error(Operand);
             }
+        }
+
+        private List<Expr> ParseArguments(MathFunction function)
+        {
+            var open = Next();
+            Enter(open);
+            var arguments = new List<Expr> { ParseSum() };
+            while (Current.Kind == TokenKind.Comma && arguments.Count < function.Arity)
+            {
+                Next();
+                arguments.Add(ParseSum());
+            }
+
+            if (Current.Kind != TokenKind.RightParen)
+            {
+                throw Error(arguments.Count < function.Arity ? "','" : $"')': {function.Signature} takes {Count(function.Arity)}");
+            }
+
+            if (arguments.Count < function.Arity)
+            {
+                throw new ExpressionSyntaxException(Current.At, $"{Count(function.Arity)} for {function.Signature}", Count(arguments.Count));
+            }
+
+            Next();
+            _nesting--;
+            return arguments;
+
+            static string Count(int n) => n == 1 ? "1 argument" : $"{n} arguments";
         }
 
         private Expr ParseParenthesised()
@@ -223,16 +272,16 @@ public static class ExpressionParser
         {
             if (++_nesting > MaxNesting)
             {
-                throw new ExpressionSyntaxException(at.Column, $"at most {MaxNesting} levels of nesting", "deeper nesting");
+                throw new ExpressionSyntaxException(at.At, $"at most {MaxNesting} levels of nesting", "deeper nesting");
             }
         }
 
         private static Expr Checked(Expr e, Token at) =>
             e.Height <= MaxHeight
                 ? e
-                : throw new ExpressionSyntaxException(at.Column, $"an expression at most {MaxHeight} levels deep", "a deeper one");
+                : throw new ExpressionSyntaxException(at.At, $"an expression at most {MaxHeight} levels deep", "a deeper one");
 
         private ExpressionSyntaxException Error(string expected) =>
-            new(Current.Column, expected, Current.Describe());
+            new(Current.At, expected, Current.Describe());
     }
 }

@@ -1,25 +1,30 @@
 namespace Backprop.Core.Autodiff;
 
 /// <summary>
-/// Thrown by <see cref="ExpressionParser.Parse"/> when the text is not a valid expression. The message
-/// reads "column 7: expected ')' but found end of input", so the CLI can show it as is, under a caret.
+/// Thrown by <see cref="ExpressionParser"/> when the text is not a valid formula or program. The message reads
+/// "column 7: expected ')' but found end of input" ("line 2, column 7: ..." in text of several lines), so the
+/// CLI can show it as is, under a caret.
 /// </summary>
 public sealed class ExpressionSyntaxException : Exception
 {
-    internal ExpressionSyntaxException(int column, string expected, string found)
-        : this(column, expected, found, $"column {column}: expected {expected} but found {found}")
+    internal ExpressionSyntaxException(Position at, string expected, string found)
+        : this(at, expected, found, $"{at.Describe()}: expected {expected} but found {found}")
     {
     }
 
-    internal ExpressionSyntaxException(int column, string expected, string found, string message)
+    internal ExpressionSyntaxException(Position at, string expected, string found, string message)
         : base(message)
     {
-        Column = column;
+        Line = at.Line;
+        Column = at.Column;
         Expected = expected;
         Found = found;
     }
 
-    /// <summary>1-based column of the offending character or token (one past the end for "end of input").</summary>
+    /// <summary>1-based line of the offending token (1 for a one-line formula).</summary>
+    public int Line { get; }
+
+    /// <summary>1-based column within <see cref="Line"/> of the offending character or token (one past the end for "end of input").</summary>
     public int Column { get; }
 
     /// <summary>What the parser needed at <see cref="Column"/>, e.g. "')'" or "an operand".</summary>

@@ -33,6 +33,33 @@ public static partial class Ops
     /// <summary>a^2.</summary>
     public static Value Square(Value a) => Pow(a, 2);
 
+    /// <summary>
+    /// The square root, as a^0.5, so its derivative is the power rule's 0.5 a^-0.5. Throws
+    /// <see cref="DomainException"/> for a &lt; 0 and at a = 0, where that derivative is infinite.
+    /// </summary>
+    public static Value Sqrt(Value a)
+    {
+        CheckSqrt(a.Data);
+        return Pow(a, 0.5);
+    }
+
+    internal static double Sqrt(double a)
+    {
+        CheckSqrt(a);
+        return PowStep(a, 0.5).Y;
+    }
+
+    // Checked here, before pow, so the message says "sqrt" rather than "x^0.5".
+    private static void CheckSqrt(double a)
+    {
+        if (!(a > 0))
+        {
+            throw new DomainException("sqrt", a == 0
+                ? "sqrt has no finite derivative at 0 (d sqrt(a)/da = 0.5 a^-0.5 is infinite there)"
+                : $"sqrt of {NumberText.Format(a)} is undefined (sqrt needs an argument >= 0)");
+        }
+    }
+
     // Checked here, before pow, so the message says "division" rather than "0^-1".
     private static void CheckDivisor(double a, double b)
     {

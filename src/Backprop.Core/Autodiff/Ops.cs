@@ -1,10 +1,11 @@
 namespace Backprop.Core.Autodiff;
 
 /// <summary>
-/// The primitive ops and the only home of derivative rules. Each rule computes the forward value and the
-/// local derivative side by side (a <see cref="UnaryStep"/> or <see cref="BinaryStep"/>); the chain rule is
-/// written once, in <see cref="Value.Backward"/>. Derived ops (in Ops.Derived.cs) are compositions of these
-/// and carry no rules of their own.
+/// The primitive ops and the only home of derivative rules: the smooth ones here, the kinked ones (relu, abs,
+/// max, min) in Ops.Kinks.cs. Each rule computes the forward value and the local derivative side by side (a
+/// <see cref="UnaryStep"/> or <see cref="BinaryStep"/>); the chain rule is written once, in
+/// <see cref="Value.Backward"/>. Derived ops (in Ops.Derived.cs) are compositions of these and carry no rules
+/// of their own.
 /// </summary>
 /// <remarks>
 /// Every step is checked: a non-finite value or derivative throws <see cref="DomainException"/> naming the
@@ -49,7 +50,9 @@ public static partial class Ops
             throw new DomainException(PowOp(c), $"0^{Num(c)} is undefined (division by zero)");
         }
 
-        double y = Math.Pow(x, c);
+        // x^0.5 is sqrt(x): Math.Sqrt is correctly rounded, the C library's pow is not always (glibc's pow(x, 0.5)
+        // is an ulp off sqrt(x) for about 1 x in 1200), and sqrt(x) is what a reader computes by hand.
+        double y = c == 0.5 ? Math.Sqrt(x) : Math.Pow(x, c);
         if (double.IsNaN(y) && x < 0)
         {
             throw new DomainException(PowOp(c), $"({Num(x)})^{Num(c)} is undefined (a negative base needs an integer exponent)");
@@ -64,6 +67,54 @@ public static partial class Ops
 
         var step = new UnaryStep(y, dx);
         return IsFinite(step) ? step : throw NotFinite(PowOp(c), $"({Num(x)})^{Num(c)}");
+    }
+
+    /// <summary>
+    /// x^y with a variable exponent, for x &gt; 0 (and x = 0 with y &gt; 0); local derivatives y x^(y-1) and x^y ln x.
+    /// The op is named "pow" to tell it from the constant-exponent "^c".
+    /// </summary>
+    public static Value Pow(Value x, Value y) => Binary("pow", x, y, VariablePowStep(x.Data, y.Data));
+
+    // d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x. Math.Pow gives the forward value, so x^y with y = 3 is
+    // bit for bit x^3 of the constant-exponent op; exp(y ln x) would be off in the last bits.
+    internal static BinaryStep VariablePowStep(double x, double y)
+    {
+        if (x < 0 || double.IsNaN(x))
+        {
+            throw new DomainException("pow", $"({Num(x)})^{Num(y)} with a variable exponent needs a base >= 0: d(x^y)/dy = x^y ln x has no value for x < 0");
+        }
+
+        double value = Math.Pow(x, y);
+        double dx = y == 0 ? 0 : y * Math.Pow(x, y - 1);
+        // At x = 0 with y > 0, x^y ln x tends to 0: the function of y is 0 on a neighbourhood of y.
+        double dy = x == 0 && y > 0 ? 0 : value * Math.Log(x);
+        if (x == 0 && !(y > 0 && double.IsFinite(dx)))
+        {
+            throw new DomainException("pow", $"0^{Num(y)} with a variable exponent has no finite derivative (it needs an exponent >= 1 at base 0)");
+        }
+
+        var step = new BinaryStep(value, dx, dy);
+        return IsFinite(step) ? step : throw NotFinite("pow", $"({Num(x)})^{Num(y)}");
+    }
+
+    /// <summary>sin x; local derivative cos x.</summary>
+    public static Value Sin(Value x) => Unary("sin", x, SinStep(x.Data));
+
+    // d(sin x)/dx = cos x
+    internal static UnaryStep SinStep(double x)
+    {
+        var step = new UnaryStep(Math.Sin(x), Math.Cos(x));
+        return IsFinite(step) ? step : throw NotFinite("sin", $"sin of {Num(x)}");
+    }
+
+    /// <summary>cos x; local derivative -sin x.</summary>
+    public static Value Cos(Value x) => Unary("cos", x, CosStep(x.Data));
+
+    // d(cos x)/dx = -sin x
+    internal static UnaryStep CosStep(double x)
+    {
+        var step = new UnaryStep(Math.Cos(x), -Math.Sin(x));
+        return IsFinite(step) ? step : throw NotFinite("cos", $"cos of {Num(x)}");
     }
 
     /// <summary>e^x; local derivative e^x.</summary>
@@ -116,19 +167,6 @@ public static partial class Ops
         double s = x >= 0 ? big : small;
         var step = new UnaryStep(s, big * small);
         return IsFinite(step) ? step : throw NotFinite("sigmoid", $"sigmoid of {Num(x)}");
-    }
-
-    /// <summary>max(0, x). The derivative at the kink x = 0 is taken as 0, as PyTorch does.</summary>
-    public static Value Relu(Value x) => Unary("relu", x, ReluStep(x.Data));
-
-    internal static UnaryStep ReluStep(double x)
-    {
-        if (double.IsNaN(x))
-        {
-            throw new DomainException("relu", "relu of NaN is undefined");
-        }
-
-        return x > 0 ? new UnaryStep(x, 1) : new UnaryStep(0, 0);
     }
 
     private static string PowOp(double c) => "^" + Num(c);

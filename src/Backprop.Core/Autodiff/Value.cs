@@ -38,7 +38,10 @@ public sealed class Value
     /// <summary>d(this)/d(Parents[i]) evaluated at the forward values, in the order of <see cref="Parents"/>.</summary>
     public IReadOnlyList<double> LocalGrads => _localGrads;
 
-    /// <summary>"" for leaves; otherwise "+", "*", "^3" (pow with its constant exponent), "exp", "log", "tanh", "sigmoid" or "relu".</summary>
+    /// <summary>
+    /// "" for leaves; otherwise "+", "*", "^3" (pow with its constant exponent), "pow" (a variable exponent), "exp",
+    /// "log", "tanh", "sigmoid", "sin", "cos", or the kinked "relu", "abs", "max", "min".
+    /// </summary>
     public string Op { get; }
 
     /// <summary>The variable name, or null for constants and computed nodes.</summary>

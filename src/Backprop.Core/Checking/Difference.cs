@@ -12,7 +12,7 @@ public enum KinkSide
     /// <summary>The kink lies in (t - h, t): (f(t + h) - f(t)) / h is the slope of t's piece.</summary>
     Right,
 
-    /// <summary>Kinks on both sides of t: only the bracket between the one-sided differences is known.</summary>
+    /// <summary>Kinks on both sides of t, or a unit at t on a kink on neither piece: only the bracket between the one-sided differences is known.</summary>
     Both,
 }
 
@@ -26,10 +26,12 @@ public readonly record struct Difference(double Numeric, KinkSide Kink, double L
 
     /// <summary>
     /// From f(t + h), f(t), f(t - h), the steps actually taken (t + h and t - h are rounded) and the kink sides
-    /// (z &gt; 0 per kinked unit) at the three points.
+    /// (see <see cref="KinkSides"/>) at the three points. A unit at t exactly on a kink whose derivative there is
+    /// neither piece's slope (abs at 0) matches neither end, so the crossing is <see cref="KinkSide.Both"/>: t is on no
+    /// piece, and only the bracket is known.
     /// </summary>
     public static Difference From(double plus, double center, double minus, double stepUp, double stepDown,
-        ReadOnlySpan<bool> sidesPlus, ReadOnlySpan<bool> sidesCenter, ReadOnlySpan<bool> sidesMinus)
+        ReadOnlySpan<sbyte> sidesPlus, ReadOnlySpan<sbyte> sidesCenter, ReadOnlySpan<sbyte> sidesMinus)
     {
         KinkSide kink = sidesPlus.SequenceEqual(sidesMinus) ? KinkSide.None
             : sidesCenter.SequenceEqual(sidesPlus) ? KinkSide.Right

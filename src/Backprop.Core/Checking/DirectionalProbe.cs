@@ -26,9 +26,9 @@ internal sealed class DirectionalProbe : IDisposable
     private readonly double[] _saved;
     private readonly double[] _inputs;
     private readonly int _kinked;
-    private readonly bool[] _plus;
-    private readonly bool[] _minus;
-    private readonly bool[] _center;
+    private readonly sbyte[] _plus;
+    private readonly sbyte[] _minus;
+    private readonly sbyte[] _center;
     private bool _moved;
 
     public DirectionalProbe(GradientProblem problem, Precision precision)
@@ -48,9 +48,9 @@ internal sealed class DirectionalProbe : IDisposable
         _saved = ArrayPool<double>.Shared.Rent(at);
         _inputs = ArrayPool<double>.Shared.Rent(problem.Inputs.Length);
         _kinked = KinkSides.Count(_network, problem.Count);
-        _plus = ArrayPool<bool>.Shared.Rent(_kinked);
-        _minus = ArrayPool<bool>.Shared.Rent(_kinked);
-        _center = ArrayPool<bool>.Shared.Rent(_kinked);
+        _plus = ArrayPool<sbyte>.Shared.Rent(_kinked);
+        _minus = ArrayPool<sbyte>.Shared.Rent(_kinked);
+        _center = ArrayPool<sbyte>.Shared.Rent(_kinked);
         for (int l = 0; l < _network.Depth; l++)
         {
             _network.Layers[l].Weights.CopyTo(_saved, _offsets[2 * l]);
@@ -107,12 +107,12 @@ internal sealed class DirectionalProbe : IDisposable
         }
         ArrayPool<double>.Shared.Return(_saved);
         ArrayPool<double>.Shared.Return(_inputs);
-        ArrayPool<bool>.Shared.Return(_plus);
-        ArrayPool<bool>.Shared.Return(_minus);
-        ArrayPool<bool>.Shared.Return(_center);
+        ArrayPool<sbyte>.Shared.Return(_plus);
+        ArrayPool<sbyte>.Shared.Return(_minus);
+        ArrayPool<sbyte>.Shared.Return(_center);
     }
 
-    private Span<bool> CenterSides => _center.AsSpan(0, _kinked);
+    private Span<sbyte> CenterSides => _center.AsSpan(0, _kinked);
 
     private double Loss() =>
         KinkSides.Loss(_network, _inputs.AsSpan(0, _problem.Inputs.Length), _problem.Targets, _problem.Count, _problem.Loss, _precision, _kinked > 0);

@@ -5,28 +5,45 @@ namespace Backprop.Core.Checking;
 
 /// <summary>
 /// Which side of 0 every unit of a kinked layer (relu, leaky_relu, abs, elu with alpha != 1) is on after a forward
-/// pass: a finite difference whose two ends see different sides crossed a kink. Shared by the probes.
+/// pass: -1 below the kink, +1 above: a finite difference whose two ends see different sides crossed a kink. A unit
+/// exactly at z = 0 is on the piece whose slope phi'(0) is (the left one for relu, leaky_relu and elu, whose
+/// derivative at 0 is their left piece's), or on a side of its own, 0, when phi'(0) is the slope of neither piece
+/// (abs'(0) = 0): then neither one-sided difference is t's own. Shared by the probes.
 /// </summary>
 internal static class KinkSides
 {
     /// <summary>The number of (example, unit) pairs of kinked layers for a batch of m.</summary>
     public static int Count(Mlp network, int m) => network.Layers.Where(l => l.Activation.HasKink).Sum(l => l.OutputSize) * m;
 
-    /// <summary>Writes z &gt; 0 for every kinked unit of the last forward pass, layer by layer, into <paramref name="sides"/>.</summary>
+    /// <summary>Writes the side of every kinked unit of the last forward pass, layer by layer, into <paramref name="sides"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a pass over every unit, run a few times per fast check
-    public static void Capture(Mlp network, Span<bool> sides)
+    public static void Capture(Mlp network, Span<sbyte> sides)
     {
         int at = 0;
         foreach (DenseLayer layer in network.Layers)
         {
             if (layer.Activation.HasKink)
             {
+                sbyte zero = ZeroSide(layer.Activation);
                 foreach (double z in layer.PreActivation)
                 {
-                    sides[at++] = z > 0;
+                    sides[at++] = Side(z, zero);
                 }
             }
         }
+    }
+
+    /// <summary>The side of a unit at z: +1 above the kink, -1 below, <paramref name="zero"/> on it (and for NaN).</summary>
+    public static sbyte Side(double z, sbyte zero) => z > 0 ? (sbyte)1 : z < 0 ? (sbyte)-1 : zero;
+
+    /// <summary>
+    /// The side z = 0 is on: the piece whose slope the derivative at 0 is, found by comparing phi'(0) with phi' at
+    /// the nearest doubles either side; 0 when it is neither's.
+    /// </summary>
+    public static sbyte ZeroSide(Activation phi)
+    {
+        double slope = phi.Derivative(0);
+        return slope == phi.Derivative(-double.Epsilon) ? (sbyte)-1 : slope == phi.Derivative(double.Epsilon) ? (sbyte)1 : (sbyte)0;
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ internal sealed class LayerFunction
     public double[] Biases { get; }
 
     /// <summary>s at the given weights, biases and input (any of them replaced), and each kinked unit's side of 0.</summary>
-    public (double Value, bool[] Sides) Evaluate(double[]? weights = null, double[]? biases = null, double[]? input = null)
+    public (double Value, sbyte[] Sides) Evaluate(double[]? weights = null, double[]? biases = null, double[]? input = null)
     {
         int units = _layer.OutputSize;
         Gemm.MultiplyTransposedB(input ?? Input, weights ?? Weights, _m, _layer.InputSize, units, _z);
@@ -45,7 +45,8 @@ internal sealed class LayerFunction
         {
             s += _upstream[i] * _a[i];
         }
-        bool[] sides = _layer.Activation.HasKink ? Array.ConvertAll(_z, z => z > 0) : [];
+        sbyte zero = KinkSides.ZeroSide(_layer.Activation);
+        sbyte[] sides = _layer.Activation.HasKink ? Array.ConvertAll(_z, z => KinkSides.Side(z, zero)) : [];
         return (s, sides);
     }
 }

@@ -73,7 +73,8 @@ public static class Localizer
         RuleOutcome weights = RuleComparison.Compare(t.WeightGradient, f.Weights, w => f.Evaluate(weights: w), h, seed);
         if (!weights.Passed)
         {
-            string why = above is not null && Matches(above.Delta, layer, x, m, t.WeightGradient)
+            string why = above is not null && above.Delta.Length == t.Delta.Length
+                && Explains(t.WeightGradient, WeightGradient(above.Delta, layer, x, m), WeightGradient(t.Delta, layer, x, m))
                 ? $"it is delta[{l + 2}]^T a[{l}]: the delta of the layer above, shifted by one layer"
                 : "";
             Add(findings, l, site, LocalOperation.WeightGradient, weights.RelativeError, weights.Factor, $"{site}: weight gradient dJ/dW[{l + 1}] {Off(weights, why)}");
@@ -83,11 +84,12 @@ public static class Localizer
         if (!biases.Passed)
         {
             string why = "";
-            if (m > 1 && RuleComparison.Same(t.BiasGradient, t.Delta.AsSpan((m - 1) * layer.OutputSize, layer.OutputSize)))
+            double[] rightBiases = SumRows(t.Delta, m, layer.OutputSize);
+            if (m > 1 && Explains(t.BiasGradient, t.Delta.AsSpan((m - 1) * layer.OutputSize, layer.OutputSize), rightBiases))
             {
                 why = "it is the last example's delta alone: the sum over the batch, where b fans out to every example, overwrites instead of accumulating";
             }
-            else if (above is not null && above.Delta.Length == t.Delta.Length && RuleComparison.Same(t.BiasGradient, SumRows(above.Delta, m, layer.OutputSize)))
+            else if (above is not null && above.Delta.Length == t.Delta.Length && Explains(t.BiasGradient, SumRows(above.Delta, m, layer.OutputSize), rightBiases))
             {
                 why = $"it is the batch sum of delta[{l + 2}]: the delta of the layer above, shifted by one layer";
             }
@@ -98,11 +100,12 @@ public static class Localizer
         if (!input.Passed)
         {
             string why = "";
-            if (layer.InputSize == layer.OutputSize && RuleComparison.Same(t.InputGradient, InputGradient(t.Delta, layer, m, transposed: true)))
+            double[] rightInput = InputGradient(t.Delta, layer, m, transposed: false);
+            if (layer.InputSize == layer.OutputSize && Explains(t.InputGradient, InputGradient(t.Delta, layer, m, transposed: true), rightInput))
             {
                 why = "it is delta W^T: W used where the rule needs W^T (dJ/dx = delta W in row form, W^T delta in column form)";
             }
-            else if (above is not null && above.Delta.Length == t.Delta.Length && RuleComparison.Same(t.InputGradient, InputGradient(above.Delta, layer, m, transposed: false)))
+            else if (above is not null && above.Delta.Length == t.Delta.Length && Explains(t.InputGradient, InputGradient(above.Delta, layer, m, transposed: false), rightInput))
             {
                 why = $"it is delta[{l + 2}] W[{l + 1}]: the delta of the layer above, shifted by one layer";
             }
@@ -163,15 +166,20 @@ public static class Localizer
 
     private static bool Near(double value, double target) => Math.Abs(value - target) <= 1e-6 * Math.Abs(target);
 
-    private static bool Matches(double[] delta, DenseLayer layer, double[] x, int m, double[] weightGradient)
+    /// <summary>
+    /// Whether a known mistake explains a gradient: the gradient equals what the mistake computes, and the mistake
+    /// computes something other than the rule itself. Where both agree (W^T for a symmetric W, as in any 1 x 1
+    /// layer; the delta of the layer above when it equals this one's) the mistake cannot be told from the rule.
+    /// </summary>
+    private static bool Explains(ReadOnlySpan<double> gradient, ReadOnlySpan<double> mistake, ReadOnlySpan<double> rule) =>
+        RuleComparison.Same(gradient, mistake) && !RuleComparison.Same(mistake, rule);
+
+    /// <summary>delta^T x, dJ/dW for a layer's delta (m x outputs) and input (m x inputs).</summary>
+    private static double[] WeightGradient(double[] delta, DenseLayer layer, double[] x, int m)
     {
-        if (delta.Length != m * layer.OutputSize)
-        {
-            return false;
-        }
-        var candidate = new double[layer.OutputSize * layer.InputSize];
-        Gemm.MultiplyTransposedA(delta, x, m, layer.OutputSize, layer.InputSize, candidate);
-        return RuleComparison.Same(weightGradient, candidate);
+        var dw = new double[layer.OutputSize * layer.InputSize];
+        Gemm.MultiplyTransposedA(delta, x, m, layer.OutputSize, layer.InputSize, dw);
+        return dw;
     }
 
     private static double[] SumRows(double[] values, int m, int n)

@@ -16,9 +16,9 @@ internal sealed class LossProbe
     private readonly int _m;
     private readonly Loss _loss;
     private readonly Precision _precision;
-    private readonly bool[] _plus;
-    private readonly bool[] _minus;
-    private readonly bool[] _center;
+    private readonly sbyte[] _plus;
+    private readonly sbyte[] _minus;
+    private readonly sbyte[] _center;
 
     public LossProbe(GradientProblem problem, Precision precision)
     {
@@ -29,9 +29,9 @@ internal sealed class LossProbe
         _loss = problem.Loss;
         _precision = precision;
         int kinked = KinkSides.Count(_network, _m);
-        _plus = new bool[kinked];
-        _minus = new bool[kinked];
-        _center = new bool[kinked];
+        _plus = new sbyte[kinked];
+        _minus = new sbyte[kinked];
+        _center = new sbyte[kinked];
         Center = Loss();
         KinkSides.Capture(_network, _center);
     }

@@ -14,7 +14,7 @@ internal static class RuleComparison
 {
     private const int Directions = 3;
 
-    public static RuleOutcome Compare(double[] analytic, double[] point, Func<double[], (double Value, bool[] Sides)> s, double h, ulong seed)
+    public static RuleOutcome Compare(double[] analytic, double[] point, Func<double[], (double Value, sbyte[] Sides)> s, double h, ulong seed)
     {
         var rng = new Rng(seed);
         var (center, sidesCenter) = s(point);

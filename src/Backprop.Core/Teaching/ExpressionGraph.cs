@@ -42,7 +42,7 @@ public static class ExpressionGraph
             .Select(n => new DotNode(ids[n], $"{n.Name}\ngrad d{e.OutputName}/d{n.Name} = {Num(n.Grad)}", ReferenceEquals(n.Node, e.Output)))
             .ToList();
         return DotGraph.Write(
-            $"{e.OutputName} = {e.Expression}",
+            e.Program.ToString(),
             new DotView("forward: values", forwardNodes, forwardEdges),
             new DotView("backward: gradients (edges: local derivatives)", backwardNodes, backwardEdges));
     }

@@ -15,7 +15,7 @@ internal static class NetworkGraph
         int edges = s.Layers.Sum(l => l.InputSize * l.OutputSize);
         if (edges > MaxEdges)
         {
-            throw new TeachingInputException($"the network has {edges} weights; drawing is limited to {MaxEdges} (use a smaller network, or the path summary in the text)");
+            throw new TeachingInputException($"the network has {edges} weights, too many to draw (drawing is limited to {MaxEdges}); leave out the drawing, the text explains it without one, or draw a smaller network");
         }
 
         // dL/da per layer, from the top: dL/da_k^[l-1] = sum_j dL/da_j^[l] phi'(z_j^[l]) w_jk^[l].

@@ -12,10 +12,15 @@ public static class NodeNotation
     /// <summary>
     /// The formula of <paramref name="node"/> with each input written by <paramref name="input"/>. With
     /// <paramref name="derived"/> the shapes of - and / are read back as such; without it every node shows
-    /// its own primitive op, as a definition line must (u3 = u1 + u2 even when u2 = -y).
+    /// its own primitive op, as a definition line must (u3 = u1 + u2 even when u2 = -y). An input for which
+    /// <paramref name="opaque"/> holds is written by <paramref name="input"/> alone, never read through: a named
+    /// n = -y stays a + n rather than becoming a - y.
     /// </summary>
-    public static Written Write(Value node, Func<Value, Written> input, bool derived = true)
+    public static Written Write(Value node, Func<Value, Written> input, bool derived = true, Func<Value, bool>? opaque = null)
     {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(input);
+        bool Through(Value v) => derived && (opaque is null || !opaque(v));
         if (node.IsLeaf)
         {
             return node.Label is null ? Written.Number(node.Data) : Written.Atom(node.Label, LatexName(node.Label));
@@ -26,7 +31,7 @@ public static class NodeNotation
         {
             case "+":
                 var left = input(p[0]).AtLeast(Binding.Sum);
-                if (derived && IsNegation(p[1]))
+                if (Through(p[1]) && IsNegation(p[1]))
                 {
                     var sub = input(p[1].Parents[0]).AtLeast(Binding.Product);
                     return new($"{left.Text} - {sub.Text}", $"{left.Latex} - {sub.Latex}", Binding.Sum);
@@ -42,7 +47,7 @@ public static class NodeNotation
                 }
 
                 var a = input(p[0]).AtLeast(Binding.Product);
-                if (derived && !p[1].IsLeaf && p[1].Op == "^-1")
+                if (Through(p[1]) && !p[1].IsLeaf && p[1].Op == "^-1")
                 {
                     var d = input(p[1].Parents[0]);
                     return new($"{a.Text} / {d.AtLeast(Binding.Unary).Text}", $"\\frac{{{a.Latex}}}{{{d.Latex}}}", Binding.Product);
@@ -52,27 +57,22 @@ public static class NodeNotation
                 // A number times a name reads as the seed writes it, 3x; anything else gets a dot.
                 string dot = p[0].IsLeaf && p[0].Label is null && b.Binding >= Binding.Power ? " " : " \\cdot ";
                 return new($"{a.Text} * {b.Text}", $"{a.Latex}{dot}{b.Latex}", Binding.Product);
+            case "pow":
+                return input(p[0]).Power(input(p[1]));
+            case "abs":
+                var magnitude = input(p[0]);
+                return Written.Atom($"abs({magnitude.Text})", $"\\left|{magnitude.Latex}\\right|");
             default:
                 if (node.Op.StartsWith('^'))
                 {
                     return input(p[0]).Power(Exponent(node));
                 }
 
-                var arg = input(p[0]);
-                return Written.Atom($"{node.Op}({arg.Text})", $"{LatexFunction(node.Op)}\\left({arg.Latex}\\right)");
+                var args = p.Select(input).ToList();
+                return Written.Atom(
+                    $"{node.Op}({string.Join(", ", args.Select(a => a.Text))})",
+                    $"{LatexFunction(node.Op)}\\left({string.Join(", ", args.Select(a => a.Latex))}\\right)");
         }
-    }
-
-    /// <summary>The full formula of every node, computed once bottom-up (no recursion, any depth).</summary>
-    public static Dictionary<Value, Written> FullFormulas(IReadOnlyList<Value> topologicalOrder)
-    {
-        var written = new Dictionary<Value, Written>(ReferenceEqualityComparer.Instance);
-        foreach (var node in topologicalOrder)
-        {
-            written[node] = Write(node, parent => written[parent]);
-        }
-
-        return written;
     }
 
     /// <summary>The constant exponent c of a "^c" node.</summary>
@@ -102,7 +102,7 @@ public static class NodeNotation
 
     private static string LatexFunction(string op) => op switch
     {
-        "exp" or "log" or "tanh" => "\\" + op,
+        "exp" or "log" or "tanh" or "sin" or "cos" or "max" or "min" => "\\" + op,
         _ => $"\\operatorname{{{op}}}",
     };
 }

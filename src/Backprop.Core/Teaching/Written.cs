@@ -33,4 +33,16 @@ public sealed record Written(string Text, string Latex, Binding Binding)
         var b = AtLeast(Binding.Atom);
         return new($"{b.Text}^{NumberText.Format(c)}", $"{b.Latex}^{{{NumberText.Format(c)}}}", Binding.Power);
     }
+
+    /// <summary>
+    /// this^exponent for a written exponent: the base parenthesised unless an atom, the exponent unless a power or
+    /// an atom (x^y^z is x^(y^z); x^(y - 1) and x^(-y) need them).
+    /// </summary>
+    public Written Power(Written exponent)
+    {
+        ArgumentNullException.ThrowIfNull(exponent);
+        var b = AtLeast(Binding.Atom);
+        var e = exponent.AtLeast(Binding.Power);
+        return new($"{b.Text}^{e.Text}", $"{b.Latex}^{{{exponent.Latex}}}", Binding.Power);
+    }
 }

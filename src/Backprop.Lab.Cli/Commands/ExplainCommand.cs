@@ -15,7 +15,9 @@ internal static class ExplainCommand
     {
         var expression = new Argument<string?>("EXPR")
         {
-            Description = "A formula such as \"z = (3*x + 4*y)^3\" (+ - * / ^, exp log tanh sigmoid relu); omit it with --net.",
+            Description = "A formula such as \"z = (3*x + 4*y)^3\" (+ - * / ^, pi, e, " + string.Join(" ", ExpressionParser.KnownFunctions) +
+                "; relu and abs have a kink at 0, max and min where their arguments tie), or statements such as \"a = x*y; z = a*a + a\" " +
+                "separated by ; or line breaks, the last one the output; omit it with --net.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var at = new Option<string?>("--at") { HelpName = "x=1,y=2", Description = "The point: a value for every variable of EXPR (with --net and no --data: input values x1=..,x2=.., default 0)." };
@@ -72,7 +74,7 @@ internal static class ExplainCommand
                 {
                     ExplainExpressionText.Write(stdout, explanation, point);
                 }
-                graphFiles.Write(stdout, ExpressionGraph.Dot(explanation));
+                graphFiles.Write(stdout, () => ExpressionGraph.Dot(explanation));
             }
             else
             {
@@ -92,8 +94,9 @@ internal static class ExplainCommand
         }
         catch (ExpressionSyntaxException e)
         {
-            // The formula again with a caret under the column, as compilers point at a syntax error.
-            string caret = formula is null ? "" : $"{Environment.NewLine}  {formula}{Environment.NewLine}  {new string(' ', Math.Max(0, e.Column - 1))}^";
+            // The offending line again with a caret under the column, as compilers point at a syntax error.
+            string? line = formula?.Split('\n').ElementAtOrDefault(e.Line - 1)?.TrimEnd('\r');
+            string caret = line is null ? "" : $"{Environment.NewLine}  {line}{Environment.NewLine}  {new string(' ', Math.Max(0, e.Column - 1))}^";
             throw new UserInputException($"cannot parse the formula: {e.Message}{caret}");
         }
         catch (Exception e) when (e is UnknownVariableException or DomainException or TeachingInputException)

@@ -3,7 +3,7 @@ using Backprop.Core.Teaching;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// Writes an <see cref="ExpressionExplanation"/> as plain text in the five steps of the issue: forward values,
+/// Writes an <see cref="ExpressionExplanation"/> as plain text in five steps: forward values,
 /// the backward pass in the seed's form d(out)/d(node) = d(out)/d(parent) x d(parent)/d(node), the sums where
 /// paths meet, the input gradients, and each gradient as a sum over paths.
 /// </summary>
@@ -13,13 +13,17 @@ internal static class ExplainExpressionText
     {
         string f = e.OutputName;
         string point = at.Count == 0 ? "" : "   at " + string.Join(", ", at.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {Format.Number(kv.Value)}"));
-        o.WriteLine($"{f} = {e.Expression}{point}");
+        o.WriteLine($"{e.Program}{point}");
         o.WriteLine();
 
         o.WriteLine("1. forward pass: every node of the graph, inputs first");
         var ops = e.Nodes.Where(n => n.Kind != NodeKind.Constant).ToList();
-        int nameWidth = ops.Max(n => n.Name.Length);
-        int defWidth = ops.Max(n => n.Definition.Text.Length);
+        if (ops.Count == 0)
+        {
+            o.WriteLine($"   {f} = {Format.Number(e.Output.Data)}   (a constant: no inputs, no operations)");
+        }
+        int nameWidth = ops.Select(n => n.Name.Length).DefaultIfEmpty().Max();
+        int defWidth = ops.Select(n => n.Definition.Text.Length).DefaultIfEmpty().Max();
         foreach (var n in ops)
         {
             string full = n.Kind == NodeKind.Operation && n.Formula.Text != n.Definition.Text ? $"   ({n.Formula.Text})" : "";
@@ -29,7 +33,11 @@ internal static class ExplainExpressionText
         o.WriteLine();
 
         o.WriteLine($"2. backward pass: d{f}/d(node) = d{f}/d(parent) x d(parent)/d(node), where the parent is the node that uses it");
-        int lhsWidth = e.Backward.Max(s => Derivative(f, s.Node.Name).Length);
+        if (e.Backward.Count == 0)
+        {
+            o.WriteLine($"   nothing to pass back: {f} is a constant");
+        }
+        int lhsWidth = e.Backward.Select(s => Derivative(f, s.Node.Name).Length).DefaultIfEmpty().Max();
         foreach (var step in e.Backward)
         {
             WriteStep(o, f, step, lhsWidth);
@@ -81,8 +89,8 @@ internal static class ExplainExpressionText
         string chain = string.Join(" + ", step.Contributions.Select(c => $"{Derivative(f, c.Consumer.Name)} x {Derivative(c.Consumer.Name, step.Node.Name)}"));
         string numbers = string.Join(" + ", step.Contributions.Select(c => $"{Format.Number(c.Consumer.Grad)} x {Format.Number(c.LocalValue)}"));
         var symbolic = step.Contributions
-            .Where(c => c.Local.Factors.Count > 0)
-            .Select(c => $"{Derivative(c.Consumer.Name, step.Node.Name)} = {c.Local.Write().Text}")
+            .Where(c => c.Local.Factors.Count > 0 || c.Kink is not null)
+            .Select(c => $"{Derivative(c.Consumer.Name, step.Node.Name)} = {c.Local.Write().Text}" + (c.Kink is null ? "" : $" at the kink of {c.Consumer.Node.Op}: {c.Kink}"))
             .Distinct(StringComparer.Ordinal)
             .ToList();
         string where = symbolic.Count == 0 ? "" : $"   (local: {string.Join("; ", symbolic)})";
@@ -103,7 +111,7 @@ internal static class ExplainExpressionText
         int i = 1;
         foreach (var path in sum.Paths)
         {
-            string route = string.Join(" -> ", path.Nodes.Select(n => n.Name));
+            string route = string.Join(" -> ", path.Nodes.Select((n, k) => path.Roles[k] is { } role ? $"{n.Name} ({role})" : n.Name));
             string raw = string.Join(" x ", path.Locals.Select(t => t.Write().AtLeast(Core.Teaching.Binding.Product).Text));
             string numbers = string.Join(" x ", path.LocalValues.Select(Format.Number));
             o.WriteLine($"     path {i++}: {route}");
@@ -118,6 +126,10 @@ internal static class ExplainExpressionText
 
         string symbolic = sum.Symbolic!.Text == Format.Number(sum.Value) ? "" : $"{sum.Symbolic.Text} = ";
         o.WriteLine($"   {d} = {symbolic}{Format.Number(sum.Value)}   (backprop: {Format.Number(sum.Input.Grad)})");
+        if (sum.Where.Count > 0)
+        {
+            o.WriteLine($"   {new string(' ', d.Length)}   where {sum.WhereText}");
+        }
         o.WriteLine();
     }
 

@@ -20,8 +20,18 @@ internal sealed class ExplainGraphviz(FileInfo? dot, FileInfo? svg, FileInfo? pn
         }
     }
 
-    public void Write(TextWriter stdout, string dotText)
+    /// <summary>Whether any drawing was asked for: only then is the graph made (a large network cannot be drawn).</summary>
+    public bool Requested => dot is not null || svg is not null || png is not null;
+
+    /// <summary>Makes the graph with <paramref name="graph"/> and writes it, when a drawing was asked for; otherwise does nothing.</summary>
+    public void Write(TextWriter stdout, Func<string> graph)
     {
+        if (!Requested)
+        {
+            return;
+        }
+
+        string dotText = graph();
         if (dot is not null)
         {
             File.WriteAllText(dot.FullName, dotText);

@@ -14,6 +14,12 @@ internal static class ExplainMarkdown
         string point = string.Join(", ", at.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{NodeNotation.LatexName(kv.Key)} = {Format.Number(kv.Value)}"));
         o.WriteLine($"## Backpropagation through ${f} = {e.NodeOf(e.Output).Formula.Latex}${(point.Length == 0 ? "" : $" at ${point}$")}");
         o.WriteLine();
+        var named = e.Nodes.Where(n => n.Named && !ReferenceEquals(n.Node, e.Output)).ToList();
+        if (named.Count > 0)
+        {
+            o.WriteLine($"where {Definitions(named)}.");
+            o.WriteLine();
+        }
         o.WriteLine("### 1. Forward pass");
         o.WriteLine();
         o.WriteLine("| node | definition | formula | value |");
@@ -43,6 +49,10 @@ internal static class ExplainMarkdown
             string numbers = string.Join(" + ", step.Contributions.Select(c => $"{Num(c.Consumer.Grad)} \\times {Num(c.LocalValue)}"));
             string withSymbols = step.Contributions.Any(c => c.Local.Factors.Count > 0) ? $" = {symbolic}" : "";
             o.WriteLine($"$${D(f, node)} = {chain}{withSymbols} = {numbers} = {Num(step.Node.Grad)}$$");
+            foreach (var c in step.Contributions.Where(c => c.Kink is not null))
+            {
+                o.WriteLine($"(${NodeNotation.LatexName(c.Consumer.Name)}$ is at the kink of {c.Consumer.Node.Op}: {c.Kink}.)");
+            }
         }
         o.WriteLine();
         o.WriteLine("### 3. Where paths meet, the contributions add");
@@ -79,6 +89,11 @@ internal static class ExplainMarkdown
             string raw = string.Join(" + ", sum.Paths.Select(p => string.Join(" \\times ", p.Locals.Select(t => t.Write().AtLeast(Binding.Product).Latex))));
             o.WriteLine($"$${d} = {raw} = {sum.Symbolic!.Latex} = {Num(sum.Value)}$$");
             o.WriteLine();
+            if (sum.Where.Count > 0)
+            {
+                o.WriteLine($"where {Definitions(sum.Where)}.");
+                o.WriteLine();
+            }
         }
     }
 
@@ -118,6 +133,9 @@ internal static class ExplainMarkdown
     }
 
     private static string D(string of, string by) => $"\\frac{{\\partial {of}}}{{\\partial {by}}}";
+
+    private static string Definitions(IEnumerable<ExplainedNode> nodes) =>
+        string.Join(", ", nodes.Select(n => $"${NodeNotation.LatexName(n.Name)} = {n.Formula.Latex}$"));
 
     // 1E-05 as 1 \times 10^{-05}; negatives in parentheses, since they stand in products: 3 \times (-1).
     private static string Num(double x)

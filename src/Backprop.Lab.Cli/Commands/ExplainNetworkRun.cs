@@ -23,6 +23,8 @@ internal static class ExplainNetworkRun
         var (x, y, described) = Example(definition, network, dataFile, example, at);
         var sums = wrt.Select(name => ExplainCommand.Explain(() =>
             NetworkPathSum.Create(network, definition.Loss, x, y, NetworkParameter.Parse(name, network), limit))).ToList();
+        // Drawn before anything is printed, so a network too large to draw fails with nothing half-written.
+        string? drawing = graphFiles.Requested ? ExplainCommand.Explain(() => sums[0].Dot()) : null;
         string shape = string.Join(" -> ", network.Layers.Select(l => $"{l.OutputSize} ({l.Activation})"));
         string header = $"network {network.InputSize} inputs -> {shape}, {(y is null ? "no loss: the output y_hat (unit 1) is differentiated" : $"loss {definition.Loss}")}";
         if (markdown)
@@ -44,7 +46,7 @@ internal static class ExplainNetworkRun
             }
         }
 
-        graphFiles.Write(o, ExplainCommand.Explain(() => sums[0].Dot()));
+        graphFiles.Write(o, () => drawing!);
     }
 
     private static (double[] X, double[]? Y, string Described) Example(NetworkDefinition definition, Mlp network, FileInfo? dataFile, int example, IReadOnlyDictionary<string, double> at)

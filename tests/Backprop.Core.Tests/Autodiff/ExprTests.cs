@@ -67,6 +67,9 @@ public class ExprTests
     [InlineData("-x^2", -9.0)]
     [InlineData("relu(-x) + sigmoid(0) + exp(0) + log(1) + tanh(0)", 1.5)]
     [InlineData("x**0.5 * 2", 3.4641016151377544)]
+    [InlineData("sqrt(x) * 2", 3.4641016151377544)]
+    [InlineData("sin(pi / 6) + cos(0) + abs(-x) + max(x, 2) + min(x, 2)", 9.5)]
+    [InlineData("2^x + e^0 + x^x", 36.0)]
     public void Evaluate_ComputesTheFormula(string text, double expected)
     {
         double actual = ExpressionParser.Parse(text).Evaluate(new Dictionary<string, double> { ["x"] = 3 });
@@ -91,7 +94,10 @@ public class ExprTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new NumberExpr(double.NaN));
         Assert.Throws<ArgumentException>(() => new VariableExpr("2x"));
         Assert.Throws<ArgumentException>(() => new VariableExpr("tanh"));
-        Assert.Throws<ArgumentException>(() => new CallExpr("sin", new VariableExpr("x")));
+        Assert.Throws<ArgumentException>(() => new VariableExpr("pi"));
+        Assert.Throws<ArgumentException>(() => new CallExpr("sinh", new VariableExpr("x")));
+        Assert.Throws<ArgumentException>(() => new CallExpr("max", new VariableExpr("x")));
+        Assert.Throws<ArgumentException>(() => new BinaryExpr(BinaryOperator.Power, new VariableExpr("x"), new NumberExpr(2)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PowerExpr(new VariableExpr("x"), double.PositiveInfinity));
     }
 }

@@ -41,6 +41,14 @@ public class ExpressionParserTests
         { "sigmoid(relu(exp(log(x))))", new CallExpr("sigmoid", new CallExpr("relu", new CallExpr("exp", new CallExpr("log", X)))) },
         { ".5 + 1e-3 + 2. + 1.5E+2", Add(Add(Add(N(0.5), N(0.001)), N(2)), N(150)) },
         { "(3*x + 4*y)^3", new PowerExpr(Add(Mul(N(3), X), Mul(N(4), Y)), 3) },
+        { "x^y", new BinaryExpr(BinaryOperator.Power, X, Y) },
+        { "x^(2*y)", new BinaryExpr(BinaryOperator.Power, X, Mul(N(2), Y)) },
+        { "x^-y^2", new BinaryExpr(BinaryOperator.Power, X, new NegateExpr(new PowerExpr(Y, 2))) },
+        { "2^x^y", new BinaryExpr(BinaryOperator.Power, N(2), new BinaryExpr(BinaryOperator.Power, X, Y)) },
+        { "x^pi", new PowerExpr(X, Math.PI) },
+        { "e^x * pi", Mul(new BinaryExpr(BinaryOperator.Power, new ConstantExpr("e"), X), new ConstantExpr("pi")) },
+        { "max(x, y*z) - min(1, abs(x))", Sub(new CallExpr("max", X, Mul(Y, Z)), new CallExpr("min", N(1), new CallExpr("abs", X))) },
+        { "sqrt(sin(x) + cos(y))", new CallExpr("sqrt", Add(new CallExpr("sin", X), new CallExpr("cos", Y))) },
     };
 
     [Theory]
@@ -65,6 +73,13 @@ public class ExpressionParserTests
     [InlineData("2 - -3", "2 - -3")]
     [InlineData("0.00001*x", "1E-05 * x")]
     [InlineData("tanh( x*(y+1) )", "tanh(x * (y + 1))")]
+    [InlineData("x^(-y)", "x^(-y)")]
+    [InlineData("x**-y", "x^(-y)")]
+    [InlineData("x^(y+1)*2", "x^(y + 1) * 2")]
+    [InlineData("(x^y)^z", "(x^y)^z")]
+    [InlineData("x^y^z", "x^y^z")]
+    [InlineData("max( x,y )", "max(x, y)")]
+    [InlineData("2*pi*e", "2 * pi * e")]
     public void ToString_IsCanonicalAndReparses(string text, string canonical)
     {
         var e = ExpressionParser.Parse(text);
@@ -76,8 +91,14 @@ public class ExpressionParserTests
     [Theory]
     [InlineData("2*x +", 6, "an operand", "end of input")]
     [InlineData("(3*x", 5, "')'", "end of input")]
-    [InlineData("x^y", 3, "a constant exponent", "'y'")]
-    [InlineData("x^(2*y)", 6, "a constant exponent", "variable 'y'")]
+    [InlineData("x^", 3, "an exponent", "end of input")]
+    [InlineData("x^*2", 3, "an exponent", "'*'")]
+    [InlineData("max(x)", 6, "2 arguments for max(a, b)", "1 argument")]
+    [InlineData("max(x y)", 7, "','", "'y'")]
+    [InlineData("sin(x, y)", 6, "')': sin(x) takes 1 argument", "','")]
+    [InlineData("max(x, y, z)", 9, "')': max(a, b) takes 2 arguments", "','")]
+    [InlineData("x = 2", 3, "an operator or end of input", "'='")]
+    [InlineData("x; y", 2, "an operator or end of input", "';'")]
     [InlineData("", 1, "an operand", "end of input")]
     [InlineData("x y", 3, "an operator or end of input", "'y'")]
     [InlineData("x)", 2, "an operator or end of input", "')'")]
@@ -112,7 +133,7 @@ public class ExpressionParserTests
         var ex = Assert.Throws<ExpressionSyntaxException>(() => ExpressionParser.Parse("2 * foo(x)"));
 
         Assert.Equal(5, ex.Column);
-        Assert.Equal("column 5: unknown function 'foo'; known functions are exp, log, relu, sigmoid, tanh", ex.Message);
+        Assert.Equal("column 5: unknown function foo; known functions are abs, cos, exp, log, max, min, relu, sigmoid, sin, sqrt, tanh", ex.Message);
     }
 
     [Fact]

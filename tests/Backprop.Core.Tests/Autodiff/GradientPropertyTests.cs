@@ -76,7 +76,7 @@ public class GradientPropertyTests
         return count;
     }
 
-    // Points where a central difference is not a fair reference: within 1e-3 of the relu kink the step
+    // Points where a central difference is not a fair reference: within 1e-3 of a kink (relu, abs, a tie of max or min) the step
     // (h ~ 6e-6, times the argument's slope) can straddle it; near 0 a log or a negative or fractional
     // power has huge higher derivatives, so truncation error explodes; and huge intermediate values make
     // the rounding error of f(x+h) - f(x-h) swamp the tolerance.
@@ -94,8 +94,9 @@ public class GradientPropertyTests
             double arg = node.Parents[0].Data;
             bool nearEdge = node.Op switch
             {
-                "relu" => Math.Abs(arg) < 1e-3,
-                "log" => arg < 1e-2,
+                "relu" or "abs" => Math.Abs(arg) < 1e-3,
+                "max" or "min" => Math.Abs(arg - node.Parents[1].Data) < 1e-3,
+                "log" or "pow" => arg < 1e-2,
                 "^-1" or "^-2" or "^0.5" or "^1.5" => Math.Abs(arg) < 1e-2,
                 _ => false,
             };
@@ -112,9 +113,10 @@ public class GradientPropertyTests
     {
         if (depth == 0 || rng.NextDouble() < 0.25)
         {
-            return rng.NextDouble() < 0.7
-                ? new VariableExpr(Names[rng.Next(Names.Length)])
-                : new NumberExpr(Constants[rng.Next(Constants.Length)]);
+            double leaf = rng.NextDouble();
+            return leaf < 0.7 ? new VariableExpr(Names[rng.Next(Names.Length)])
+                : leaf < 0.95 ? new NumberExpr(Constants[rng.Next(Constants.Length)])
+                : new ConstantExpr(rng.Next(2) == 0 ? "pi" : "e");
         }
 
         double pick = rng.NextDouble();
@@ -129,12 +131,18 @@ public class GradientPropertyTests
             return new NegateExpr(Generate(rng, depth - 1));
         }
 
-        if (pick < 0.7)
+        if (pick < 0.65)
         {
             return new PowerExpr(Generate(rng, depth - 1), Exponents[rng.Next(Exponents.Length)]);
         }
 
+        if (pick < 0.7)
+        {
+            // A variable exponent: the base kept positive so most points have a derivative in it.
+            return new BinaryExpr(BinaryOperator.Power, new CallExpr("exp", Generate(rng, depth - 1)), new VariableExpr(Names[rng.Next(Names.Length)]));
+        }
+
         var function = ExpressionParser.KnownFunctions[rng.Next(ExpressionParser.KnownFunctions.Count)];
-        return new CallExpr(function, Generate(rng, depth - 1));
+        return new CallExpr(function, Enumerable.Range(0, ExpressionParser.Arity(function)).Select(_ => Generate(rng, depth - 1)).ToArray());
     }
 }

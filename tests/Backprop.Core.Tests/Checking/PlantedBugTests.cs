@@ -47,6 +47,26 @@ public class PlantedBugTests
     }
 
     [Fact]
+    public void W_transposed_is_not_blamed_where_W_is_symmetric()
+    {
+        // With W = W^T the "W for W^T" mistake computes the rule itself, so it cannot explain a wrong dJ/dx:
+        // here dJ/dx is wrong only because delta lacks phi', and that is what must be named.
+        GradientProblem problem = CheckProblems.Square();
+        double[] w = problem.Network.Layers[1].Weights;
+        for (int j = 0; j < 4; j++)
+        {
+            for (int k = 0; k < j; k++)
+            {
+                w[j * 4 + k] = w[k * 4 + j];
+            }
+        }
+        GradCheckReport report = Check(new PlantedBug(PlantedBugKind.DropActivationDerivative, 2), problem);
+        Assert.Equal(LocalOperation.ActivationDerivative, First(report).Operation);
+        Assert.Contains(report.Localization!.Findings, f => f.Layer == 2 && f.Operation == LocalOperation.InputGradient);
+        Assert.DoesNotContain(report.Localization.Findings, f => f.Message.Contains("W^T", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_overwritten_batch_sum_is_named_as_the_bias_gradient()
     {
         LocalFinding first = First(Check(new PlantedBug(PlantedBugKind.OverwriteFanOut, 2)));

@@ -20,6 +20,18 @@ public class DotGraphTests
     }
 
     [Fact]
+    public void Program_graph_is_valid_dot_with_its_named_statements()
+    {
+        var e = ExpressionExplanation.Create("a = x*y; c = max(a, x)^y + sqrt(abs(a)) * pi", new Dictionary<string, double> { ["x"] = 2, ["y"] = 3 }, []);
+        string dot = ExpressionGraph.Dot(e);
+        DotChecker.Check(dot);
+        Assert.StartsWith("digraph \"a = x * y; c = max(a, x)^y + sqrt(abs(a)) * pi\"", dot);
+        Assert.Contains("[label=\"a = x * y\\nop *   data 6\"]", dot);
+        Assert.Contains("grad dc/da = 108.64127", dot);
+        DotChecker.RenderIfGraphvizIsInstalled(dot);
+    }
+
+    [Fact]
     public void Network_graph_is_valid_dot_with_weights_forward_and_gradients_backward()
     {
         var (network, x, y) = SeedExampleTests.SeedNetwork();

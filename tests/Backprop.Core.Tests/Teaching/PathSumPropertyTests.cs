@@ -7,7 +7,7 @@ namespace Backprop.Core.Tests.Teaching;
 public class PathSumPropertyTests
 {
     private static readonly string[] Names = ["x", "y", "z"];
-    private static readonly string[] Functions = ["exp", "log", "tanh", "sigmoid", "relu"];
+    private static readonly string[] Functions = ["exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "abs", "sqrt"];
 
     [Fact]
     public void Random_expressions_path_sums_equal_backprop_finite_differences_and_their_own_symbolic_form()
@@ -63,6 +63,59 @@ public class PathSumPropertyTests
         }
 
         Assert.True(checkedPaths > 300, $"only {checkedPaths} gradients were checked");
+    }
+
+    [Fact]
+    public void Random_programs_print_path_sums_that_parse_back_and_evaluate_to_the_gradient()
+    {
+        // Inputs deliberately named like the explainer's own names (u1, c_1), statements rebinding names.
+        string[] inputs = ["x", "u1", "c_1"];
+        var rng = new Random(29);
+        int checkedSums = 0;
+        for (int n = 0; n < 150; n++)
+        {
+            var lines = new List<string>();
+            var names = new List<string>(inputs);
+            int count = rng.Next(1, 5);
+            for (int i = 0; i < count; i++)
+            {
+                string text = Generate(rng, 2);
+                foreach (var (from, to) in new[] { ("x", names[rng.Next(names.Count)]), ("y", names[rng.Next(names.Count)]), ("z", names[rng.Next(names.Count)]) })
+                {
+                    text = System.Text.RegularExpressions.Regex.Replace(text, $@"\b{from}\b", to);
+                }
+
+                string name = rng.Next(3) == 0 && names.Count > inputs.Length ? names[rng.Next(inputs.Length, names.Count)] : $"v{i}";
+                lines.Add($"{name} = {text}");
+                names.Add(name);
+            }
+
+            string program = string.Join(rng.Next(2) == 0 ? "; " : "\n", lines);
+            var at = inputs.ToDictionary(v => v, _ => Math.Round((rng.NextDouble() * 3) - 1.5, 3));
+            ExpressionExplanation e;
+            try
+            {
+                var used = ExpressionParser.ParseProgram(program).Inputs;
+                e = ExpressionExplanation.Create(program, at.Where(kv => used.Contains(kv.Key)).ToDictionary(), [], 200);
+            }
+            catch (Exception ex) when (ex is DomainException or ExpressionSyntaxException)
+            {
+                continue; // a domain error at this point, or a statement assigning an input
+            }
+
+            var shown = e.Nodes.Where(v => v.Kind != NodeKind.Constant).Select(v => v.Name).ToList();
+            Assert.True(shown.Count == shown.Distinct().Count(), $"{program}: names {string.Join(", ", shown)}");
+            foreach (var sum in e.PathSums.Where(s => s.Paths is not null))
+            {
+                double grad = sum.Input.Grad;
+                double printed = ExpressionExplanationTests.EvaluatePrinted(sum, at);
+                Assert.True(Math.Abs(printed - grad) <= 1e-9 * Math.Max(1, Math.Abs(grad)),
+                    $"{program} d/d{sum.Input.Name}: {sum.WhereText} | {sum.Symbolic!.Text} = {printed:R}, backprop {grad:R}");
+                checkedSums++;
+            }
+        }
+
+        Assert.True(checkedSums > 150, $"only {checkedSums} path sums were checked");
     }
 
     [Fact]
@@ -126,9 +179,10 @@ public class PathSumPropertyTests
         }
     }
 
-    // Within 1e-3 of a relu kink the central difference straddles it and is not the derivative.
+    // Within 1e-3 of a kink (relu, abs, a tie of max or min) the central difference straddles it and is not the derivative.
     private static bool NearKink(ExpressionExplanation e) =>
-        e.Nodes.Any(n => n.Node.Op == "relu" && Math.Abs(n.Node.Parents[0].Data) < 1e-3);
+        e.Nodes.Any(n => n.Node.Op is "relu" or "abs" or "max" or "min"
+            && Math.Abs(n.Node.Parents[0].Data - (n.Node.Parents.Count > 1 ? n.Node.Parents[1].Data : 0)) < 1e-3);
 
     internal static string Generate(Random rng, int depth)
     {
@@ -139,7 +193,7 @@ public class PathSumPropertyTests
 
         string a = Generate(rng, depth - 1);
         string b = Generate(rng, depth - 1);
-        return rng.Next(8) switch
+        return rng.Next(10) switch
         {
             0 => $"({a} + {b})",
             1 => $"({a} - {b})",
@@ -148,6 +202,8 @@ public class PathSumPropertyTests
             4 => $"({a})^{rng.Next(0, 4)}",
             5 => $"-({a})",
             6 => $"log(({a})^2 + 1)",
+            7 => $"{(rng.Next(2) == 0 ? "max" : "min")}({a}, {b})",
+            8 => $"(({a})^2 + 0.5)^({b})",
             _ => $"{Functions[rng.Next(Functions.Length)]}({a})",
         };
     }
