@@ -66,6 +66,7 @@ public sealed record RunningTrial(
 /// <summary>
 /// Counts of a sweep's trials by state; each trial is in exactly one of pending, running, done, failed. How the done
 /// trials trained (ok or diverged, and their regimes) is counted by the client from the results themselves.
+/// <see cref="Training"/> of the running trials have a worker; the others wait in a silo's queue for one.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SweepCounts(
@@ -75,7 +76,8 @@ public sealed record SweepCounts(
     [property: Id(3)] int Done,
     [property: Id(4)] int Failed,
     [property: Id(7)] int Restarts,
-    [property: Id(8)] int Retained);
+    [property: Id(8)] int Retained,
+    [property: Id(9)] int Training);
 
 /// <summary>The answer to a client's poll.</summary>
 /// <param name="Counts">Trial counts.</param>

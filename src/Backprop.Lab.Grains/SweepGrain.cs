@@ -428,18 +428,18 @@ public sealed class SweepGrain(
 
     private SweepCounts Counts()
     {
-        int pending = 0, running = 0, done = 0, failed = 0;
+        int pending = 0, running = 0, training = 0, done = 0, failed = 0;
         foreach (TrialEntry e in S.Trials.Values)
         {
             switch (e.Status)
             {
                 case TrialStatus.Pending: pending++; break;
-                case TrialStatus.Running: running++; break;
+                case TrialStatus.Running: running++; training += e.Silo is null ? 0 : 1; break; // Silo: its start was reported
                 case TrialStatus.Done: done++; break;
                 case TrialStatus.Failed: failed++; break;
             }
         }
-        return new SweepCounts(S.Trials.Count, pending, running, done, failed, S.Restarts, S.Outbox.Count);
+        return new SweepCounts(S.Trials.Count, pending, running, done, failed, S.Restarts, S.Outbox.Count, training);
     }
 
     private bool Finished() => S.Trials.Count > 0 && S.Outbox.Count == 0

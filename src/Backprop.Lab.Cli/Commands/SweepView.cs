@@ -35,42 +35,69 @@ internal sealed class PlainSweepView(TextWriter output, IReadOnlyList<string> ax
 }
 
 /// <summary>
-/// Spectre.Console's live progress bar (done of total, ETA) with the counts of running, diverged and failed trials and
-/// of the regimes in its description; finished trials scroll above it. Outcomes and regimes are counted from the
-/// results shown (the last one of each trial, as in trials.jsonl), the same way as the table at the end.
+/// Spectre.Console's live progress bar (done of total, ETA) with the counts of running, queued, diverged and failed
+/// trials and of the regimes in its description; finished trials scroll above it. Outcomes and regimes are counted from
+/// the results shown (the last one of each trial, as in trials.jsonl), the same way as the table at the end. Every line
+/// fits the console's width: a trial line or a description too long for it is cut with an ellipsis, never wrapped
+/// (a wrapped line under a live bar garbles the display), and narrow terminals drop the bar's less useful columns.
 /// </summary>
-internal sealed class LiveSweepView(ProgressTask task, IReadOnlyList<string> axes) : ISweepView
+internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IReadOnlyList<string> axes, int descriptionWidth) : ISweepView
 {
     private readonly Dictionary<string, TrialResult> _latest = new(StringComparer.Ordinal);
     private ResultCounts _tally = ResultCounts.Of([]);
     private SweepCounts? _counts;
     private int _finished;
 
-    public static async Task<T> RunAsync<T>(int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<T>> body) =>
-        await AnsiConsole.Progress()
+    public static Task<T> RunAsync<T>(int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<T>> body) =>
+        RunAsync(AnsiConsole.Console, total, done, axes, body);
+
+    public static async Task<T> RunAsync<T>(IAnsiConsole console, int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<T>> body)
+    {
+        int width = console.Profile.Width;
+        var (columns, others) = Columns(width);
+        return await console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(columns)
             .StartAsync(async context =>
             {
                 ProgressTask task = context.AddTask("trials", maxValue: Math.Max(1, total));
                 task.Value = done.Count;
-                var view = new LiveSweepView(task, axes) { _finished = done.Count };
+                var view = new LiveSweepView(console, task, axes, Math.Max(10, width - others)) { _finished = done.Count };
                 foreach (TrialResult r in done)
                 {
                     view.Count(r);
                 }
                 view.Describe(total);
                 T result = await body(view);
-                task.Value = task.MaxValue;
+                if (view._finished >= total)
+                {
+                    task.Value = task.MaxValue;
+                }
                 return result;
             });
+    }
+
+    /// <summary>The bar's columns for a console <paramref name="width"/> wide, and the width they take besides the description.</summary>
+    private static (ProgressColumn[] Columns, int Others) Columns(int width)
+    {
+        var description = new TaskDescriptionColumn { Alignment = Justify.Left };
+        // Widths as Spectre draws them: the bar as set, "100%" in 4, "00:00:00" in 8, the spinner in 1, a space between.
+        return width switch
+        {
+            < 60 => ([description, new PercentageColumn()], 4 + 1),
+            < 100 => ([description, new ProgressBarColumn { Width = 16 }, new PercentageColumn(), new SpinnerColumn()], 16 + 4 + 1 + 3),
+            _ => ([description, new ProgressBarColumn { Width = 30 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn()], 30 + 4 + 8 + 1 + 4),
+        };
+    }
 
     public void TrialFinished(TrialResult result, int finished, int total)
     {
         _finished = finished;
         task.Value = finished;
         Count(result);
-        AnsiConsole.MarkupLine($"[grey][[{finished}/{total}]][/] {Markup.Escape(SweepTable.Describe(result, axes))}");
+        string number = $"[{finished}/{total}] ";
+        string line = Fit(number + SweepTable.Describe(result, axes), console.Profile.Width);
+        console.MarkupLine($"[grey]{Markup.Escape(line[..Math.Min(number.Length, line.Length)])}[/]{Markup.Escape(line[Math.Min(number.Length, line.Length)..])}");
         Describe(total);
     }
 
@@ -80,7 +107,10 @@ internal sealed class LiveSweepView(ProgressTask task, IReadOnlyList<string> axe
         Describe(counts.Total);
     }
 
-    public void Message(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
+    public void Message(string text) => console.MarkupLine(Markup.Escape(Fit(text, console.Profile.Width)));
+
+    /// <summary>The bar's description as it stands (for tests).</summary>
+    internal string Description => task.Description;
 
     /// <summary>A trial reported again (a failure, then its retry's result) replaces its earlier count.</summary>
     private void Count(TrialResult result)
@@ -96,8 +126,15 @@ internal sealed class LiveSweepView(ProgressTask task, IReadOnlyList<string> axe
     private void Describe(int total)
     {
         ResultCounts t = _tally;
-        string running = _counts is null ? "" : $", {_counts.Running} running";
+        // Running as the header counts it: trials with a worker; trials dispatched to a silo's queue are "queued".
+        string running = _counts is null ? "" : $", {_counts.Training} running" + (_counts.Running > _counts.Training ? $", {_counts.Running - _counts.Training} queued" : "");
         string restarts = _counts is { Restarts: > 0 } ? $", {_counts.Restarts} restarts" : "";
-        task.Description = $"{_finished}/{total} done{running}, {t.Diverged} diverged, {t.Failed} failed; {t.Vanishing} vanishing, {t.Exploding} exploding{restarts}";
+        task.Description = Markup.Escape(Fit(
+            $"{_finished}/{total} done{running}, {t.Diverged} diverged, {t.Failed} failed; {t.Vanishing} vanishing, {t.Exploding} exploding{restarts}",
+            descriptionWidth));
     }
+
+    /// <summary><paramref name="text"/> cut to <paramref name="width"/> characters, ending in an ellipsis when cut.</summary>
+    internal static string Fit(string text, int width) =>
+        text.Length <= width ? text : width <= 1 ? text[..Math.Max(0, width)] : text[..(width - 1)] + "\u2026";
 }
