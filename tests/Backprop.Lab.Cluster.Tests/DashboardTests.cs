@@ -5,6 +5,7 @@ using Backprop.Tests.Shared;
 namespace Backprop.Lab.Cluster.Tests;
 
 /// <summary>`lab silo --dashboard`: the Orleans Dashboard on loopback, showing the silo and the sweep's grains.</summary>
+[Trait("Category", "Slow")]
 public sealed class DashboardTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -4,6 +4,7 @@ using Backprop.Tests.Shared;
 namespace Backprop.Lab.Cluster.Tests;
 
 /// <summary>Ctrl+C on `lab sweep` with the embedded silo, as a user in a terminal sends it.</summary>
+[Trait("Category", "Slow")]
 public sealed class InterruptTests : TempDirectory
 {
     private const string Sweep = """

@@ -12,6 +12,7 @@ namespace Backprop.Lab.Cluster.Tests;
 /// deploy/local-cluster.sh as a user runs it: real redis-server and `lab silo` processes on free loopback ports,
 /// with its state in a temporary folder and the lab.dll beside these tests (LAB_DLL, so it does not rebuild).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class LocalClusterScriptTests : IDisposable
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);

@@ -11,6 +11,7 @@ namespace Backprop.Lab.Cluster.Tests;
 /// each trial is saved exactly once and equals the in-process executor's result bit for bit (wall-clock seconds
 /// aside).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class RealClusterTests : IDisposable
 {
     // 60 trials; where a fault must land mid-sweep, a trial gate holds the work, so how long a trial takes never matters.

@@ -10,6 +10,7 @@ namespace Backprop.Lab.Cluster.Tests;
 /// real filesystems: a disk that fills up, two runs at once, hand edits, unreadable lines and planted symlinks. Each
 /// test checks that every finished result ends on disk exactly once, or stays where the user can get it back.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ResultsFolderTests : TempDirectory
 {
     // Six trials of a few milliseconds, about 5 KB of results each.

@@ -6,6 +6,7 @@ using Backprop.Tests.Shared;
 namespace Backprop.Lab.Cluster.Tests;
 
 /// <summary>`--tls-cert`: silos and clients talk mutual TLS with a cluster certificate and refuse peers without it.</summary>
+[Trait("Category", "Slow")]
 public sealed class TlsTests : IDisposable
 {
     private const string Password = "cert-pw-only-in-env";

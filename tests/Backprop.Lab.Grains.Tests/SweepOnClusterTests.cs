@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 
 namespace Backprop.Lab.Grains.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class SweepOnClusterTests : TempDirectory
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
