@@ -7,11 +7,6 @@ namespace Backprop.Lab.Cluster.Tests;
 [Trait("Category", "Slow")]
 public sealed class InterruptTests : TempDirectory
 {
-    private const string Sweep = """
-        { "name": "tiny", "base": { "width": 8, "dataset": "teacher", "samples": 64, "batch_size": 16, "steps": 5, "record_every": 1 },
-          "grid": { "depth": [1, 2], "sigma_w2": [0.5, 1, 2] } }
-        """;
-
     [Fact]
     public void Ctrl_c_mid_sweep_saves_what_finished_and_prints_nothing_after_the_resume_command()
     {
@@ -20,7 +15,7 @@ public sealed class InterruptTests : TempDirectory
         Directory.CreateDirectory(gate.Directory);
         File.WriteAllText(System.IO.Path.Combine(gate.Directory, "permit"), "");
         string output = System.IO.Path.Combine(Path, "out");
-        using LabProcess sweep = LabProcess.Start(["sweep", Write("tiny.json", Sweep), "--out", output],
+        using LabProcess sweep = LabProcess.Start(["sweep", Write("tiny.json", ResultsFolderTests.Sweep), "--out", output],
             new Dictionary<string, string> { [TrialGate.EnvironmentVariable] = gate.Directory });
         sweep.WaitForOutput("[1/6]", TimeSpan.FromMinutes(2));
 

@@ -14,7 +14,7 @@ namespace Backprop.Lab.Cluster.Tests;
 public sealed class ResultsFolderTests : TempDirectory
 {
     // Six trials of a few milliseconds, about 5 KB of results each.
-    private const string Sweep = """
+    internal const string Sweep = """
         { "name": "tiny", "base": { "width": 8, "dataset": "teacher", "samples": 64, "batch_size": 16, "steps": 5, "record_every": 1 },
           "grid": { "depth": [1, 2], "sigma_w2": [0.5, 1, 2] } }
         """;
