@@ -26,6 +26,7 @@ internal static class SweepCommand
         var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo; with Redis use --redis instead.", AllowMultipleArgumentsPerToken = true };
         var identity = new Cluster.ClusterIdentityOptions();
         var attempts = new Option<int>("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure or a lost silo each use one).", DefaultValueFactory = _ => 3 };
+        var memoryBudget = MemoryBudgetOption.Create("of this sweep");
         var connectTimeout = new Option<int>("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
 
         var command = new Command("sweep", "Run a sweep of network configurations and record per-layer gradient statistics for each trial.");
@@ -38,19 +39,24 @@ internal static class SweepCommand
         command.Options.Add(cluster);
         identity.AddTo(command);
         command.Options.Add(attempts);
+        command.Options.Add(memoryBudget);
         command.Options.Add(connectTimeout);
         command.SetAction(async (parse, cancellation) =>
         {
             await using var run = new SweepRun(
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
-                identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout));
+                identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout))
+            {
+                Budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget)),
+                BudgetFlag = parse.GetValue(memoryBudget) is not null,
+            };
             run.Validate();
             var (spec, results, created) = Prepare(parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(allowLarge));
             try
             {
                 return await RunAsync(stdout, spec, results, run, cancellation);
             }
-            catch (ClusterUnavailableException) when (created && results.All().Count == 0)
+            catch (Exception e) when ((e is ClusterUnavailableException or UserInputException) && created && results.All().Count == 0)
             {
                 // Nothing ran: do not leave an empty results folder behind for every refused attempt.
                 Directory.Delete(results.Path, recursive: true);
@@ -108,6 +114,7 @@ internal static class SweepCommand
         }
         IReadOnlyList<Trial> all = spec.Expand();
         var done = new HashSet<string>(results.All().Where(r => r.Outcome != Outcomes.Failed).Select(r => r.Key), StringComparer.Ordinal);
+        run.CheckMemory(all.Where(t => !done.Contains(t.Key)).Select(t => t.Config));
         results.EnsureSweepId(spec.Name);
         using var runLog = RunLog.Start(results.LogFile);
         o.WriteLine($"sweep {spec.Name}: {all.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");
