@@ -32,7 +32,11 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         }
         if (InProcess && Cluster.Length > 0)
         {
-            throw new UserInputException("--in-process and --cluster exclude each other");
+            throw new UserInputException("--in-process and --cluster exclude each other: --in-process runs every trial in this process, --cluster on the silos at those gateways");
+        }
+        if (InProcess && RedisFlag)
+        {
+            throw new UserInputException("--in-process and --redis exclude each other: --in-process runs every trial in this process, --redis on the silos of the cluster in Redis");
         }
         if (Cluster.Length > 0 && Settings.Redis is not null)
         {
@@ -57,6 +61,9 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
             throw new UserInputException(refusal);
         }
     }
+
+    /// <summary>--redis was given on the command line (not only configured), which --in-process refuses.</summary>
+    public bool RedisFlag { get; init; }
 
     /// <summary>What the trials run at once here (in process or on the embedded silo) may take together.</summary>
     public MemoryBudget Budget { get; init; } = MemoryBudget.Default();

@@ -47,6 +47,7 @@ internal static class SweepCommand
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
                 identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout))
             {
+                RedisFlag = parse.GetValue(identity.Redis) is not null,
                 Budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget)),
                 BudgetFlag = parse.GetValue(memoryBudget) is not null,
             };
