@@ -40,7 +40,8 @@ public sealed class MemoryBudgetTests : TempDirectory
 
         var (exit, stdout, error) = LabRunner.Run("sweep", file, "--in-process", "--parallel", "2", "--memory-budget", budget, "--out", System.IO.Path.Combine(Path, "a"));
         Assert.Equal(2, exit);
-        Assert.Contains("the 2 largest trials at once need", error, StringComparison.Ordinal);
+        Assert.Contains($"{TrialMemory.Describe(new TrialConfig { Depth = 2, Width = 9, Samples = 64 })} needs about", error, StringComparison.Ordinal);
+        Assert.Contains("; 2 at once need", error, StringComparison.Ordinal);
         Assert.Contains("(given with --memory-budget); ", error, StringComparison.Ordinal);
         Assert.Contains("run fewer at once (--parallel)", error, StringComparison.Ordinal);
         Assert.Equal("", stdout);

@@ -46,17 +46,18 @@ public sealed record MemoryBudget(long Bytes, string Origin)
     }
 
     /// <summary>
-    /// Why the <paramref name="atOnce"/> largest of <paramref name="trials"/>, run together, do not fit (or why one of them
-    /// cannot run at all), or null when they fit. The sentence names the largest trial, what it needs and its largest
-    /// part, and what to lower; <paramref name="atOnceOption"/> ("--parallel", "--trials") is how a user runs fewer at
-    /// once and <paramref name="budgetOption"/> how they raise the budget.
+    /// Why <paramref name="trials"/> may not run <paramref name="atOnce"/> at a time within this budget (the largest of
+    /// them, times the number that run at once, is over it; or one of them cannot run at all), or null when they may.
+    /// The largest trial bounds each of those running together, whichever they are. The sentence names the largest
+    /// trial, what it needs and its largest part, and what to lower; <paramref name="atOnceOption"/> ("--parallel") is
+    /// how a user runs fewer at once and <paramref name="budgetOption"/> how they raise the budget.
     /// </summary>
     public string? Refusal(IEnumerable<TrialConfig> trials, int atOnce, string atOnceOption, string budgetOption = "--memory-budget")
     {
         ArgumentNullException.ThrowIfNull(trials);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(atOnce);
-        var largest = new PriorityQueue<TrialMemoryEstimate, long>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        TrialMemoryEstimate? largest = null;
+        int count = 0;
         foreach (TrialConfig config in trials)
         {
             TrialMemoryEstimate estimate = TrialMemory.Estimate(config);
@@ -64,38 +65,26 @@ public sealed record MemoryBudget(long Bytes, string Origin)
             {
                 return $"{estimate.Trial} cannot run: {problem}";
             }
-            largest.Enqueue(estimate, estimate.Bytes);
-            if (largest.Count > atOnce)
+            count++;
+            if (largest is null || estimate.Bytes > largest.Bytes)
             {
-                largest.Dequeue();
+                largest = estimate;
             }
         }
-        if (largest.Count == 0)
+        if (largest is null)
         {
             return null;
         }
-        var chosen = new List<TrialMemoryEstimate>();
-        while (largest.TryDequeue(out TrialMemoryEstimate? e, out _))
-        {
-            chosen.Add(e);
-        }
-        TrialMemoryEstimate top = chosen[^1];
-        long together = 0;
-        foreach (TrialMemoryEstimate e in chosen)
-        {
-            together = e.Bytes > long.MaxValue - together ? long.MaxValue : together + e.Bytes;
-        }
-        if (together <= Bytes)
+        long together = Math.Min(atOnce, count);
+        long need = largest.Bytes > long.MaxValue / together ? long.MaxValue : largest.Bytes * together;
+        if (need <= Bytes)
         {
             return null;
         }
         string budget = $"over the budget of {TrialMemory.Format(Bytes)} ({Origin})";
-        string lower = top.Largest.Lower.Length > 0 ? $"lower {top.Largest.Lower}, " : "";
-        if (chosen.Count == 1 || top.Bytes > Bytes)
-        {
-            return $"{top.Trial} {top.Needs}, {budget}; {lower}or raise {budgetOption}";
-        }
-        string which = chosen.All(e => e.Bytes == top.Bytes) ? $"{chosen.Count} at once" : $"the {chosen.Count} largest trials at once";
-        return $"{top.Trial} {top.Needs}; {which} need {TrialMemory.Format(together)}, {budget}; {lower}run fewer at once ({atOnceOption}), or raise {budgetOption}";
+        string lower = largest.Largest.Lower.Length > 0 ? $"lower {largest.Largest.Lower}, " : "";
+        return together == 1 || largest.Bytes > Bytes
+            ? $"{largest.Trial} {largest.Needs}, {budget}; {lower}or raise {budgetOption}"
+            : $"{largest.Trial} {largest.Needs}; {together} at once need {TrialMemory.Format(need)}, {budget}; {lower}run fewer at once ({atOnceOption}), or raise {budgetOption}";
     }
 }

@@ -51,8 +51,8 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
     }
 
     /// <summary>
-    /// Refuses (exit 2) trials that would not fit in <see cref="Budget"/> when the largest of them run <see cref="Parallel"/>
-    /// at once here. On a cluster each silo checks every trial against its own budget as it starts it.
+    /// Refuses (exit 2) trials whose largest, times the <see cref="Parallel"/> that run at once here, would not fit in
+    /// <see cref="Budget"/>. On a cluster each silo checks every trial against its own budget as it starts it.
     /// </summary>
     public void CheckMemory(IEnumerable<TrialConfig> pending)
     {
