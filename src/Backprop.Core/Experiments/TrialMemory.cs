@@ -77,7 +77,6 @@ public static class TrialMemory
     public const long CollectorShare = 100;
 
     private const long Double = sizeof(double);
-    private const int TeacherChunk = 256;
 
     /// <summary>Estimates <paramref name="config"/>'s peak memory (see the formula above). Never throws for a valid configuration.</summary>
     public static TrialMemoryEstimate Estimate(TrialConfig config)
@@ -148,14 +147,14 @@ public static class TrialMemory
         }));
         if (c.Dataset == Datasets.Teacher)
         {
-            long[] teacher = Widths(dIn, 32, 2, 1);
+            long[] teacher = Widths(dIn, Datasets.TeacherWidth, 2, 1);
             long teacherParameters = 0, teacherUnits = 0;
             for (int l = 1; l < teacher.Length; l++)
             {
                 teacherParameters = checked(teacherParameters + teacher[l] * (teacher[l - 1] + 1));
                 teacherUnits += teacher[l];
             }
-            long chunk = Math.Min(TeacherChunk, s);
+            long chunk = Math.Min(Datasets.TeacherChunk, s);
             parts.Add(new("the teacher network", checked((2 * teacherParameters + chunk * (2L * dIn + 1 + 4 * teacherUnits)) * Double
                 + Workspace(teacher, chunk, forwardOnly: true)), "input_dim"));
         }

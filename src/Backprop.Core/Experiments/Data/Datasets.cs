@@ -19,6 +19,12 @@ public static class Datasets
 
     public static IReadOnlyList<string> Names { get; } = [Teacher, Gaussian, Spirals, Xor, Digits];
 
+    /// <summary>Units in each of the teacher network's two hidden layers.</summary>
+    internal const int TeacherWidth = 32;
+
+    /// <summary>Rows the teacher network computes at a time (its buffers never grow beyond them).</summary>
+    internal const int TeacherChunk = 256;
+
     /// <summary>Examples in the digits dataset.</summary>
     public const int DigitsCount = 1797;
 
@@ -62,13 +68,13 @@ public static class Datasets
     {
         double[] x = Normal(checked(samples * inputDim), rng);
         // The teacher lives for this call alone, so its arrays come from and go back to the trials' pool.
-        var teacher = new Mlp(inputDim, [new LayerSpec(32, Activation.Tanh), new LayerSpec(32, Activation.Tanh), new LayerSpec(1, Activation.Identity)], BufferPool.Trials);
+        var teacher = new Mlp(inputDim, [new LayerSpec(TeacherWidth, Activation.Tanh), new LayerSpec(TeacherWidth, Activation.Tanh), new LayerSpec(1, Activation.Identity)], BufferPool.Trials);
         try
         {
             new Initializer(InitializerKind.XavierNormal, SigmaB: 0.1).Initialize(teacher, rng.NextUInt64());
             // In chunks, so the teacher's buffers stay small (bit for bit the same targets as one pass).
             double[] y = new double[samples];
-            teacher.ForwardInto(x, samples, y, chunk: 256);
+            teacher.ForwardInto(x, samples, y, chunk: TeacherChunk);
             return new Dataset(Teacher, inputDim, 1, x, y, Loss.MeanSquaredError);
         }
         finally
