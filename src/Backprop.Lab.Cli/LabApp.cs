@@ -11,7 +11,7 @@ namespace Backprop.Lab.Cli;
 /// message on stderr and exit code 2 (no stack trace unless --verbose). Writers are injected so tests run
 /// the real command in process.
 /// </summary>
-public static class LabApp
+public static partial class LabApp
 {
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
@@ -31,7 +31,7 @@ public static class LabApp
             {
                 foreach (var error in parse.Errors)
                 {
-                    stderr.WriteLine($"error: {error.Message}");
+                    stderr.WriteLine($"error: {InWords(error.Message)}");
                 }
                 stderr.WriteLine("Run 'lab --help' (or 'lab COMMAND --help') for usage.");
                 return ExitCodes.BadInput;
@@ -50,7 +50,10 @@ public static class LabApp
         }
         catch (InputFileException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            foreach (InputFileException problem in e.All)
+            {
+                stderr.WriteLine($"error: {problem.Message}");
+            }
             if (verbose)
             {
                 stderr.WriteLine(e.ToString());
@@ -89,6 +92,26 @@ public static class LabApp
             Log.CloseAndFlush();
         }
     }
+
+    /// <summary>
+    /// The parser's message with the .NET type it names said in words: "Cannot parse argument 'x' for option '--parallel'
+    /// as expected type 'System.Int32'" becomes "... as an integer".
+    /// </summary>
+    internal static string InWords(string message) => ClrType().Replace(message, m => "as " + m.Groups["type"].Value switch
+    {
+        "Int32" or "Int64" or "Int16" => "an integer",
+        "UInt64" or "UInt32" or "UInt16" or "Byte" => "a non-negative integer",
+        "Double" or "Single" or "Decimal" => "a number",
+        "Boolean" => "true or false",
+        "IO.FileInfo" => "a file path",
+        "IO.DirectoryInfo" => "a folder path",
+        "String" => "text",
+        "TimeSpan" => "a duration",
+        _ => "a value of the expected kind",
+    });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"as expected type '(System\.Nullable`1\[)?System\.(?<type>[A-Za-z0-9.]+)\]?'")]
+    private static partial System.Text.RegularExpressions.Regex ClrType();
 
     internal static RootCommand BuildRoot(TextWriter stdout)
     {

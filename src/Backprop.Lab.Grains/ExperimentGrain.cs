@@ -64,32 +64,56 @@ public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILocal
         try
         {
             TrialConfig config = TrialJson.ReadConfig(assignment.ConfigJson);
-            // Checkpoints only show progress and liveness (the full statistics travel with the result), so at most
-            // two a second are sent: a short trial recording every step would otherwise make a call per step.
-            long lastSent = long.MinValue;
-            result = TrialRunner.Run(config, checkpoint =>
+            if (pool.RefusalOf(config) is string refusal)
             {
-                long now = Environment.TickCount64;
-                if (now - lastSent < CheckpointInterval)
-                {
-                    return;
-                }
-                lastSent = now;
-                var report = new CheckpointReport(assignment.TrialKey, assignment.Attempt, checkpoint.Step, checkpoint.Loss,
-                    checkpoint.Layers.Select(l => l.GradWNorm).ToArray());
-                _ = ObserveOneWay(sweep.Checkpoint(report));
-            }, cancellation);
+                logger.LogWarning("Trial {TrialKey} of sweep {SweepId} refused: {Reason}", assignment.TrialKey, assignment.SweepId, refusal);
+                result = TrialResult.FailedWith(assignment.TrialKey, config, refusal, 0);
+            }
+            else
+            {
+                result = Run(config, assignment, sweep, cancellation);
+            }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             _state = ExperimentState.Idle;
             return;
         }
+        catch (OutOfMemoryException)
+        {
+            TrialConfig config = TrialJson.TryReadConfig(assignment.ConfigJson);
+            logger.LogWarning("Trial {TrialKey} of sweep {SweepId} ran out of memory on attempt {Attempt}", assignment.TrialKey, assignment.SweepId, assignment.Attempt);
+            result = TrialResult.FailedWith(assignment.TrialKey, config, TrialMemory.OutOfMemory(config), 0);
+        }
         catch (Exception e)
         {
             logger.LogWarning(e, "Trial {TrialKey} of sweep {SweepId} threw on attempt {Attempt}", assignment.TrialKey, assignment.SweepId, assignment.Attempt);
             result = TrialResult.FailedWith(assignment.TrialKey, TrialJson.TryReadConfig(assignment.ConfigJson), e, 0);
         }
+        Report(assignment, sweep, silo, result);
+    }
+
+    private TrialResult Run(TrialConfig config, TrialAssignment assignment, ISweepGrain sweep, CancellationToken cancellation)
+    {
+        // Checkpoints only show progress and liveness (the full statistics travel with the result), so at most
+        // two a second are sent: a short trial recording every step would otherwise make a call per step.
+        long lastSent = long.MinValue;
+        return TrialRunner.Run(config, checkpoint =>
+        {
+            long now = Environment.TickCount64;
+            if (now - lastSent < CheckpointInterval)
+            {
+                return;
+            }
+            lastSent = now;
+            var report = new CheckpointReport(assignment.TrialKey, assignment.Attempt, checkpoint.Step, checkpoint.Loss,
+                checkpoint.Layers.Select(l => l.GradWNorm).ToArray());
+            _ = ObserveOneWay(sweep.Checkpoint(report));
+        }, cancellation);
+    }
+
+    private void Report(TrialAssignment assignment, ISweepGrain sweep, string silo, TrialResult result)
+    {
         _state = ExperimentState.Reporting;
         logger.LogInformation("Trial {TrialKey} of sweep {SweepId} finished: {Outcome} in {Seconds:0.00} s on {Silo}",
             assignment.TrialKey, assignment.SweepId, result.Outcome, result.Seconds, silo);

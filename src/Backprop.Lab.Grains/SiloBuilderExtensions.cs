@@ -1,3 +1,4 @@
+using Backprop.Core.Experiments;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -8,13 +9,14 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// Adds what a Backprop.Lab silo needs: the trial pool (<paramref name="trialsPerSilo"/> at once, default one per
-    /// core) and, unless the caller configures a real store, in-memory storage for the SweepGrain. The environment
-    /// variable <see cref="TrialGate.EnvironmentVariable"/> puts a <see cref="TrialGate"/> in front of the pool.
+    /// core, within <paramref name="memoryBudget"/>, default half the machine's memory) and, unless the caller configures
+    /// a real store, in-memory storage for the SweepGrain. The environment variable
+    /// <see cref="TrialGate.EnvironmentVariable"/> puts a <see cref="TrialGate"/> in front of the pool.
     /// </summary>
-    public static ISiloBuilder AddBackpropLab(this ISiloBuilder silo, int? trialsPerSilo = null, bool memoryStorage = true)
+    public static ISiloBuilder AddBackpropLab(this ISiloBuilder silo, int? trialsPerSilo = null, bool memoryStorage = true, MemoryBudget? memoryBudget = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        silo.Services.AddSingleton(new TrialPoolOptions { Capacity = trialsPerSilo, Gate = TrialGate.FromEnvironment() });
+        silo.Services.AddSingleton(new TrialPoolOptions { Capacity = trialsPerSilo, Gate = TrialGate.FromEnvironment(), MemoryBudget = memoryBudget });
         silo.Services.AddSingleton<TrialPool>();
         // The SweepGrain's state in Orleans' own binary format (its types are [GenerateSerializer]) rather than the
         // default Newtonsoft JSON: the state holds every configuration and every unsaved result (about 40 KB each)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Backprop.Core.Experiments;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +29,7 @@ public sealed class TrialPool : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(lifetime);
         Capacity = Math.Max(1, options.Capacity ?? Environment.ProcessorCount);
+        Budget = options.MemoryBudget ?? MemoryBudget.Default();
         _logger = logger;
         _gate = options.Gate;
         _workers = new Thread[Capacity];
@@ -40,6 +42,16 @@ public sealed class TrialPool : IDisposable
     }
 
     public int Capacity { get; }
+
+    /// <summary>
+    /// What the <see cref="Capacity"/> trials running at once may take together: a trial is started only when that many
+    /// of it would fit (<see cref="RefusalOf"/>).
+    /// </summary>
+    public MemoryBudget Budget { get; }
+
+    /// <summary>Why <paramref name="config"/> may not run on this silo (its memory, times the trials run at once, is over <see cref="Budget"/>), or null.</summary>
+    public string? RefusalOf(TrialConfig config) =>
+        Budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --trials", "lab silo --memory-budget");
 
     public int Queued => Volatile.Read(ref _queued);
 
@@ -155,4 +167,7 @@ public sealed class TrialPoolOptions
 
     /// <summary>When set, each trial waits for a permit before it starts (see <see cref="TrialGate"/>).</summary>
     public TrialGate? Gate { get; set; }
+
+    /// <summary>The memory the pool's trials may take together; null: <see cref="MemoryBudget.Default"/>.</summary>
+    public MemoryBudget? MemoryBudget { get; set; }
 }

@@ -69,7 +69,7 @@ public static class ReportRenderer
         skipped.AddRange(problems.OfType<SkippedItem>());
 
         string index = Path.Combine(reportDirectory, ReportOptions.IndexFile);
-        WriteAtomically(index, HtmlReport.Build(results, findings, figures, skipped));
+        Backprop.Core.Serialization.AtomicFile.WriteText(index, HtmlReport.Build(results, findings, figures, skipped));
         var outcome = new ReportOutcome(resultsDirectory, index, results.Trials.Count, figures, skipped, clock.Elapsed);
         Log.Information("Report {Index}: {Trials} trials, {Figures} figures, {Skipped} skipped, {Seconds:F1} s",
             index, outcome.TrialsRead, figures.Length, skipped.Count, clock.Elapsed.TotalSeconds);
@@ -102,12 +102,5 @@ public static class ReportRenderer
         }
         double sw2 = candidates.MinBy(t => Math.Abs(Math.Log(t.Config.SigmaW2 / target)))!.Config.SigmaW2;
         return LayerDistributionFigure.Build(candidates.Where(t => t.Config.SigmaW2 == sw2).ToList(), options, g);
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text, new System.Text.UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
     }
 }

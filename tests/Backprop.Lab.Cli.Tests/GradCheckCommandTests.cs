@@ -188,4 +188,15 @@ public sealed class GradCheckCommandTests : TempDirectory
         Assert.Equal(2, exit);
         Assert.Contains("no-such.json", error);
     }
+
+    [Theory]
+    [InlineData("--fast and --sweep-h exclude each other", "--fast", "--sweep-h", "--entry", "W1[1,1]")]
+    [InlineData("--entry chooses entries for --sweep-h; give --sweep-h with it", "--entry", "W1[1,1]")]
+    public void Flags_that_would_be_ignored_are_refused(string expected, params string[] flags)
+    {
+        var (exit, output, error) = GradCheck(flags);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
 }

@@ -43,4 +43,19 @@ public sealed class ReportCommandTests : TempDirectory
         Assert.Contains("report skipped trials.jsonl: not found", stdout);
         Assert.Contains("no report rendered", stdout);
     }
+
+    [Fact]
+    public void A_symlink_planted_at_the_report_temporary_name_is_not_followed()
+    {
+        string output = System.IO.Path.Combine(Path, "out");
+        Assert.Equal(0, LabRunner.Run("sweep", Write("tiny.json", Tiny), "--out", output, "--in-process").Exit);
+        string victim = Write("victim.txt", "precious");
+        string index = System.IO.Path.Combine(output, "report", "index.html");
+        File.CreateSymbolicLink(index + ".tmp", victim);
+        var (exit, _, error) = LabRunner.Run("report", output, "--no-svg");
+        Assert.True(exit == 0, error);
+        Assert.Equal("precious", File.ReadAllText(victim));
+        Assert.Null(new FileInfo(index).LinkTarget);
+        Assert.Contains("<html", File.ReadAllText(index), StringComparison.OrdinalIgnoreCase);
+    }
 }

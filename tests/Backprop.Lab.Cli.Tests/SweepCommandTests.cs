@@ -156,6 +156,20 @@ public sealed class SweepCommandTests : TempDirectory
     [InlineData("sweep", "x.json", "--redis", "127.0.0.1:6379", "--cluster", "127.0.0.1:30000")]
     public void Bad_sweep_flags_exit_2(params string[] args) => Assert.Equal(2, LabRunner.Run(args).Exit);
 
+    [Theory]
+    [InlineData("--redis", "127.0.0.1:6379", "--in-process and --redis exclude each other")]
+    [InlineData("--cluster", "127.0.0.1:30000", "--in-process and --cluster exclude each other")]
+    public void In_process_with_a_cluster_flag_is_refused_not_ignored(string flag, string value, string expected)
+    {
+        string sweep = Write("tiny.json", Tiny);
+        string output = System.IO.Path.Combine(Path, "out");
+        var (exit, stdout, error) = LabRunner.Run("sweep", sweep, "--in-process", flag, value, "--out", output);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+        Assert.False(Directory.Exists(output));
+    }
+
     [Fact]
     public void A_silo_on_a_port_something_listens_on_is_refused_before_orleans_starts()
     {

@@ -12,12 +12,12 @@ namespace Backprop.Lab.Grains.Tests;
 /// <summary>Real in-process Orleans clusters (TestingHost) and the real client of <c>lab sweep</c>.</summary>
 internal static class ClusterSweep
 {
-    public static async Task<InProcessTestCluster> StartAsync(short silos, int trialsPerSilo, TimeSpan? responseTimeout = null)
+    public static async Task<InProcessTestCluster> StartAsync(short silos, int trialsPerSilo, TimeSpan? responseTimeout = null, MemoryBudget? memoryBudget = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddBackpropLab(trialsPerSilo);
+            silo.AddBackpropLab(trialsPerSilo, memoryBudget: memoryBudget);
             // Declare a killed silo dead within a few seconds instead of the production defaults.
             silo.Configure<ClusterMembershipOptions>(o =>
             {

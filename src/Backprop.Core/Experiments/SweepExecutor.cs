@@ -60,6 +60,11 @@ public static class SweepExecutor
         {
             throw;
         }
+        catch (OutOfMemoryException)
+        {
+            // The trial's arrays are unreachable now, so there is memory again to say what happened.
+            return TrialResult.FailedWith(config.Key(), config, TrialMemory.OutOfMemory(config), clock.Elapsed.TotalSeconds);
+        }
         catch (Exception e)
         {
             return TrialResult.FailedWith(config.Key(), config, e, clock.Elapsed.TotalSeconds);

@@ -12,23 +12,38 @@ namespace Backprop.Core.Experiments;
 /// </summary>
 internal static class SweepFields
 {
-    internal sealed record Field(string Name, bool Numeric, bool Integer, Func<JsonField, object> Read, Func<TrialConfig, object, TrialConfig> Apply, Func<double, object>? FromNumber = null);
+    /// <summary>
+    /// A field: its JSON name, how a value is read and applied, and for numeric fields the documented range
+    /// [<see cref="Min"/>, <see cref="Max"/>] (the minimum excluded when <see cref="ExclusiveMin"/>), which
+    /// experiments/sweep.schema.json repeats.
+    /// </summary>
+    internal sealed record Field(string Name, bool Numeric, bool Integer, Func<JsonField, object> Read, Func<TrialConfig, object, TrialConfig> Apply,
+        Func<double, object>? FromNumber = null, double Min = double.NaN, double Max = double.NaN, bool ExclusiveMin = false);
 
     private static Field Int(string name, long min, long max, Func<TrialConfig, int, TrialConfig> apply) => new(
         name, true, true,
         f => (int)f.ExpectInteger(min, max, $"an integer from {min} to {max}"),
         (c, v) => apply(c, (int)v),
-        v => (int)Math.Round(v));
+        v => (int)Math.Round(v),
+        min, max);
 
-    private static Field Real(string name, double min, double max, bool exclusiveMin, string what, Func<TrialConfig, double, TrialConfig> apply) => new(
-        name, true, false,
-        f =>
-        {
-            double v = f.ExpectNumber(min, max, what);
-            return exclusiveMin && v == min ? throw f.Error($"expected {what}, found {v}") : v;
-        },
-        (c, v) => apply(c, (double)v),
-        v => v);
+    /// <summary>A real field; <paramref name="what"/> ("a learning rate") is followed by its range in messages.</summary>
+    private static Field Real(string name, double min, double max, bool exclusiveMin, string what, Func<TrialConfig, double, TrialConfig> apply)
+    {
+        string range = exclusiveMin ? $"{what} greater than {N(min)} and at most {N(max)}" : $"{what} from {N(min)} to {N(max)}";
+        return new(
+            name, true, false,
+            f =>
+            {
+                double v = f.ExpectNumber(min, max, range);
+                return exclusiveMin && v == min ? throw f.Error($"expected {range}, found {N(v)}") : v;
+            },
+            (c, v) => apply(c, (double)v),
+            v => v,
+            min, max, exclusiveMin);
+    }
+
+    private static string N(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Field Name(string name, IReadOnlyList<string> known, Func<string, bool> valid, Func<TrialConfig, string, TrialConfig> apply) => new(
         name, false, false,
@@ -45,17 +60,17 @@ internal static class SweepFields
         Int("width", 1, 100_000, (c, v) => c with { Width = v }),
         Name("activation", Networks.Activation.Names, s => Networks.Activation.TryParse(s, out _), (c, v) => c with { Activation = v }),
         Name("init", Initializer.Names, s => Initializer.TryParseKind(s, out _), (c, v) => c with { Init = v }),
-        Real("sigma_w", 0, 1e3, false, "a weight std sigma_w from 0 to 1000", (c, v) => c with { SigmaW2 = v * v }),
-        Real("sigma_w2", 0, 1e6, false, "a weight variance sigma_w^2 from 0 to 1e6", (c, v) => c with { SigmaW2 = v }),
-        Real("sigma_b", 0, 1e3, false, "a bias std sigma_b from 0 to 1000", (c, v) => c with { SigmaB = v }),
-        Real("gain", 0, 1e3, false, "a gain from 0 to 1000", (c, v) => c with { Gain = v }),
+        Real("sigma_w", 0, 1e3, false, "a weight std sigma_w", (c, v) => c with { SigmaW2 = v * v }),
+        Real("sigma_w2", 0, 1e6, false, "a weight variance sigma_w^2", (c, v) => c with { SigmaW2 = v }),
+        Real("sigma_b", 0, 1e3, false, "a bias std sigma_b", (c, v) => c with { SigmaB = v }),
+        Real("gain", 0, 1e3, false, "a gain", (c, v) => c with { Gain = v }),
         Name("dataset", Datasets.Names, s => Datasets.Names.Contains(s), (c, v) => c with { Dataset = v }),
         Int("samples", 1, 10_000_000, (c, v) => c with { Samples = v }),
         Int("input_dim", 1, 100_000, (c, v) => c with { InputDim = v }),
         Name("loss", Loss.Names, s => Loss.TryParse(s, out _), (c, v) => c with { Loss = Loss.TryParse((string)v, out Loss l) ? l.Name : null }),
         Int("batch_size", 1, 1_000_000, (c, v) => c with { BatchSize = v }),
         Int("steps", 0, 1_000_000_000, (c, v) => c with { Steps = v }),
-        Real("learning_rate", 0, 1e6, true, "a learning rate > 0", (c, v) => c with { LearningRate = v }),
+        Real("learning_rate", 0, 1e6, true, "a learning rate", (c, v) => c with { LearningRate = v }),
         Name("optimizer", Networks.Optimizer.Names, s => Networks.Optimizer.Names.Contains(s), (c, v) => c with { Optimizer = v }),
         Int("record_every", 1, 1_000_000_000, (c, v) => c with { RecordEvery = v }),
     ];

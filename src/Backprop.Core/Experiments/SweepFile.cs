@@ -6,7 +6,8 @@ namespace Backprop.Core.Experiments;
 
 /// <summary>
 /// Reads and validates a sweep file. Everything a user can get wrong is reported as an
-/// <see cref="InputFileException"/> naming the file, the JSON path and what was expected, before any trial runs.
+/// <see cref="InputFileException"/> naming the file, the JSON path and what was expected, before any trial runs; every
+/// problem of the file at once (<see cref="InputFileException.All"/>), up to <see cref="ProblemList.MaxReported"/>.
 /// </summary>
 public static class SweepFile
 {
@@ -14,8 +15,15 @@ public static class SweepFile
 
     private static readonly string[] BaseOnly = ["seeds", "seed"];
 
+    /// <summary>The largest first seed: seeds are added to it, and the sum must stay a valid seed.</summary>
+    public const long MaxSeed = long.MaxValue / 2;
+
     public static SweepSpec Load(string file, bool allowLarge = false)
     {
+        if (Directory.Exists(file) && File.Exists(Path.Combine(file, "sweep.json")))
+        {
+            throw new InputFileException(file, "$", $"is a results folder, not a sweep file; to finish that sweep: lab sweep --resume {file}");
+        }
         using JsonDocument document = JsonField.ParseFile(file, maxBytes: 4 * 1024 * 1024);
         string text = File.ReadAllText(file);
         return Parse(new JsonField(file, "$", document.RootElement), text, allowLarge);
@@ -23,14 +31,16 @@ public static class SweepFile
 
     public static SweepSpec Parse(string file, string text, bool allowLarge = false)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        ArgumentNullException.ThrowIfNull(text);
+        string json = text.StartsWith('\uFEFF') ? text[1..] : text;
+        if (string.IsNullOrWhiteSpace(json))
         {
             throw new InputFileException(file, "$", "file is empty; expected a JSON object");
         }
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
@@ -44,26 +54,44 @@ public static class SweepFile
 
     internal static SweepSpec Parse(JsonField root, string text, bool allowLarge)
     {
-        root.ExpectObject(TopLevel);
-        JsonField nameField = root.Required("name", "the sweep's name (letters, digits, '.', '_' and '-')");
-        string name = nameField.ExpectString();
-        if (!SweepSpec.NamePattern().IsMatch(name) || name.Contains("..", StringComparison.Ordinal))
+        var problems = new ProblemList();
+        root.ExpectObject(problems, TopLevel);
+        problems.AddRange(root.DuplicateKeys());
+        string name = "";
+        problems.Try(() =>
         {
-            throw nameField.Error($"expected a name of 1 to 100 letters, digits, '.', '_' or '-' not starting with '.' and without \"..\" (it names the results folder), found \"{name}\"");
-        }
-        string? description = root.Optional("description")?.ExpectString();
+            JsonField nameField = root.Required("name", "the sweep's name (letters, digits, '.', '_' and '-')");
+            name = nameField.ExpectString();
+            if (!SweepSpec.NamePattern().IsMatch(name) || name.Contains("..", StringComparison.Ordinal))
+            {
+                throw nameField.Error($"expected a name of 1 to 100 letters, digits, '.', '_' or '-' not starting with '.' and without \"..\" (it names the results folder), found \"{name}\"");
+            }
+        });
+        string? description = null;
+        problems.Try(() => description = root.Optional("description")?.ExpectString());
 
-        var (baseConfig, seeds) = ParseBase(root.Optional("base"));
+        var (baseConfig, seeds) = ParseBase(root.Optional("base"), problems);
         var grid = new List<SweepAxis>();
         if (root.Optional("grid") is JsonField gridField)
         {
-            gridField.ExpectObject(SweepFields.Names.ToArray());
-            foreach (JsonProperty p in gridField.Element.EnumerateObject())
+            problems.Try(() =>
             {
-                grid.Add(ParseAxis(gridField.Child(p.Name, p.Value), SweepFields.Find(p.Name)!));
-            }
+                gridField.ExpectObject(problems, SweepFields.Names.ToArray());
+                foreach (JsonProperty p in gridField.Element.EnumerateObject())
+                {
+                    if (SweepFields.Find(p.Name) is SweepFields.Field field)
+                    {
+                        problems.Try(() => grid.Add(ParseAxis(gridField.Child(p.Name, p.Value), field, problems)));
+                    }
+                }
+            });
         }
-        RandomSamples? random = root.Optional("random") is JsonField r ? ParseRandom(r) : null;
+        RandomSamples? random = null;
+        if (root.Optional("random") is JsonField r)
+        {
+            problems.Try(() => random = ParseRandom(r, problems));
+        }
+        problems.ThrowIfAny();
 
         var spec = new SweepSpec(name, description, baseConfig, grid, random, seeds, text);
         long count = spec.TrialCount;
@@ -75,7 +103,7 @@ public static class SweepFile
         return spec;
     }
 
-    private static (TrialConfig Config, int Seeds) ParseBase(JsonField? field)
+    private static (TrialConfig Config, int Seeds) ParseBase(JsonField? field, ProblemList problems)
     {
         var config = new TrialConfig();
         int seeds = 1;
@@ -83,36 +111,41 @@ public static class SweepFile
         {
             return (config, seeds);
         }
-        b.ExpectObject([.. SweepFields.Names, .. BaseOnly]);
+        if (!problems.Try(() => b.ExpectObject(problems, [.. SweepFields.Names, .. BaseOnly])))
+        {
+            return (config, seeds);
+        }
         if (b.Optional("sigma_w") is not null && b.Optional("sigma_w2") is JsonField both)
         {
-            throw both.Error("give either sigma_w or sigma_w2, not both");
+            problems.Add(both.Error("give either sigma_w or sigma_w2, not both"));
         }
         foreach (JsonProperty p in b.Element.EnumerateObject())
         {
             JsonField value = b.Child(p.Name, p.Value);
-            switch (p.Name)
+            problems.Try(() =>
             {
-                case "seeds":
-                    seeds = (int)value.ExpectInteger(1, 10_000, "a number of seeds per configuration from 1 to 10000");
-                    break;
-                case "seed":
-                    config = config with { Seed = (ulong)value.ExpectInteger(0, long.MaxValue / 2, "a non-negative integer seed") };
-                    break;
-                default:
-                    if (p.Value.ValueKind != JsonValueKind.Null)
-                    {
-                        SweepFields.Field f = SweepFields.Find(p.Name)!;
-                        config = f.Apply(config, f.Read(value));
-                    }
-                    break;
-            }
+                switch (p.Name)
+                {
+                    case "seeds":
+                        seeds = (int)value.ExpectInteger(1, 10_000, "a number of seeds per configuration from 1 to 10000");
+                        break;
+                    case "seed":
+                        config = config with { Seed = (ulong)value.ExpectInteger(0, MaxSeed, $"an integer seed from 0 to {MaxSeed}") };
+                        break;
+                    default:
+                        if (p.Value.ValueKind != JsonValueKind.Null && SweepFields.Find(p.Name) is SweepFields.Field f)
+                        {
+                            config = f.Apply(config, f.Read(value));
+                        }
+                        break;
+                }
+            });
         }
         return (config, seeds);
     }
 
     /// <summary>An axis: a list of values, or {"linear": [a, b], "count": n} / {"log": [a, b], "count": n} for numeric fields.</summary>
-    private static SweepAxis ParseAxis(JsonField axis, SweepFields.Field field)
+    private static SweepAxis ParseAxis(JsonField axis, SweepFields.Field field, ProblemList problems)
     {
         var values = new List<object>();
         if (axis.Element.ValueKind == JsonValueKind.Array)
@@ -122,7 +155,11 @@ public static class SweepFile
             {
                 throw axis.Error("the axis is empty; expected at least one value");
             }
-            values.AddRange(items.Select(field.Read));
+            // Each bad value is its own problem; the sweep is refused before the axis is used.
+            foreach (JsonField item in items)
+            {
+                problems.Try(() => values.Add(field.Read(item)));
+            }
         }
         else if (axis.Element.ValueKind == JsonValueKind.Object)
         {
@@ -168,73 +205,97 @@ public static class SweepFile
         return new SweepAxis(field.Name, values);
     }
 
-    private static RandomSamples ParseRandom(JsonField r)
+    private static RandomSamples ParseRandom(JsonField r, ProblemList problems)
     {
-        r.ExpectObject("count", "seed", "axes");
-        int count = (int)r.Required("count", "the number of random samples").ExpectInteger(1, 1_000_000, "a sample count from 1 to 1000000");
-        ulong seed = (ulong)(r.Optional("seed")?.ExpectInteger(0, long.MaxValue, "a non-negative integer seed") ?? 0);
+        r.ExpectObject(problems, "count", "seed", "axes");
+        int count = 1;
+        ulong seed = 0;
+        problems.Try(() => count = (int)r.Required("count", "the number of random samples").ExpectInteger(1, 1_000_000, "a sample count from 1 to 1000000"));
+        problems.Try(() => seed = (ulong)(r.Optional("seed")?.ExpectInteger(0, long.MaxValue, $"an integer seed from 0 to {long.MaxValue}") ?? 0));
         JsonField axesField = r.Required("axes", "an object of random axes");
-        axesField.ExpectObject(SweepFields.Names.ToArray());
+        axesField.ExpectObject(problems, SweepFields.Names.ToArray());
         var axes = new List<RandomAxis>();
         foreach (JsonProperty p in axesField.Element.EnumerateObject())
         {
-            JsonField a = axesField.Child(p.Name, p.Value);
-            SweepFields.Field field = SweepFields.Find(p.Name)!;
-            a.ExpectObject("uniform", "log_uniform", "choice");
-            var kinds = a.Element.EnumerateObject().Select(x => x.Name).ToArray();
-            if (kinds.Length != 1)
+            if (SweepFields.Find(p.Name) is SweepFields.Field field)
             {
-                throw a.Error("expected exactly one of \"uniform\": [low, high], \"log_uniform\": [low, high] or \"choice\": [values]");
+                problems.Try(() => axes.Add(ParseRandomAxis(axesField.Child(p.Name, p.Value), field)));
             }
-            JsonField spec = a.Child(kinds[0], a.Element.GetProperty(kinds[0]));
-            if (kinds[0] == "choice")
-            {
-                IReadOnlyList<JsonField> items = spec.ExpectArray(minLength: 1);
-                axes.Add(new RandomAxis(field.Name, "choice", 0, 0, items.Select(field.Read).ToArray()));
-                continue;
-            }
-            if (!field.Numeric)
-            {
-                throw spec.Error($"\"{field.Name}\" is not numeric; use \"choice\"");
-            }
-            IReadOnlyList<JsonField> ends = spec.ExpectArray();
-            if (ends.Count != 2)
-            {
-                throw spec.Error($"expected [low, high], found {ends.Count} values");
-            }
-            double low = ends[0].ExpectFiniteNumber(), high = ends[1].ExpectFiniteNumber();
-            field.Read(ends[0]);
-            field.Read(ends[1]);
-            if (!(low <= high) || (kinds[0] == "log_uniform" && !(low > 0)))
-            {
-                throw spec.Error(kinds[0] == "log_uniform" ? "expected 0 < low <= high" : "expected low <= high");
-            }
-            axes.Add(new RandomAxis(field.Name, kinds[0], low, high, null));
         }
-        if (axes.Count == 0)
+        if (!axesField.Element.EnumerateObject().Any())
         {
             throw axesField.Error("expected at least one random axis");
         }
         return new RandomSamples(count, seed, axes);
     }
 
-    /// <summary>Checks every distinct configuration is buildable (parameter budget, batch vs data) and that no two trials coincide.</summary>
+    private static RandomAxis ParseRandomAxis(JsonField a, SweepFields.Field field)
+    {
+        a.ExpectObject("uniform", "log_uniform", "choice");
+        var kinds = a.Element.EnumerateObject().Select(x => x.Name).ToArray();
+        if (kinds.Length != 1)
+        {
+            throw a.Error("expected exactly one of \"uniform\": [low, high], \"log_uniform\": [low, high] or \"choice\": [values]");
+        }
+        JsonField spec = a.Child(kinds[0], a.Element.GetProperty(kinds[0]));
+        if (kinds[0] == "choice")
+        {
+            IReadOnlyList<JsonField> items = spec.ExpectArray(minLength: 1);
+            return new RandomAxis(field.Name, "choice", 0, 0, items.Select(field.Read).ToArray());
+        }
+        if (!field.Numeric)
+        {
+            throw spec.Error($"\"{field.Name}\" is not numeric; use \"choice\"");
+        }
+        IReadOnlyList<JsonField> ends = spec.ExpectArray();
+        if (ends.Count != 2)
+        {
+            throw spec.Error($"expected [low, high], found {ends.Count} values");
+        }
+        double low = ends[0].ExpectFiniteNumber(), high = ends[1].ExpectFiniteNumber();
+        field.Read(ends[0]);
+        field.Read(ends[1]);
+        if (!(low <= high) || (kinds[0] == "log_uniform" && !(low > 0)))
+        {
+            throw spec.Error(kinds[0] == "log_uniform" ? "expected 0 < low <= high" : "expected low <= high");
+        }
+        return new RandomAxis(field.Name, kinds[0], low, high, null);
+    }
+
+    /// <summary>
+    /// Checks every distinct configuration is buildable (parameter budget, arrays .NET can hold, a memory size that can be
+    /// counted: <see cref="TrialMemory"/>) and that no two trials coincide; every such problem is reported, each once.
+    /// </summary>
     private static void CheckTrials(JsonField root, SweepSpec spec)
     {
+        var problems = new ProblemList();
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        void Report(string problem)
+        {
+            if (reported.Add(problem))
+            {
+                problems.Add(root.Error(problem));
+            }
+        }
         foreach (Trial trial in spec.Expand())
         {
             TrialConfig c = trial.Config;
-            long dIn = c.Dataset switch { Datasets.Gaussian => c.Width, Datasets.Teacher => c.InputDim, Datasets.Digits => 64, _ => 2 };
-            long parameters = dIn * c.Width + (long)(c.Depth - 1) * c.Width * c.Width + c.Width * 10L;
+            var (_, dIn, dOut) = Datasets.Shape(c.Dataset, c.Samples, c.Width, c.InputDim);
+            long parameters = (long)dIn * c.Width + (long)(c.Depth - 1) * c.Width * c.Width + (TrialRunner.HasReadout(c) ? (long)c.Width * dOut : 0);
             if (parameters > SweepSpec.MaxParameters)
             {
-                throw root.Error($"trial {c.Label()} would have about {parameters} parameters; at most {SweepSpec.MaxParameters} are allowed per network");
+                Report($"trial {c.Label()} would have about {parameters} parameters; at most {SweepSpec.MaxParameters} are allowed per network");
+            }
+            else if (TrialMemory.Estimate(c) is { Problem: string tooLarge } estimate)
+            {
+                Report($"{estimate.Trial} cannot run: {tooLarge}");
             }
             if (!keys.Add(trial.Key))
             {
-                throw root.Error($"two trials are identical ({c.Label()}): an axis repeats a value, or a random axis drew the same value twice");
+                Report($"two trials are identical ({c.Label()}): an axis repeats a value, or a random axis drew the same value twice");
             }
         }
+        problems.ThrowIfAny();
     }
 }

@@ -96,5 +96,9 @@ public sealed record TrialResult(
     public FlowRegime? Regime => FlowRegimes.Of(Summary?.DeltaRatioInit);
 
     public static TrialResult FailedWith(string key, TrialConfig config, Exception e, double seconds) =>
-        new(key, config, Outcome.Failed, null, double.NaN, null, [], seconds, $"{e.GetType().Name}: {e.Message}");
+        FailedWith(key, config, $"{e.GetType().Name}: {e.Message}", seconds);
+
+    /// <summary>A failed trial whose error is a sentence for people (a trial refused for its memory, or out of memory).</summary>
+    public static TrialResult FailedWith(string key, TrialConfig config, string error, double seconds) =>
+        new(key, config, Outcome.Failed, null, double.NaN, null, [], seconds, error);
 }

@@ -14,7 +14,9 @@ public sealed record Batch(int Count, int InputSize, int TargetSize, double[] In
     public static Batch Load(string file, NetworkDefinition network)
     {
         using JsonDocument document = JsonField.ParseFile(file);
-        return Parse(new JsonField(file, "$", document.RootElement), network);
+        var root = new JsonField(file, "$", document.RootElement);
+        root.RefuseDuplicateKeys();
+        return Parse(root, network);
     }
 
     internal static Batch Parse(JsonField root, NetworkDefinition network)

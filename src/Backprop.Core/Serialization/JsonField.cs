@@ -23,6 +23,10 @@ internal readonly struct JsonField
     /// <summary>Reads a whole file as JSON (comments and trailing commas allowed) and returns its root.</summary>
     public static JsonDocument ParseFile(string file, long maxBytes = 256L * 1024 * 1024)
     {
+        if (Directory.Exists(file))
+        {
+            throw new InputFileException(file, "$", "is a folder, not a file");
+        }
         FileInfo info = new(file);
         if (!info.Exists)
         {
@@ -33,13 +37,15 @@ internal readonly struct JsonField
             throw new InputFileException(file, "$", $"file is {info.Length} bytes; at most {maxBytes} are accepted");
         }
         byte[] bytes = System.IO.File.ReadAllBytes(file);
-        if (bytes.Length == 0 || bytes.All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        // Editors on Windows start UTF-8 files with a byte-order mark; the JSON reader does not skip it.
+        ReadOnlyMemory<byte> text = bytes.AsSpan().StartsWith(Utf8Bom) ? bytes.AsMemory(Utf8Bom.Length) : bytes;
+        if (text.Length == 0 || text.Span.IndexOfAnyExcept(" \n\r\t"u8) < 0)
         {
             throw new InputFileException(file, "$", "file is empty; expected a JSON object");
         }
         try
         {
-            return JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
@@ -52,14 +58,25 @@ internal readonly struct JsonField
         }
     }
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     public InputFileException Error(string problem) => new(File, Path, problem);
 
     public JsonField Child(string name, JsonElement element) => new(File, $"{Path}.{name}", element);
 
     public JsonField Item(int index, JsonElement element) => new(File, $"{Path}[{index}]", element);
 
-    /// <summary>Requires an object whose keys are all in <paramref name="allowed"/>.</summary>
+    /// <summary>Requires an object whose keys are all in <paramref name="allowed"/> (every unknown key is reported).</summary>
     public JsonField ExpectObject(params string[] allowed)
+    {
+        var problems = new ProblemList();
+        ExpectObject(problems, allowed);
+        problems.ThrowIfAny();
+        return this;
+    }
+
+    /// <summary>Requires an object (or throws); records each key not in <paramref name="allowed"/> in <paramref name="problems"/>.</summary>
+    public JsonField ExpectObject(ProblemList problems, params string[] allowed)
     {
         if (Element.ValueKind != JsonValueKind.Object)
         {
@@ -71,10 +88,61 @@ internal readonly struct JsonField
             {
                 string? guess = Suggest(property.Name, allowed);
                 string hint = guess is null ? "" : $"; did you mean \"{guess}\"?";
-                throw new InputFileException(File, $"{Path}.{property.Name}", $"unknown field \"{property.Name}\"{hint} (known fields: {string.Join(", ", allowed)})");
+                problems.Add(new InputFileException(File, $"{Path}.{property.Name}", $"unknown field \"{property.Name}\"{hint} (known fields: {string.Join(", ", allowed)})"));
             }
         }
         return this;
+    }
+
+    /// <summary>
+    /// Every key that appears more than once in an object, at any depth. JSON readers disagree on which of the values
+    /// counts (System.Text.Json keeps both, most others the last), so a file that says <c>"name"</c> twice is refused
+    /// rather than read one way here and another way elsewhere.
+    /// </summary>
+    public IEnumerable<InputFileException> DuplicateKeys()
+    {
+        var found = new List<InputFileException>();
+        CollectDuplicates(this, found);
+        return found;
+    }
+
+    /// <summary>Throws (every duplicate at once) when <see cref="DuplicateKeys"/> finds any.</summary>
+    public void RefuseDuplicateKeys()
+    {
+        var problems = new ProblemList();
+        problems.AddRange(DuplicateKeys());
+        problems.ThrowIfAny();
+    }
+
+    private static void CollectDuplicates(JsonField field, List<InputFileException> found)
+    {
+        switch (field.Element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var reported = new HashSet<string>(StringComparer.Ordinal);
+                foreach (JsonProperty property in field.Element.EnumerateObject())
+                {
+                    if (!seen.Add(property.Name) && reported.Add(property.Name))
+                    {
+                        found.Add(new InputFileException(field.File, $"{field.Path}.{property.Name}",
+                            $"the key \"{property.Name}\" appears more than once in this object; give each key once"));
+                    }
+                    CollectDuplicates(field.Child(property.Name, property.Value), found);
+                }
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (JsonElement item in field.Element.EnumerateArray())
+                {
+                    if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        CollectDuplicates(field.Item(i, item), found);
+                    }
+                    i++;
+                }
+                break;
+        }
     }
 
     public JsonField? Optional(string name) =>

@@ -42,7 +42,9 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
     public static NetworkDefinition Load(string file)
     {
         using JsonDocument document = JsonField.ParseFile(file);
-        return Parse(new JsonField(file, "$", document.RootElement));
+        var root = new JsonField(file, "$", document.RootElement);
+        root.RefuseDuplicateKeys();
+        return Parse(root);
     }
 
     internal static NetworkDefinition Parse(JsonField root)

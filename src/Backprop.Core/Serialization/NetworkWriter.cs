@@ -6,16 +6,14 @@ namespace Backprop.Core.Serialization;
 /// <summary>Writes a network with explicit weights in the network-file format that <see cref="NetworkDefinition.Load"/> reads.</summary>
 public static class NetworkWriter
 {
-    /// <summary>Writes atomically: a temporary file beside the target, then a rename, so a crash never leaves half a file.</summary>
+    /// <summary>Writes atomically (<see cref="AtomicFile"/>), so a crash never leaves half a file and no file but the target is touched.</summary>
     public static void Save(string path, Mlp network, Loss loss)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(loss);
-        string full = Path.GetFullPath(path);
-        string temporary = full + ".tmp-" + Environment.ProcessId;
-        using (var stream = File.Create(temporary))
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        AtomicFile.Write(path, stream =>
         {
+            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             w.WriteStartObject();
             w.WriteNumber("inputs", network.InputSize);
             w.WriteString("loss", loss.Name);
@@ -46,7 +44,6 @@ public static class NetworkWriter
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        File.Move(temporary, full, overwrite: true);
+        });
     }
 }

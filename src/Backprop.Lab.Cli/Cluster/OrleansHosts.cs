@@ -1,4 +1,5 @@
 using System.Net;
+using Backprop.Core.Experiments;
 using Backprop.Lab.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,13 +23,13 @@ internal static class OrleansHosts
     /// An in-process silo on loopback with a co-hosted client: the default of <c>lab sweep</c>. Free ports are
     /// picked unless given, so several runs on one machine never collide.
     /// </summary>
-    public static IHost Embedded(int? trialsAtOnce, int? siloPort = null, int? gatewayPort = null)
+    public static IHost Embedded(int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? siloPort = null, int? gatewayPort = null)
     {
         HostApplicationBuilder builder = NewBuilder();
         int silo = siloPort ?? Endpoints.FreeLoopbackPort(), gateway = gatewayPort ?? Endpoints.FreeLoopbackPort();
         builder.UseOrleans(s => s
             .UseLocalhostClustering(silo, gateway, serviceId: "backprop-lab", clusterId: $"embedded-{Environment.ProcessId}")
-            .AddBackpropLab(trialsAtOnce));
+            .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget));
         return builder.Build();
     }
 
@@ -41,7 +42,7 @@ internal static class OrleansHosts
     /// With <paramref name="dashboardPort"/>, the silo also serves the Orleans Dashboard (grains, calls, silos) on
     /// http://127.0.0.1:PORT/: loopback only, whatever the silo's address, because the dashboard has no authentication.
     /// </remarks>
-    public static IHost Standalone(ClusterSettings settings, IPEndPoint? primary, int? trialsAtOnce, int? dashboardPort = null)
+    public static IHost Standalone(ClusterSettings settings, IPEndPoint? primary, int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? dashboardPort = null)
     {
         WebApplicationBuilder? web = null;
         IHostApplicationBuilder builder;
@@ -88,13 +89,13 @@ internal static class OrleansHosts
             if (settings.Redis is null)
             {
                 s.UseDevelopmentClustering(primary ?? new IPEndPoint(settings.AdvertisedAddress ?? settings.Address, settings.SiloPort))
-                    .AddBackpropLab(trialsAtOnce);
+                    .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget);
             }
             else
             {
                 s.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions())
                     .AddRedisGrainStorage(SweepGrain.StorageName, o => o.ConfigurationOptions = settings.RedisOptions())
-                    .AddBackpropLab(trialsAtOnce, memoryStorage: false);
+                    .AddBackpropLab(trialsAtOnce, memoryStorage: false, memoryBudget);
             }
         });
         if (web is null)

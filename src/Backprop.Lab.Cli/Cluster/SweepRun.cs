@@ -32,7 +32,11 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         }
         if (InProcess && Cluster.Length > 0)
         {
-            throw new UserInputException("--in-process and --cluster exclude each other");
+            throw new UserInputException("--in-process and --cluster exclude each other: --in-process runs every trial in this process, --cluster on the silos at those gateways");
+        }
+        if (InProcess && RedisFlag)
+        {
+            throw new UserInputException("--in-process and --redis exclude each other: --in-process runs every trial in this process, --redis on the silos of the cluster in Redis");
         }
         if (Cluster.Length > 0 && Settings.Redis is not null)
         {
@@ -40,10 +44,35 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         }
         _gateways = Cluster.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(c => Endpoints.Parse(c, "--cluster")).ToArray();
+        if (BudgetFlag && OnCluster)
+        {
+            throw new UserInputException("--memory-budget applies where trials run: on a cluster, give it to each `lab silo`");
+        }
     }
 
+    /// <summary>
+    /// Refuses (exit 2) trials whose largest, times the <see cref="Parallel"/> that run at once here, would not fit in
+    /// <see cref="Budget"/>. On a cluster each silo checks every trial against its own budget as it starts it.
+    /// </summary>
+    public void CheckMemory(IEnumerable<TrialConfig> pending)
+    {
+        if (!OnCluster && Budget.Refusal(pending, Parallel, "--parallel") is string refusal)
+        {
+            throw new UserInputException(refusal);
+        }
+    }
+
+    /// <summary>--redis was given on the command line (not only configured), which --in-process refuses.</summary>
+    public bool RedisFlag { get; init; }
+
+    /// <summary>What the trials run at once here (in process or on the embedded silo) may take together.</summary>
+    public MemoryBudget Budget { get; init; } = MemoryBudget.Default();
+
+    /// <summary>--memory-budget was given, which a sweep on a running cluster refuses (the silos' budgets apply).</summary>
+    public bool BudgetFlag { get; init; }
+
     // --in-process wins over a Redis configured in the environment or appsettings.json.
-    private bool OnCluster => !InProcess && (_gateways.Count > 0 || Settings.Redis is not null);
+    public bool OnCluster => !InProcess && (_gateways.Count > 0 || Settings.Redis is not null);
 
     public string Describe() => InProcess ? $"in process, {Parallel} at a time"
         : OnCluster && Settings.Redis is not null ? $"on the cluster in Redis {Settings.Redis}"
@@ -54,7 +83,7 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
     {
         IHost host = OnCluster
             ? OrleansHosts.Client(Settings, _gateways)
-            : OrleansHosts.Embedded(Parallel);
+            : OrleansHosts.Embedded(Parallel, Budget);
         try
         {
             await StartAsync(host, cancellation);

@@ -44,6 +44,14 @@ internal static class GradCheckCommand
                 Precision = parse.GetValue(float32) ? Precision.Single : Precision.Double,
             };
             Validate(options);
+            if (parse.GetValue(fast) && parse.GetValue(sweep))
+            {
+                throw new UserInputException("--fast and --sweep-h exclude each other: --fast checks every tensor along one random direction, --sweep-h studies the chosen entries (--entry) against the step size h");
+            }
+            if (parse.GetValue(entries) is { Length: > 0 } && !parse.GetValue(sweep))
+            {
+                throw new UserInputException("--entry chooses entries for --sweep-h; give --sweep-h with it");
+            }
             string? plotPath = parse.GetValue(plot) is { } p ? GradCheckPlot.Validate(p, parse.GetValue(sweep)) : null;
             IBackwardPass backward = Backward(parse.GetValue(plant));
             var (definition, network, batch) = inputs.Load(parse);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Backprop.Core.Experiments;
 using Backprop.Lab.Cli.Cluster;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -25,6 +26,7 @@ internal static class SiloCommand
         var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans Dashboard (grains, calls, silos) on http://127.0.0.1:PORT/ (loopback only: it has no authentication)." };
         var dashboardPort = new Option<int>("--dashboard-port") { HelpName = "PORT", Description = "Port of --dashboard.", DefaultValueFactory = _ => 8080 };
         var log = new Option<FileInfo?>("--log") { HelpName = "FILE", Description = "Also write this silo's log as compact JSON lines to FILE (every trial event carries SweepId and TrialKey)." };
+        var memoryBudget = MemoryBudgetOption.Create("this silo");
         var identity = new ClusterIdentityOptions();
         var command = new Command("silo", "Run a standalone silo that trains trials for `lab sweep --cluster` or `lab sweep --redis`.");
         command.Options.Add(address);
@@ -33,6 +35,7 @@ internal static class SiloCommand
         command.Options.Add(gatewayPort);
         command.Options.Add(primary);
         command.Options.Add(trials);
+        command.Options.Add(memoryBudget);
         command.Options.Add(log);
         command.Options.Add(dashboard);
         command.Options.Add(dashboardPort);
@@ -51,6 +54,7 @@ internal static class SiloCommand
             {
                 throw new UserInputException($"--trials must be at least 1, got {parse.GetValue(trials)}");
             }
+            MemoryBudget budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget));
             IPEndPoint? primaryEndpoint = parse.GetValue(primary) is string p ? Endpoints.Parse(p, "--primary") : null;
             if (primaryEndpoint is not null && settings.Redis is not null)
             {
@@ -65,7 +69,7 @@ internal static class SiloCommand
             {
                 Endpoints.EnsureFree(IPAddress.Loopback, d, "--dashboard-port");
             }
-            IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), dashboardAt);
+            IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt);
             try
             {
                 await host.StartAsync(cancellation);
@@ -83,7 +87,7 @@ internal static class SiloCommand
                 throw;
             }
             IPAddress reachable = settings.AdvertisedAddress ?? settings.Address;
-            stdout.WriteLine($"silo up: silo port {reachable}:{settings.SiloPort}, gateway {reachable}:{settings.GatewayPort}, {parse.GetValue(trials)} trials at a time, " +
+            stdout.WriteLine($"silo up: silo port {reachable}:{settings.SiloPort}, gateway {reachable}:{settings.GatewayPort}, {parse.GetValue(trials)} trials at a time within {TrialMemory.Format(budget.Bytes)} ({budget.Origin}), " +
                 (settings.Redis is not null ? $"membership and storage in Redis {settings.Redis}" : primaryEndpoint is null ? "primary" : $"primary {primaryEndpoint}") +
                 $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"" + (settings.TlsCertificate is null ? "" : ", TLS"));
             stdout.WriteLine(settings.Redis is not null

@@ -26,6 +26,7 @@ internal static class SweepCommand
         var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo; with Redis use --redis instead.", AllowMultipleArgumentsPerToken = true };
         var identity = new Cluster.ClusterIdentityOptions();
         var attempts = new Option<int>("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure or a lost silo each use one).", DefaultValueFactory = _ => 3 };
+        var memoryBudget = MemoryBudgetOption.Create("of this sweep");
         var connectTimeout = new Option<int>("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
         var extend = new Option<bool>("--extend") { Description = "Add the trials of an edited sweep file to its existing results folder (--out DIR), recording the new file as sweep.json." };
         var saveTimeout = new Option<int>("--save-timeout") { HelpName = "SECONDS", Description = "How long to keep retrying when results cannot be saved (a full disk) before giving up with a resumable folder.", DefaultValueFactory = _ => 60 };
@@ -40,6 +41,7 @@ internal static class SweepCommand
         command.Options.Add(cluster);
         identity.AddTo(command);
         command.Options.Add(attempts);
+        command.Options.Add(memoryBudget);
         command.Options.Add(connectTimeout);
         command.Options.Add(extend);
         command.Options.Add(saveTimeout);
@@ -48,7 +50,12 @@ internal static class SweepCommand
             using CancellationTokenRegistration quiet = cancellation.Register(() => LabApp.Stopping = true);
             await using var run = new SweepRun(
                 parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
-                identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout));
+                identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout))
+            {
+                RedisFlag = parse.GetValue(identity.Redis) is not null,
+                Budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget)),
+                BudgetFlag = parse.GetValue(memoryBudget) is not null,
+            };
             run.Validate();
             TimeSpan saving = TimeSpan.FromSeconds(parse.GetValue(saveTimeout) is >= 0 and var seconds ? seconds
                 : throw new UserInputException($"--save-timeout must be 0 or more seconds, got {parse.GetValue(saveTimeout)}"));
@@ -60,7 +67,7 @@ internal static class SweepCommand
             {
                 return await RunAsync(stdout, prepared.Spec, results, run, saving, cancellation);
             }
-            catch (ClusterUnavailableException) when (prepared.Created && results.All().Count == 0)
+            catch (Exception e) when ((e is ClusterUnavailableException or UserInputException) && prepared.Created && results.All().Count == 0)
             {
                 // Nothing ran: do not leave an empty results folder behind for every refused attempt.
                 held.Dispose();
@@ -75,6 +82,7 @@ internal static class SweepCommand
     {
         IReadOnlyList<Trial> all = spec.Expand();
         var done = new HashSet<string>(results.All().Where(r => r.Outcome != Outcome.Failed).Select(r => r.Key), StringComparer.Ordinal);
+        run.CheckMemory(all.Where(t => !done.Contains(t.Key)).Select(t => t.Config));
         results.EnsureSweepId(spec.Name);
         using var runLog = RunLog.Start(results.LogFile);
         o.WriteLine($"sweep {spec.Name}: {all.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");

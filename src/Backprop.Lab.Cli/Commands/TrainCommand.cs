@@ -24,7 +24,8 @@ internal static class TrainCommand
         optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
         var momentum = new Option<double>("--momentum") { Description = "Momentum mu for --optimizer momentum.", DefaultValueFactory = _ => 0.9 };
         var record = new Option<int>("--record") { HelpName = "N", Description = "Print a row every N steps (0: ten rows in all).", DefaultValueFactory = _ => 0 };
-        var save = new Option<FileInfo?>("--save") { HelpName = "FILE", Description = "Write the trained network (with explicit weights) to this file." };
+        var save = new Option<FileInfo?>("--save") { HelpName = "FILE", Description = "Write the trained network (with explicit weights) to this file; checked before training starts." };
+        var force = new Option<bool>("--force") { Description = "Let --save replace the network file being trained." };
 
         var command = new Command("train", "Train a network on a batch with gradient descent, showing the loss and per-layer gradient norms.");
         inputs.AddTo(command);
@@ -34,6 +35,7 @@ internal static class TrainCommand
         command.Options.Add(momentum);
         command.Options.Add(record);
         command.Options.Add(save);
+        command.Options.Add(force);
         command.SetAction(parse =>
         {
             int stepCount = parse.GetValue(steps);
@@ -55,6 +57,10 @@ internal static class TrainCommand
             if (!(mu >= 0 && mu < 1))
             {
                 throw new UserInputException($"--momentum must be in [0, 1), got {mu}");
+            }
+            if (parse.GetValue(save) is FileInfo target)
+            {
+                CheckSave(target, parse.GetRequiredValue(inputs.Network), parse.GetValue(force));
             }
             if (every == 0)
             {
@@ -120,6 +126,26 @@ internal static class TrainCommand
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// Refuses (exit 2), before any training, a --save target that cannot be written (a folder, a missing folder, a folder
+    /// without write permission, a pseudo-file system) or that is the network file being trained, unless --force.
+    /// </summary>
+    private static void CheckSave(FileInfo target, FileInfo network, bool force)
+    {
+        if (AtomicFile.WhyNotWritable(target.FullName) is string why)
+        {
+            throw new UserInputException($"--save: {why}");
+        }
+        if (!force && string.Equals(Resolved(target), Resolved(network), StringComparison.Ordinal))
+        {
+            throw new UserInputException($"--save {target.FullName} would replace the network being trained; give another file, or --force to replace it");
+        }
+    }
+
+    /// <summary>The file a path ends at, through symbolic links.</summary>
+    private static string Resolved(FileInfo file) =>
+        file.Exists ? file.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? file.FullName : file.FullName;
 
     /// <summary>All layers for shallow networks; for deep ones the first, a few in between and the last.</summary>
     private static int[] ShownLayers(int depth)

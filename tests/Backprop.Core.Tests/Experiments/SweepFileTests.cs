@@ -91,7 +91,7 @@ public class SweepFileTests
     [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": 1e999 } }", "$.base.sigma_w", "outside the range")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": NaN } }", "$", "not valid JSON")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": 1, \"sigma_w2\": 1 } }", "$.base.sigma_w2", "not both")]
-    [InlineData("{ \"name\": \"s\", \"base\": { \"learning_rate\": 0 } }", "$.base.learning_rate", "learning rate > 0")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"learning_rate\": 0 } }", "$.base.learning_rate", "learning rate greater than 0 and at most 1000000")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"activation\": \"tahn\" } }", "$.base.activation", "did you mean \"tanh\"")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"dataset\": \"mnist\" } }", "$.base.dataset", "unknown dataset")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"seeds\": 0 } }", "$.base.seeds", "from 1 to")]
@@ -141,5 +141,104 @@ public class SweepFileTests
             Assert.True(spec.TrialCount > 0, file);
         }
         Assert.Equal(48, SweepFile.Load(Path.Combine(dir, "bench-sweep.json")).TrialCount);
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "x", "name": "y" }""", "$.name")]
+    [InlineData("""{ "name": "x", "base": { "depth": 2, "width": 4, "depth": 3 } }""", "$.base.depth")]
+    [InlineData("""{ "name": "x", "random": { "count": 2, "axes": { "depth": { "uniform": [2, 4], "uniform": [5, 6] } } } }""", "$.random.axes.depth.uniform")]
+    [InlineData("""{ "name": "x", "$schema": "s", "description": "d", "grid": { "sigma_w2": [1, 2] }, "grid": { "sigma_w2": [3] } }""", "$.grid")]
+    public void A_key_given_twice_at_any_depth_is_refused_with_its_path(string text, string path)
+    {
+        var e = Assert.Throws<InputFileException>(() => SweepFile.Parse("dup.json", text));
+        InputFileException duplicate = Assert.Single(e.All, p => p.Problem.Contains("appears more than once", StringComparison.Ordinal));
+        Assert.Equal(path, duplicate.JsonPath);
+    }
+
+    [Fact]
+    public void A_file_starting_with_a_utf8_byte_order_mark_is_read()
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("backprop-bom-").FullName, "bom.json");
+        try
+        {
+            File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(Minimal)]);
+            Assert.Equal(2, SweepFile.Load(file).TrialCount);
+            Assert.Equal(2, SweepFile.Parse("bom.json", "\uFEFF" + Minimal).TrialCount);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Every_problem_of_a_file_is_reported_at_once_one_line_each()
+    {
+        const string text = """
+            { "name": "a/b", "colour": 1,
+              "base": { "depth": 0, "width": "wide", "learning_rate": 1e308, "seeds": 0 },
+              "grid": { "sigma_w2": [1, -1, 2, -2], "dept": [2] },
+              "random": { "count": 0, "axes": { "depth": { "uniform": [0, 3] } } } }
+            """;
+        var e = Assert.Throws<InputFileException>(() => SweepFile.Parse("bad.json", text));
+        Assert.Equal(
+            ["$.colour", "$.name", "$.base.depth", "$.base.width", "$.base.learning_rate", "$.base.seeds", "$.grid.dept",
+             "$.grid.sigma_w2[1]", "$.grid.sigma_w2[3]", "$.random.count", "$.random.axes.depth.uniform[0]"],
+            e.All.Select(p => p.JsonPath));
+        string[] lines = e.Message.Split('\n');
+        Assert.Equal(e.All.Count, lines.Length);
+        Assert.All(lines, l => Assert.StartsWith("bad.json: $", l));
+        Assert.Contains("expected a learning rate greater than 0 and at most 1000000, found 1E+308", e.Message);
+        Assert.Contains("expected an integer from 1 to 100000, found the string \"wide\"", e.Message);
+    }
+
+    [Fact]
+    public void More_problems_than_are_listed_are_counted_in_a_last_line()
+    {
+        string values = string.Join(", ", Enumerable.Repeat("-1", ProblemList.MaxReported + 7));
+        var e = Assert.Throws<InputFileException>(() => SweepFile.Parse("bad.json", $$"""{ "name": "s", "grid": { "depth": [{{values}}] } }"""));
+        Assert.Equal(ProblemList.MaxReported + 1, e.All.Count);
+        Assert.EndsWith("and 7 more problems not listed", e.All[^1].Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "s", "base": { "depth": 1e12 } }""", "an integer")]
+    [InlineData("""{ "name": "s", "base": { "seed": -1 } }""", "an integer seed from 0 to")]
+    [InlineData("""{ "name": "s", "base": { "seed": 1.5 } }""", "an integer seed from 0 to")]
+    [InlineData("""{ "name": "s", "random": { "count": 1, "seed": -1, "axes": { "depth": { "uniform": [2, 3] } } } }""", "an integer seed from 0 to 9223372036854775807")]
+    [InlineData("""{ "name": "s", "base": { "steps": 1e10 } }""", "an integer from 0 to 1000000000")]
+    public void Messages_say_what_kind_of_number_and_its_range_never_a_clr_type(string text, string expected)
+    {
+        var e = Assert.Throws<InputFileException>(() => SweepFile.Parse("bad.json", text));
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotMatch(@"System\.|Int32|Int64|UInt64|Double", e.Message);
+    }
+
+    [Fact]
+    public void A_folder_is_reported_as_a_folder_and_a_results_folder_points_to_resume()
+    {
+        string folder = Directory.CreateTempSubdirectory("backprop-sweepdir-").FullName;
+        try
+        {
+            var plain = Assert.Throws<InputFileException>(() => SweepFile.Load(folder));
+            Assert.Contains("is a folder, not a file", plain.Message);
+            File.WriteAllText(Path.Combine(folder, "sweep.json"), Minimal);
+            var results = Assert.Throws<InputFileException>(() => SweepFile.Load(folder));
+            Assert.Contains($"lab sweep --resume {folder}", results.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "s", "base": { "width": 7000, "depth": 1, "samples": 1000000 } }""", "the dataset's inputs would be one array of 7,000,000,000 values")]
+    [InlineData("""{ "name": "s", "base": { "width": 4, "depth": 1, "dataset": "teacher", "samples": 10000000, "input_dim": 10000 } }""", "the dataset's inputs would be one array of 100,000,000,000 values")]
+    public void A_trial_whose_arrays_dotnet_cannot_hold_is_refused_before_it_runs(string text, string expected)
+    {
+        var e = Assert.Throws<InputFileException>(() => SweepFile.Parse("big.json", text));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("cannot run", e.Message);
     }
 }

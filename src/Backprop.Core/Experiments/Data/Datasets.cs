@@ -19,6 +19,28 @@ public static class Datasets
 
     public static IReadOnlyList<string> Names { get; } = [Teacher, Gaussian, Spirals, Xor, Digits];
 
+    /// <summary>Units in each of the teacher network's two hidden layers.</summary>
+    internal const int TeacherWidth = 32;
+
+    /// <summary>Rows the teacher network computes at a time (its buffers never grow beyond them).</summary>
+    internal const int TeacherChunk = 256;
+
+    /// <summary>Examples in the digits dataset.</summary>
+    public const int DigitsCount = 1797;
+
+    /// <summary>
+    /// The shape <see cref="Create"/> gives dataset <paramref name="name"/> without building it: examples, input size and
+    /// output size (for memory estimates and validation before anything is allocated).
+    /// </summary>
+    public static (int Count, int InputSize, int OutputSize) Shape(string name, int samples, int width, int inputDim) => name switch
+    {
+        Teacher => (samples, inputDim, 1),
+        Gaussian => (samples, width, width),
+        Spirals or Xor => (samples, 2, 2),
+        Digits => (DigitsCount, 64, 10),
+        _ => throw new ArgumentException($"unknown dataset \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
+    };
+
     /// <summary>
     /// Builds dataset <paramref name="name"/>. <paramref name="samples"/> is the number of generated examples
     /// (ignored by digits, which has 1797); <paramref name="inputDim"/> is the teacher's input dimension;
@@ -44,15 +66,15 @@ public static class Datasets
     /// </summary>
     private static Dataset CreateTeacher(int samples, int inputDim, Rng rng)
     {
-        double[] x = Normal(samples * inputDim, rng);
+        double[] x = Normal(checked(samples * inputDim), rng);
         // The teacher lives for this call alone, so its arrays come from and go back to the trials' pool.
-        var teacher = new Mlp(inputDim, [new LayerSpec(32, Activation.Tanh), new LayerSpec(32, Activation.Tanh), new LayerSpec(1, Activation.Identity)], BufferPool.Trials);
+        var teacher = new Mlp(inputDim, [new LayerSpec(TeacherWidth, Activation.Tanh), new LayerSpec(TeacherWidth, Activation.Tanh), new LayerSpec(1, Activation.Identity)], BufferPool.Trials);
         try
         {
             new Initializer(InitializerKind.XavierNormal, SigmaB: 0.1).Initialize(teacher, rng.NextUInt64());
             // In chunks, so the teacher's buffers stay small (bit for bit the same targets as one pass).
             double[] y = new double[samples];
-            teacher.ForwardInto(x, samples, y, chunk: 256);
+            teacher.ForwardInto(x, samples, y, chunk: TeacherChunk);
             return new Dataset(Teacher, inputDim, 1, x, y, Loss.MeanSquaredError);
         }
         finally
@@ -66,7 +88,7 @@ public static class Datasets
     /// example, used with the linear loss J = (1/m) sum v . output, so delta at the top layer is v (times phi').
     /// </summary>
     private static Dataset CreateGaussian(int samples, int width, Rng rng) =>
-        new(Gaussian, width, width, Normal(samples * width, rng), Normal(samples * width, rng), Loss.Linear);
+        new(Gaussian, width, width, Normal(checked(samples * width), rng), Normal(checked(samples * width), rng), Loss.Linear);
 
     /// <summary>
     /// Two interleaved spirals (Lang and Witbrock 1988), two classes: for class c and t ~ U[0, 1],
@@ -74,8 +96,8 @@ public static class Datasets
     /// </summary>
     private static Dataset CreateSpirals(int samples, Rng rng)
     {
-        var x = new double[samples * 2];
-        var y = new double[samples * 2];
+        var x = new double[checked(samples * 2)];
+        var y = new double[checked(samples * 2)];
         for (int i = 0; i < samples; i++)
         {
             int c = i % 2;
@@ -91,8 +113,8 @@ public static class Datasets
     /// <summary>XOR classification: x ~ U[-1, 1]^2, class 1 when exactly one coordinate is positive.</summary>
     private static Dataset CreateXor(int samples, Rng rng)
     {
-        var x = new double[samples * 2];
-        var y = new double[samples * 2];
+        var x = new double[checked(samples * 2)];
+        var y = new double[checked(samples * 2)];
         for (int i = 0; i < samples; i++)
         {
             double a = rng.NextUniform(-1, 1), b = rng.NextUniform(-1, 1);
@@ -114,8 +136,8 @@ public static class Datasets
             ?? throw new InvalidOperationException("the digits dataset is missing from the Backprop.Core assembly");
         using var gzip = new GZipStream(resource, CompressionMode.Decompress);
         using var reader = new StreamReader(gzip);
-        var x = new List<double>(1797 * 64);
-        var y = new List<double>(1797 * 10);
+        var x = new List<double>(DigitsCount * 64);
+        var y = new List<double>(DigitsCount * 10);
         while (reader.ReadLine() is string line)
         {
             if (line.Length == 0)
