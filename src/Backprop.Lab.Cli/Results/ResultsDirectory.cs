@@ -1,5 +1,6 @@
 using System.Text;
 using Backprop.Core.Experiments;
+using Backprop.Core.Serialization;
 using Serilog;
 
 namespace Backprop.Lab.Cli.Results;
@@ -433,27 +434,6 @@ public sealed class ResultsDirectory
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
 
-    /// <summary>
-    /// Replaces <paramref name="path"/> with <paramref name="text"/>, never leaving it half written: the text goes to a
-    /// new file of a unique name beside it, created exclusively (so a file or symlink planted there is never written
-    /// through), flushed to the disk and renamed over the old one; a failed write removes its temporary file.
-    /// </summary>
-    private static void AtomicWrite(string path, string text)
-    {
-        string temporary = $"{path}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp";
-        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            try
-            {
-                stream.Write(Utf8.GetBytes(text));
-                stream.Flush(flushToDisk: true);
-            }
-            catch
-            {
-                File.Delete(temporary);
-                throw;
-            }
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>Replaces <paramref name="path"/> whole (see <see cref="AtomicFile"/>: never half written, never through a planted link).</summary>
+    private static void AtomicWrite(string path, string text) => AtomicFile.WriteText(path, text);
 }
