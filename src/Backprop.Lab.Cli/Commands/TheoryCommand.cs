@@ -78,8 +78,8 @@ internal static class TheoryCommand
         o.WriteLine("        sigma_w^2 E[phi'(sqrt(q*) z)^2]: each layer going back multiplies E||delta||^2 by chi1; < 1 ordered (vanishing), > 1 chaotic (exploding)");
         o.WriteLine(p.Regime switch
         {
-            GradientRegime.Ordered => $"xi    = {n(p.DepthScale)} layers (vanishing)",
-            GradientRegime.Chaotic => $"xi    = {n(p.DepthScale)} layers (exploding)",
+            GradientRegime.Ordered => $"xi    = {n(p.XiGrad)} layers (vanishing)",
+            GradientRegime.Chaotic => $"xi    = {n(p.XiGrad)} layers (exploding)",
             _ => "xi    = infinite (critical)",
         });
         o.WriteLine(p.Regime switch
@@ -113,7 +113,7 @@ internal static class TheoryCommand
             w.WriteBoolean("q_diverges", p.QDiverges);
             WriteNumber(w, "chi1", p.Chi1);
             w.WriteString("regime", p.Regime.ToString().ToLowerInvariant());
-            WriteNumber(w, "depth_scale", p.DepthScale);
+            WriteNumber(w, "depth_scale", p.XiGrad);
             if (critical is double c)
             {
                 w.WriteNumber("critical_sw2", c);

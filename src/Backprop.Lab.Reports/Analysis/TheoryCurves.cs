@@ -28,7 +28,7 @@ public static class TheoryCurves
         {
             double sw2 = Math.Exp(lo + (hi - lo) * i / (points - 1));
             MeanFieldPrediction p = MeanField.Predict(phi, sw2, sb2);
-            double depth = TrainableDepthFactor * p.DepthScale;
+            double depth = TrainableDepthFactor * p.XiGrad;
             if (!double.IsFinite(depth))
             {
                 continue;
