@@ -28,7 +28,7 @@ public sealed record ActivationFindings(
     {
         if (group.Trials.Count == 0)
         {
-            return new ActivationFindings(group.Name, group.SigmaB, 0, null, [], [], null, null, null, TheoryCurves.CriticalSw2(group.Activation, group.Sb2));
+            return new ActivationFindings(group.Name, group.SigmaB, 0, null, [], [], null, null, null, TheoryCurves.CriticalSw2(group));
         }
         PhaseGrid ratio = PhaseGrid.Build(group.Trials, PhaseGrid.LogDeltaRatioInit);
         PhaseGrid measured = PhaseGrid.Build(group.Trials, t => t.Summary?.LogSlopeMeasured);
@@ -52,7 +52,7 @@ public sealed record ActivationFindings(
             }
         }
         return new ActivationFindings(group.Name, group.SigmaB, group.Trials.Count, ratio.Depths[deepest], vanishing, exploding,
-            crossingDepth, measuredCritical, predictedCritical, TheoryCurves.CriticalSw2(group.Activation, group.Sb2));
+            crossingDepth, measuredCritical, predictedCritical, TheoryCurves.CriticalSw2(group));
     }
 
     public string Sentence()

@@ -6,7 +6,7 @@ namespace Backprop.Lab.Reports.Figures;
 
 /// <summary>
 /// Figure 5, per activation: final loss over depth x sigma_w^2 (mean over seeds; log10 where every loss is positive),
-/// cells where a seed diverged marked "div" and where one vanished "van", with the trainable-depth curve 6 xi over it
+/// cells where a seed diverged marked "div" and where one vanished "van", with the trainable-depth curve 6 xi_c over it
 /// (the shape of Schoenholz et al. 2017, Fig. 5).
 /// </summary>
 public static class TrainabilityMapFigure
@@ -55,7 +55,7 @@ public static class TrainabilityMapFigure
         PhaseDiagramFigure.DrawTheory(plot, group, all.Sw2, x, y);
         return new Figure($"trainability-{PhaseDiagramFigure.Slug(group.Name)}", $"Trainability: {group.Name}",
             "Colour: " + stepText + " (mean over seeds, lower is better). \"div\": a seed diverged (NaN or infinite loss or gradient); "
-            + "\"van\": a seed's first-layer gradient fell below 1e-30. Deep networks train only near the critical line, within about 6ξ layers.",
+            + "\"van\": a seed's first-layer gradient fell below 1e-30. Deep networks train only near the critical line, within about 6ξ_c layers (solid; ξ_c = −1/ln χ_c, the correlation depth scale).",
             [plot], options.Width, options.Height);
     }
 
