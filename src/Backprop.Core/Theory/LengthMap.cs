@@ -200,15 +200,24 @@ public static class LengthMap
                 }
                 last = i;
             }
-            if (_k > 0 && last >= 0 && signs[last] > 0)
+            if (last >= 0 && signs[last] > 0)
             {
-                points.Add(new VarianceFixedPoint(double.PositiveInfinity, FixedPointStability.Stable, _k, MeanField.Chi1At(phi, sw2, double.PositiveInfinity)));
+                if (_k > 0 && signs[^1] > 0)
+                {
+                    points.Add(new VarianceFixedPoint(double.PositiveInfinity, FixedPointStability.Stable, _k, MeanField.Chi1At(phi, sw2, double.PositiveInfinity)));
+                }
+                else
+                {
+                    // g(top) is within rounding of 0 rather than positive: the last root lies between the last positive sample and top.
+                    points.Add(Root(qs[last], qs[^1], 1));
+                }
             }
             return points;
         }
 
         /// <summary>
-        /// A q above which g has no root. Bounded phi (k = 0): V &lt;= sw2 sup phi^2 + sb2 = sw2 + sb2 (tanh, sigmoid).
+        /// A q above which g has no root and g(q) &lt;= 0 or the linear term decides. Bounded phi (k = 0):
+        /// V &lt;= sw2 sup phi^2 + sb2 = sw2 + sb2 (tanh, sigmoid), and at least twice V(0) so the scan has two samples.
         /// Otherwise |sw2 E[r] + sb2| &lt;= sw2 R + sb2 with R = max(1, alpha^2) bounding |r| (elu's r lies in [0, alpha^2];
         /// softplus's and gelu's stay below 0.75), so beyond 4 (sw2 R + sb2) / |k - 1| the linear term decides g's sign;
         /// capped at 2^72, where the quadrature still resolves r.
@@ -217,7 +226,7 @@ public static class LengthMap
         {
             if (_k == 0)
             {
-                return Math.Max(bottom, sw2 + sb2);
+                return Math.Max(2 * bottom, sw2 + sb2);
             }
             double r = phi.Kind == ActivationKind.Elu ? Math.Max(1, phi.Parameter * phi.Parameter) : 1;
             double beyond = 4 * (sw2 * r + sb2) / Math.Abs(_k - 1);

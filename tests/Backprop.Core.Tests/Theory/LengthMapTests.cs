@@ -98,4 +98,13 @@ public sealed class LengthMapTests
         Assert.Equal(new VarianceFixedPoint(0.7, FixedPointStability.Neutral, 1, 1), points[reached]);
         Assert.Equal([new VarianceFixedPoint(0.4, FixedPointStability.Stable, 0.5, 0.5)], LengthMap.Analyze(Activation.Identity, 0.5, 0.2, 9).FixedPoints);
     }
+
+    [Fact]
+    public void A_map_that_barely_moves_q_still_has_its_fixed_point()
+    {
+        // sw2 = 1e-300: V(q) = 0.1 + 1e-300 E[tanh^2], flat to rounding; q* = 0.1 in one layer.
+        var (points, reached) = LengthMap.Analyze(Activation.Tanh, 1e-300, 0.1, 1);
+        Assert.Equal(0.1, points[reached].Q, 1e-16);
+        Assert.Equal(FixedPointStability.Stable, points[reached].Stability);
+    }
 }
