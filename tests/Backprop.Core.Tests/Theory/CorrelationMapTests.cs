@@ -9,6 +9,7 @@ public sealed class CorrelationMapTests
     // mpmath at 25 digits, c* by Newton on the Hermite series sum a_n^2 c^n of the map (90 to 120 terms):
     [InlineData("tanh", 2.5, 0.05, 0.44680423234426708531, 0.91871677491377287722)]
     [InlineData("tanh", 2.0, 0.0, 0.0, 0.95501068880045465462)]
+    [InlineData("elu", 1.5, 0.0, 0.57195558231897515797, 0.97348926405042502544)]
     public void Chaotic_fixed_point_and_slope_match_an_independent_series(string name, double sw2, double sb2, double cStar, double chiC)
     {
         Assert.True(Activation.TryParse(name, out Activation phi));
