@@ -12,9 +12,9 @@ namespace Backprop.Core.Theory;
 /// with V(q^1) &lt; q^1 it falls to the nearest one below. Which attractor is reached therefore depends on q^1 when there are
 /// several (gelu: q = 0 and q = infinity, split by an unstable fixed point).</para>
 /// <para>g(q) = V(q) - q is evaluated as (sw2 c_inf - 1) q + sw2 E[r(sqrt(q) z)] + sb2, splitting phi(x)^2 into its growth and
-/// a bounded remainder r (<see cref="AsymptoticSquare"/>). Subtracting q from
-/// sw2 E[phi^2] directly loses every digit where the two nearly cancel at large q (softplus at sw2 = 2, where
-/// g = 2 E[r] ~ 1/sqrt(q) &gt; 0 and q diverges, looked like a root at q ~ 5e10).</para>
+/// a bounded remainder r (<see cref="AsymptoticSquare"/>). Subtracting q from sw2 E[phi^2] directly would lose every
+/// digit where the two nearly cancel at large q: softplus at sw2 = 2 has g = 2 E[r] ~ 1/sqrt(q) &gt; 0, so q diverges, but
+/// the direct difference is rounding noise beyond q ~ 1e10 and shows a spurious root there.</para>
 /// <para>Roots are located by scanning g over q = 2^j (from V(0), below which g(q) &gt;= V(0) - q &gt; 0, or from 2^-80 when
 /// q = 0 is itself fixed, up to a bound beyond which g has no root, steps of 16 above 2^16), checking every local minimum
 /// of |g| between sign changes for a pair of roots, and refining each bracket to a few ulps (Brent's method). Signs within
