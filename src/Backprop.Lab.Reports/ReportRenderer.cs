@@ -94,7 +94,7 @@ public static class ReportRenderer
     private static Figure? RepresentativeLayers(ActivationGroup g, ReportOptions options)
     {
         int depth = g.Trials.Max(t => t.Config.Depth);
-        double target = TheoryCurves.CriticalSw2(g.Activation, g.Sb2) ?? 1;
+        double target = TheoryCurves.CriticalSw2(g) ?? 1;
         var candidates = g.Trials.Where(t => t.Config.Depth == depth && t.Checkpoints.Count > 0).ToList();
         if (candidates.Count == 0)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Backprop.Lab.Cli.Tests;
@@ -12,11 +11,17 @@ public sealed class TheoryCommandTests
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         // Values printed with 8 significant digits; the core tests pin them to ~1e-13 against mpmath.
-        Assert.Contains("q*    = 0.4180372", output);
-        Assert.Contains("chi1  = 0.93863627  (ordered: gradients vanish)", output);
-        Assert.Contains("xi    = 15.790994 layers (vanishing)", output);
+        Assert.Contains("q*      = 0.4180372", output);
+        Assert.Contains("chi1    = 0.93863627  (ordered: gradients vanish)", output);
+        Assert.Contains("xi_grad = 15.790994 layers (vanishing)", output);
+        // Ordered: c* = 1 and the correlation map's slope there is chi1, so xi_c = xi_grad.
+        Assert.Contains("c*      = 1\n", output);
+        Assert.Contains("chi_c   = 0.93863627\n", output);
+        Assert.Contains("xi_c    = 15.790994 layers", output);
+        Assert.Contains("6 xi_c = 94.745964 layers", output);
         Assert.Contains("critical sigma_w^2 = 1.7609546 at sigma_b^2 = 0.05", output);
-        Assert.Contains("fixed point of q = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2", output);
+        Assert.Contains("fixed points of the length map q -> sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2", output);
+        Assert.Matches(@"\n +0\.4180372 +stable +0\.55198321 +0\.93863627 +<- reached from q\^1 = 1\.55\n", output);
         Assert.Contains("< 1 ordered (vanishing), > 1 chaotic (exploding)", output);
     }
 
@@ -38,7 +43,16 @@ public sealed class TheoryCommandTests
         Assert.True(root.GetProperty("q_diverges").GetBoolean());
         Assert.Equal(4.5, root.GetProperty("chi1").GetDouble());
         Assert.Equal("chaotic", root.GetProperty("regime").GetString());
+        Assert.Equal(1 / Math.Log(4.5), root.GetProperty("xi_grad").GetDouble(), 1e-15);
+        Assert.Equal(1.0, root.GetProperty("c_star").GetDouble());
+        Assert.Equal("Infinity", root.GetProperty("xi_c").GetString());
         Assert.Equal(2.0, root.GetProperty("critical_sw2").GetDouble());
+        // relu with sw2 = 9 > 2 and bias: the only fixed point is q = infinity, reached from q^1 = 9 + 0.1.
+        JsonElement point = Assert.Single(root.GetProperty("fixed_points").EnumerateArray());
+        Assert.Equal("Infinity", point.GetProperty("q").GetString());
+        Assert.Equal("stable", point.GetProperty("stability").GetString());
+        Assert.True(point.GetProperty("reached").GetBoolean());
+        Assert.Equal(9.1, root.GetProperty("q1").GetDouble(), 1e-15);
     }
 
     [Fact]
@@ -46,13 +60,51 @@ public sealed class TheoryCommandTests
     {
         var (exit, output, _) = LabRunner.Run("theory", "-a", "tanh", "--sw2", "1");
         Assert.Equal(0, exit);
-        Assert.Contains("q*    = 0", output);
-        Assert.Contains("chi1  = 1  (critical)", output);
-        Assert.Contains("xi    = infinite (critical)", output);
-        double sigmoidChi1 = double.Parse(
-            LabRunner.Run("theory", "-a", "sigmoid", "--json").Out.Split('\n').Single(l => l.Contains("\"chi1\"")).Split(':')[1].Trim(' ', ','),
-            CultureInfo.InvariantCulture);
+        Assert.Contains("q*      = 0\n", output);
+        Assert.Contains("chi1    = 1  (critical)", output);
+        Assert.Contains("xi_grad = infinite (critical)", output);
+        Assert.Contains("xi_c    = infinite", output);
+        using JsonDocument sigmoid = JsonDocument.Parse(LabRunner.Run("theory", "-a", "sigmoid", "--json").Out);
+        double sigmoidChi1 = sigmoid.RootElement.GetProperty("chi1").GetDouble();
         Assert.Equal(0.0557207067697, sigmoidChi1, 1e-12);
+    }
+
+    [Fact]
+    public void Gelu_lists_both_attractors_and_follows_unit_inputs_to_the_diverging_one()
+    {
+        var (exit, output, error) = LabRunner.Run("theory", "-a", "gelu", "--sw2", "3");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        // Three fixed points: 0 (stable, chi1 = 3/4), 0.24732360 (unstable; mpmath 0.2473236022832215), infinity (stable, chi1 = 3/2).
+        Assert.Matches(@"\n +0 +stable +0\.75 +0\.75 *\n", output);
+        Assert.Matches(@"\n +0\.2473236 +unstable ", output);
+        Assert.Matches(@"\n +infinity +stable +1\.5 +1\.5 +<- reached from q\^1 = 3\n", output);
+        Assert.Contains("q*      = none (q diverges)", output);
+        Assert.Contains("chi1    = 1.5  (chaotic: gradients explode)", output);
+        Assert.Contains("critical sigma_w^2 = 2.1549088 at sigma_b^2 = 0", output);
+    }
+
+    [Fact]
+    public void Small_inputs_flow_to_the_other_attractor()
+    {
+        // q^1 = 3 * 0.05 = 0.15 lies below the unstable fixed point 0.2473: q flows to 0, where chi1 = sw2 gelu'(0)^2 = 0.75.
+        var (exit, output, _) = LabRunner.Run("theory", "-a", "gelu", "--sw2", "3", "--q0", "0.05");
+        Assert.Equal(0, exit);
+        Assert.Contains("q*      = 0\n", output);
+        Assert.Contains("chi1    = 0.75  (ordered: gradients vanish)", output);
+    }
+
+    [Fact]
+    public void Chaotic_tanh_prints_the_correlation_fixed_point_and_its_depth_scale()
+    {
+        var (exit, output, _) = LabRunner.Run("theory", "-a", "tanh", "--sw2", "2");
+        Assert.Equal(0, exit);
+        // mpmath: q* = 0.61796476976854555, chi1 = 1.1055288204394036; c* = 0 (tanh is odd and sigma_b = 0), chi_c = sw2 E[tanh'(sqrt(q*) z)]^2
+        // = 0.95501068880045465, xi_c = -1/ln chi_c = 21.723666 and xi_grad = 1/ln chi1 = 9.9677254
+        Assert.Contains("xi_grad = 9.9677254 layers (exploding)", output);
+        Assert.Contains("c*      = 0\n", output);
+        Assert.Contains("chi_c   = 0.95501069", output);
+        Assert.Contains("xi_c    = 21.723666 layers", output);
     }
 
     [Theory]
@@ -61,6 +113,7 @@ public sealed class TheoryCommandTests
     [InlineData("--sw", "Infinity")]
     [InlineData("--sb2", "-0.5")]
     [InlineData("--sb2", "abc")]
+    [InlineData("--q0", "-1")]
     public void Bad_variances_exit_2_naming_the_flag(string flag, string value)
     {
         var (exit, output, error) = LabRunner.Run("theory", flag, value);

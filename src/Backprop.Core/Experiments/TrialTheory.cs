@@ -28,8 +28,8 @@ public static class TrialTheory
 
     /// <summary>
     /// The predicted slope over hidden layers <paramref name="from"/>..Depth (from ln chi1(q^l) along the mean-field
-    /// variance trajectory, q^1 from the data's mean squared input) and chi1 at the fixed point q* (its q -> infinity
-    /// limit when q diverges); null where a value does not exist (a single layer, or a profile that under- or overflows).
+    /// variance trajectory, q^1 from the data's mean squared input) and chi1 at the fixed point q* that q^1 flows to (its
+    /// q -> infinity limit when q diverges); null where a value does not exist (a single layer, or a profile that under- or overflows).
     /// </summary>
     public static (double? Slope, double? Chi1Star) For(TrialConfig config, Dataset data, int from)
     {
@@ -53,7 +53,9 @@ public static class TrialTheory
             profile[l] = Math.Exp(log);
         }
         double? slope = ChiFit.LogSlope(profile, from, config.Depth);
-        double chi1Star = MeanField.Predict(phi, sw2, sb2).Chi1;
+        // The fixed point q^1 flows to: with several attractors (gelu) the one the data's variance leads to.
+        var (points, reached) = LengthMap.Analyze(phi, sw2, sb2, q1);
+        double chi1Star = points[reached].Chi1;
         return (slope, double.IsFinite(chi1Star) ? chi1Star : null);
     }
 }

@@ -8,8 +8,9 @@ namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
 /// <c>lab theory --activation tanh --sw2 1.5 --sb2 0.05</c>: the mean-field prediction for a wide random network
-/// (Poole et al. 2016; Schoenholz et al. 2017): q*, chi1, the gradient depth scale and the critical sigma_w^2 at that
-/// sigma_b^2, each with a line saying what it means.
+/// (Poole et al. 2016; Schoenholz et al. 2017): every fixed point of the length map and the one the inputs flow to, q*,
+/// chi1 and the gradient depth scale, the correlation fixed point c*, chi_c and the correlation depth scale, and the
+/// critical sigma_w^2 at that sigma_b^2, each with a line saying what it means.
 /// </summary>
 internal static class TheoryCommand
 {
@@ -24,13 +25,20 @@ internal static class TheoryCommand
         var sw2 = new Option<double?>("--sw2") { Description = "Weight variance sigma_w^2 (weights ~ N(0, sigma_w^2 / fan_in)); default 1." };
         var sw = new Option<double?>("--sw") { Description = "Weight scale sigma_w, instead of --sw2." };
         var sb2 = new Option<double>("--sb2") { Description = "Bias variance sigma_b^2.", DefaultValueFactory = _ => 0.0 };
+        var q0 = new Option<double>("--q0")
+        {
+            Description = "Mean square of the inputs, ||x||^2/n (1 for standardised inputs): the first layer's variance is "
+                + "q^1 = sigma_w^2 q0 + sigma_b^2, and q flows from there to one of the fixed points.",
+            DefaultValueFactory = _ => 1.0,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
 
-        var command = new Command("theory", "Mean-field prediction: fixed point q*, chi1, gradient depth scale and the order/chaos boundary.");
+        var command = new Command("theory", "Mean-field prediction: fixed points q*, chi1, depth scales and the order/chaos boundary.");
         command.Options.Add(activation);
         command.Options.Add(sw2);
         command.Options.Add(sw);
         command.Options.Add(sb2);
+        command.Options.Add(q0);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -46,15 +54,16 @@ internal static class TheoryCommand
             }
             double weightVariance = w is double sigma ? Variance("--sw", sigma) * sigma : Variance("--sw2", w2 ?? 1.0);
             double biasVariance = Variance("--sb2", parse.GetValue(sb2));
-            MeanFieldPrediction p = MeanField.Predict(phi, weightVariance, biasVariance);
-            double? critical = CriticalLine.CriticalSw2(phi, biasVariance);
+            double inputs = Variance("--q0", parse.GetValue(q0));
+            MeanFieldPrediction p = MeanField.Predict(phi, weightVariance, biasVariance, inputs);
+            double? critical = CriticalLine.CriticalSw2(phi, biasVariance, inputs);
             if (parse.GetValue(json))
             {
-                WriteJson(stdout, p, critical);
+                WriteJson(stdout, p, inputs, critical);
             }
             else
             {
-                WriteText(stdout, p, critical);
+                WriteText(stdout, p, inputs, critical);
             }
             return ExitCodes.Ok;
         });
@@ -65,31 +74,59 @@ internal static class TheoryCommand
     private static double Variance(string flag, double value) =>
         value >= 0 && value <= 1e6 ? value : throw new UserInputException($"{flag} must be a number in [0, 1e6], got {value.ToString(CultureInfo.InvariantCulture)}");
 
-    private static void WriteText(TextWriter o, MeanFieldPrediction p, double? critical)
+    private static void WriteText(TextWriter o, MeanFieldPrediction p, double q0, double? critical)
     {
-        string n(double x) => Format.Number(x);
-        o.WriteLine($"mean-field theory for {p.Activation}, sigma_w^2 = {n(p.Sw2)}, sigma_b^2 = {n(p.Sb2)} (Poole et al. 2016; Schoenholz et al. 2017)");
+        string n(double x) => double.IsPositiveInfinity(x) ? "infinity" : Format.Number(x);
+        const string indent = "          ";
+        o.WriteLine($"mean-field theory for {p.Activation}, sigma_w^2 = {n(p.Sw2)}, sigma_b^2 = {n(p.Sb2)}, inputs' mean square q0 = {n(q0)} (Poole et al. 2016; Schoenholz et al. 2017)");
         o.WriteLine();
-        o.WriteLine(p.QDiverges ? "q*    = none (q diverges)" : $"q*    = {n(p.Q)}");
+        o.WriteLine("fixed points of the length map q -> sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 (slope: its derivative there):");
+        var rows = new List<string[]> { new[] { "q", "stability", "slope", "chi1", "" } };
+        for (int i = 0; i < p.FixedPoints.Count; i++)
+        {
+            VarianceFixedPoint f = p.FixedPoints[i];
+            rows.Add([n(f.Q), f.Stability.ToString().ToLowerInvariant(), n(f.Slope), n(f.Chi1), i == p.Reached ? $"<- reached from q^1 = {n(p.Q1)}" : ""]);
+        }
+        int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (string[] r in rows)
+        {
+            o.WriteLine((indent + string.Join("  ", r.Take(4).Select((cell, c) => cell.PadRight(widths[c]))) + "  " + r[4]).TrimEnd());
+        }
+        o.WriteLine(p.QDiverges ? "q*      = none (q diverges)" : $"q*      = {n(p.Q)}");
         o.WriteLine(p.QDiverges
-            ? "        q = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 has no finite fixed point: pre-activation variance grows without bound with depth"
-            : "        fixed point of q = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2: the pre-activation variance deep layers settle at");
-        o.WriteLine($"chi1  = {n(p.Chi1)}  ({Describe(p.Regime)}){(p.QDiverges ? " in the limit q -> infinity" : "")}");
-        o.WriteLine("        sigma_w^2 E[phi'(sqrt(q*) z)^2]: each layer going back multiplies E||delta||^2 by chi1; < 1 ordered (vanishing), > 1 chaotic (exploding)");
+            ? $"{indent}from q^1 = sigma_w^2 q0 + sigma_b^2 the pre-activation variance grows without bound with depth"
+            : p.FixedPoints[p.Reached].Stability == FixedPointStability.Neutral
+                ? $"{indent}the map is q -> q: every layer keeps q^1 = sigma_w^2 q0 + sigma_b^2"
+                : $"{indent}the pre-activation variance deep layers settle at, from q^1 = sigma_w^2 q0 + sigma_b^2");
+        o.WriteLine($"chi1    = {n(p.Chi1)}  ({Describe(p.Regime)}){(p.QDiverges ? " in the limit q -> infinity" : "")}");
+        o.WriteLine($"{indent}sigma_w^2 E[phi'(sqrt(q*) z)^2]: each layer going back multiplies E||delta||^2 by chi1; < 1 ordered (vanishing), > 1 chaotic (exploding)");
         o.WriteLine(p.Regime switch
         {
-            GradientRegime.Ordered => $"xi    = {n(p.DepthScale)} layers (vanishing)",
-            GradientRegime.Chaotic => $"xi    = {n(p.DepthScale)} layers (exploding)",
-            _ => "xi    = infinite (critical)",
+            GradientRegime.Ordered => $"xi_grad = {n(p.XiGrad)} layers (vanishing)",
+            GradientRegime.Chaotic => $"xi_grad = {n(p.XiGrad)} layers (exploding)",
+            _ => "xi_grad = infinite (critical)",
         });
         o.WriteLine(p.Regime switch
         {
-            GradientRegime.Ordered => "        -1/ln(chi1): gradients shrink by a factor e every xi layers towards the input",
-            GradientRegime.Chaotic => "        1/ln(chi1): gradients grow by a factor e every xi layers towards the input",
-            _ => "        -1/ln(chi1) is infinite at chi1 = 1: gradients neither vanish nor explode exponentially",
+            GradientRegime.Ordered => $"{indent}-1/ln(chi1): gradients shrink by a factor e every xi_grad layers towards the input",
+            GradientRegime.Chaotic => $"{indent}1/ln(chi1): gradients grow by a factor e every xi_grad layers towards the input",
+            _ => $"{indent}-1/ln(chi1) is infinite at chi1 = 1: gradients neither vanish nor explode exponentially",
         });
-        o.WriteLine(critical is double c ? $"critical sigma_w^2 = {n(c)} at sigma_b^2 = {n(p.Sb2)}" : $"critical sigma_w^2 = none found in [1e-12, 1e8] at sigma_b^2 = {n(p.Sb2)}");
-        o.WriteLine("        the order/chaos boundary (chi1 = 1): smaller sigma_w^2 is ordered, larger is chaotic");
+        o.WriteLine($"c*      = {n(p.CStar)}");
+        o.WriteLine(p.QDiverges
+            ? $"{indent}as q diverges the correlation map tends to a scale-free one whose fixed point c = 1 has slope 1"
+            : $"{indent}fixed point of c -> (sigma_w^2 E[phi(u1) phi(u2)] + sigma_b^2) / q*, u1, u2 ~ N(0, q*) with correlation c: "
+                + "where two inputs' correlation settles; 1 in the ordered phase");
+        o.WriteLine($"chi_c   = {n(p.ChiC)}");
+        o.WriteLine($"{indent}sigma_w^2 E[phi'(u1) phi'(u2)] at c*: the correlation map's slope there (chi1 when c* = 1)");
+        o.WriteLine(double.IsPositiveInfinity(p.XiC) ? "xi_c    = infinite" : $"xi_c    = {n(p.XiC)} layers");
+        o.WriteLine(double.IsPositiveInfinity(p.XiC)
+            ? $"{indent}-1/ln(chi_c): correlations approach c* slower than exponentially, so mean-field theory sets no depth limit"
+            : $"{indent}-1/ln(chi_c): correlations approach c* by a factor e every xi_c layers; networks train to about 6 xi_c = {n(p.TrainableDepth)} layers");
+        o.WriteLine(critical is double c
+            ? $"critical sigma_w^2 = {n(c)} at sigma_b^2 = {n(p.Sb2)}, q0 = {n(q0)}"
+            : $"critical sigma_w^2 = none found in [1e-12, 1e8] at sigma_b^2 = {n(p.Sb2)}, q0 = {n(q0)}");
+        o.WriteLine($"{indent}the order/chaos boundary (chi1 = 1 at the fixed point reached): smaller sigma_w^2 is ordered, larger is chaotic");
     }
 
     private static string Describe(GradientRegime regime) => regime switch
@@ -99,7 +136,7 @@ internal static class TheoryCommand
         _ => "critical",
     };
 
-    private static void WriteJson(TextWriter o, MeanFieldPrediction p, double? critical)
+    private static void WriteJson(TextWriter o, MeanFieldPrediction p, double q0, double? critical)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -108,12 +145,30 @@ internal static class TheoryCommand
             w.WriteString("activation", p.Activation.ToString());
             w.WriteNumber("sw2", p.Sw2);
             w.WriteNumber("sb2", p.Sb2);
+            w.WriteNumber("q0", q0);
+            w.WriteNumber("q1", p.Q1);
             // As in `lab grad --json`: non-finite numbers are the strings "Infinity" / "NaN"; no critical point is null.
+            w.WriteStartArray("fixed_points");
+            foreach (VarianceFixedPoint f in p.FixedPoints)
+            {
+                w.WriteStartObject();
+                WriteNumber(w, "q", f.Q);
+                w.WriteString("stability", f.Stability.ToString().ToLowerInvariant());
+                WriteNumber(w, "slope", f.Slope);
+                WriteNumber(w, "chi1", f.Chi1);
+                w.WriteBoolean("reached", ReferenceEquals(f, p.FixedPoints[p.Reached]));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             WriteNumber(w, "q_star", p.Q);
             w.WriteBoolean("q_diverges", p.QDiverges);
             WriteNumber(w, "chi1", p.Chi1);
             w.WriteString("regime", p.Regime.ToString().ToLowerInvariant());
-            WriteNumber(w, "depth_scale", p.DepthScale);
+            WriteNumber(w, "xi_grad", p.XiGrad);
+            WriteNumber(w, "c_star", p.CStar);
+            WriteNumber(w, "chi_c", p.ChiC);
+            WriteNumber(w, "xi_c", p.XiC);
+            WriteNumber(w, "trainable_depth", p.TrainableDepth);
             if (critical is double c)
             {
                 w.WriteNumber("critical_sw2", c);

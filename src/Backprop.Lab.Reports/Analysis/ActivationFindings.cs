@@ -32,7 +32,7 @@ public sealed record ActivationFindings(
     {
         if (group.Trials.Count == 0)
         {
-            return new ActivationFindings(group.Name, group.SigmaB, 0, null, [], [], null, null, null, TheoryCurves.CriticalSw2(group.Activation, group.Sb2));
+            return new ActivationFindings(group.Name, group.SigmaB, 0, null, [], [], null, null, null, TheoryCurves.CriticalSw2(group));
         }
         PhaseGrid ratio = PhaseGrid.Build(group.Trials, PhaseGrid.LogDeltaRatioInit);
         PhaseGrid measured = PhaseGrid.Build(group.Trials, t => t.Summary?.LogSlopeMeasured);
@@ -56,7 +56,7 @@ public sealed record ActivationFindings(
             }
         }
         return new ActivationFindings(group.Name, group.SigmaB, group.Trials.Count, ratio.Depths[deepest], vanishing, exploding,
-            crossingDepth, measuredCritical, predictedCritical, TheoryCurves.CriticalSw2(group.Activation, group.Sb2)) { AveragingNote = group.AveragingNote };
+            crossingDepth, measuredCritical, predictedCritical, TheoryCurves.CriticalSw2(group)) { AveragingNote = group.AveragingNote };
     }
 
     public string Sentence()

@@ -6,7 +6,7 @@ namespace Backprop.Lab.Reports.Figures;
 /// <summary>
 /// Figure 1, per activation: depth x sigma_w^2 coloured by log10 of the first/last-layer ratio of the back-propagated
 /// error |delta_1|/|delta_L| (diverging map, white = ratio 1), at initialisation and after training, with the
-/// mean-field critical line and the trainable-depth curve 6 xi over it; a third panel shows the weight-gradient ratio
+/// mean-field critical line and the trainable-depth curve 6 xi_c over it; a third panel shows the weight-gradient ratio
 /// ||dJ/dW_1||/||dJ/dW_L||, which with sigma_b = 0 and a homogeneous activation stays near 1 even where the error
 /// vanishes, because the forward signal shrinks by the same factor (so the colour of the main panels is delta's).
 /// </summary>
@@ -30,7 +30,8 @@ public static class PhaseDiagramFigure
         return new Figure($"phase-{group.FileStem}", $"Phase diagram: {group.Name}",
             "Colour: log₁₀ of the first/last-layer ratio, blue where gradients vanish towards the input, red where they explode. "
             + "The vanishing/exploding colour is the back-propagated error δ = ∂J/∂z; the weight-gradient panel is offset by the forward signal "
-            + "(with σ_b = 0 it stays near 1 even where δ vanishes). Dashed: mean-field critical line χ₁(q*) = 1; solid: trainable depth 6ξ, ξ = 1/|ln χ₁|."
+            + "(with σ_b = 0 it stays near 1 even where δ vanishes). Dashed: mean-field critical line χ₁(q*) = 1, q* the fixed point the inputs' variance flows to; "
+            + "solid: trainable depth 6ξ_c, ξ_c = −1/ln χ_c (χ_c = χ₁ in the ordered phase, the correlation map's slope at its fixed point c* < 1 in the chaotic one)."
             + " Each cell is the mean over seeds." + group.AveragingNote,
             plots, width, options.Height);
     }
@@ -48,7 +49,7 @@ public static class PhaseDiagramFigure
         return plot;
     }
 
-    /// <summary>The critical line and the 6 xi curve, in the panel's plotted coordinates.</summary>
+    /// <summary>The critical line and the 6 xi_c curve, in the panel's plotted coordinates.</summary>
     internal static void DrawTheory(Plot plot, ActivationGroup group, IReadOnlyList<double> sw2, AxisScale x, AxisScale y)
     {
         AxisLimits limits = plot.Axes.GetLimits();
@@ -57,12 +58,13 @@ public static class PhaseDiagramFigure
         {
             min = sw2.Where(v => v > 0).DefaultIfEmpty(1e-3).Min() / 2;
         }
-        if (TheoryCurves.CriticalSw2(group.Activation, group.Sb2) is double c && c >= min && c <= max)
+        double q0 = TheoryCurves.InputMeanSquare(group);
+        if (TheoryCurves.CriticalSw2(group.Activation, group.Sb2, q0) is double c && c >= min && c <= max)
         {
             var line = plot.Add.VerticalLine(x.Forward(c), 3, Colors.Black, LinePattern.Dashed);
-            line.LegendText = $"critical σ_w² = {c:G3} (χ₁ = 1)";
+            line.LegendText = $"critical σ_w² = {c:G3} (χ₁ crosses 1)";
         }
-        var (ordered, chaotic) = TheoryCurves.SixXi(group.Activation, group.Sb2, min, max);
+        var (ordered, chaotic) = TheoryCurves.SixXi(group.Activation, group.Sb2, min, max, q0: q0);
         bool labelled = false;
         foreach (var branch in new[] { ordered, chaotic })
         {
@@ -76,7 +78,7 @@ public static class PhaseDiagramFigure
             curve.LineWidth = 3;
             if (!labelled)
             {
-                curve.LegendText = "trainable depth 6ξ";
+                curve.LegendText = "trainable depth 6ξ_c";
                 labelled = true;
             }
         }

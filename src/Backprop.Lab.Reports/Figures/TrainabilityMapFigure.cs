@@ -6,7 +6,7 @@ namespace Backprop.Lab.Reports.Figures;
 
 /// <summary>
 /// Figure 5, per activation: final loss over depth x sigma_w^2 (mean over seeds; log10 where every loss is positive),
-/// cells where a seed diverged marked "div" (and where one failed "failed"), with the trainable-depth curve 6 xi over it
+/// cells where a seed diverged marked "div" (and where one failed "failed"), with the trainable-depth curve 6 xi_c over it
 /// (the shape of Schoenholz et al. 2017, Fig. 5).
 /// </summary>
 public static class TrainabilityMapFigure
@@ -54,7 +54,7 @@ public static class TrainabilityMapFigure
         PhaseDiagramFigure.DrawTheory(plot, group, all.Sw2, x, y);
         return new Figure($"trainability-{group.FileStem}", $"Trainability: {group.Name}",
             "Colour: " + stepText + " (mean over the seeds that trained, lower is better). \"div\": a seed diverged (its loss or a gradient became "
-            + "NaN or infinite, or its loss grew past 1e6 times its initial value). Deep networks train only near the critical line, within about 6ξ layers."
+            + "NaN or infinite, or its loss grew past 1e6 times its initial value). Deep networks train only near the critical line, within about 6ξ_c layers (solid; ξ_c = −1/ln χ_c, the correlation depth scale)."
             + group.AveragingNote,
             [plot], options.Width, options.Height);
     }

@@ -5,8 +5,8 @@ namespace Backprop.Core.Tests.Theory;
 
 public sealed class GaussianExpectationTests
 {
-    // The rule is built for ~1e-14; 1e-13 leaves room for rounding in a sum of 3328 terms without hiding a wrong weight
-    // (a missing panel or a kink inside a panel costs 1e-6 or more).
+    // The rule is built for ~1e-14; 1e-13 leaves room for rounding in a sum of a few hundred terms without hiding a wrong
+    // weight (a missing panel or a kink inside a panel costs 1e-6 or more).
     private const double Tolerance = 1e-13;
 
     [Fact]
@@ -63,6 +63,39 @@ public sealed class GaussianExpectationTests
             GaussianExpectation.Of(z => Math.Pow(1 - Math.Tanh(z) * Math.Tanh(z), 2), 100.0), 1e-12);
         Assert.Equal(0.5, GaussianExpectation.Of(z => Square(Activation.Relu.Derivative(z)), 0.0), Tolerance);
         Assert.Equal(0.25, GaussianExpectation.Of(z => Square(Activation.Sigmoid.Apply(z)), 0.0), Tolerance);
+    }
+
+    [Theory]
+    [InlineData(1e-3)]
+    [InlineData(0.7)]
+    [InlineData(30.0)]
+    [InlineData(1e6)]
+    [InlineData(1e15)]
+    public void Grading_follows_the_scale_so_narrow_features_stay_resolved_at_every_scale(double scale)
+    {
+        // E[tanh'(s z)^2] and E[relu(s z) tanh(s z)]: features of width 1/s at z = 0, a kink at 0. Against the fixed fine grid
+        // where it resolves them (s = 0.7, 30), and series otherwise: for small s, sech^4 x = 1 - 2x^2 + (7/3) x^4 - ... and
+        // x tanh x = x^2 - x^4/3 + 2x^6/15 - ...; for large s, E[tanh'(s z)^2] ~ (4/3) / (s sqrt(2 pi)) + O(1/s^3) and
+        // E[relu(s z) tanh(s z)] = s / sqrt(2 pi) - O(1/s).
+        Func<double, double> spike = z => Math.Pow(1 - Math.Tanh(z) * Math.Tanh(z), 2);
+        Func<double, double> ramp = z => Activation.Relu.Apply(z) * Math.Tanh(z);
+        if (scale < 0.01)
+        {
+            double s2 = scale * scale;
+            Assert.Equal(1 - 2 * s2 + 7 * s2 * s2, GaussianExpectation.Of(spike, scale), 1e-15);
+            Assert.Equal(s2 / 2 - s2 * s2 / 2 + s2 * s2 * s2, GaussianExpectation.Of(ramp, scale), 1e-13 * s2);
+        }
+        else if (scale <= 100)
+        {
+            Assert.Equal(Reference.Expectation(spike, scale), GaussianExpectation.Of(spike, scale), 1e-13);
+            Assert.Equal(Reference.Expectation(ramp, scale), GaussianExpectation.Of(ramp, scale), 1e-13 * scale);
+        }
+        else
+        {
+            Assert.Equal(4.0 / 3 / (scale * Math.Sqrt(2 * Math.PI)), GaussianExpectation.Of(spike, scale), 1e-10 / scale);
+            Assert.Equal(scale / Math.Sqrt(2 * Math.PI), GaussianExpectation.Of(ramp, scale), 1e-12 * scale);
+        }
+        Assert.True(GaussianExpectation.Evaluations(scale) <= 2 * 16 * 70);
     }
 
     private static double Square(double x) => x * x;

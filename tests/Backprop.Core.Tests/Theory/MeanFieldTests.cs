@@ -109,15 +109,6 @@ public sealed class MeanFieldTests
     }
 
     [Fact]
-    public void Tanh_without_bias_is_critical_at_sw2_1()
-    {
-        double critical = CriticalLine.CriticalSw2(Activation.Tanh, 0)!.Value;
-        // Above 1, chi1 - 1 ~ 0.33 (sw2 - 1)^2 is flat, so the root is pinned only to ~sqrt(1e-14); 1e-6 is the acceptance bar.
-        Assert.Equal(1.0, critical, 1e-6);
-        Assert.Equal(1.0, MeanField.Predict(Activation.Tanh, critical, 0).Chi1, 1e-6);
-    }
-
-    [Fact]
     public void Tanh_at_sw2_2_without_bias_is_chaotic_with_chi1_matching_a_brute_force_computation()
     {
         MeanFieldPrediction p = MeanField.Predict(Activation.Tanh, 2, 0);
@@ -209,13 +200,68 @@ public sealed class MeanFieldTests
     }
 
     [Fact]
-    public void Depth_scale_is_minus_1_over_ln_chi1_and_infinite_at_criticality()
+    public void Gradient_depth_scale_is_1_over_abs_ln_chi1_and_infinite_at_criticality()
     {
         MeanFieldPrediction p = MeanField.Predict(Activation.Relu, 1, 0);
-        Assert.Equal(-1 / Math.Log(0.5), p.DepthScale, 1e-15);
-        Assert.Equal(double.PositiveInfinity, MeanField.Predict(Activation.Relu, 2, 0).DepthScale);
+        Assert.Equal(-1 / Math.Log(0.5), p.XiGrad, 1e-15);
+        Assert.Equal(double.PositiveInfinity, MeanField.Predict(Activation.Relu, 2, 0).XiGrad);
         Assert.Equal(GradientRegime.Critical, MeanField.Predict(Activation.Relu, 2, 0).Regime);
-        Assert.Equal(1 / Math.Log(1.5), MeanField.Predict(Activation.Relu, 3, 0).DepthScale, 1e-15);
+        Assert.Equal(1 / Math.Log(1.5), MeanField.Predict(Activation.Relu, 3, 0).XiGrad, 1e-15);
+    }
+
+    [Fact]
+    public void Correlation_depth_scale_is_the_gradient_one_in_the_ordered_phase_and_minus_1_over_ln_chi_c_in_the_chaotic_one()
+    {
+        MeanFieldPrediction ordered = MeanField.Predict(Activation.Tanh, 1.5, 0.05);
+        Assert.Equal(1.0, ordered.CStar);
+        Assert.Equal(ordered.Chi1, ordered.ChiC);
+        Assert.Equal(ordered.XiGrad, ordered.XiC);
+        // mpmath (Hermite series of the correlation map, 25 digits): c* = 0.44680423234426708531, chi_c = 0.91871677491377287722.
+        MeanFieldPrediction chaotic = MeanField.Predict(Activation.Tanh, 2.5, 0.05);
+        Assert.Equal(0.446804232344267085, chaotic.CStar, 1e-13);
+        Assert.Equal(0.918716774913772877, chaotic.ChiC, 1e-13);
+        Assert.Equal(-1 / Math.Log(0.918716774913772877), chaotic.XiC, 1e-10);
+        Assert.Equal(6 * chaotic.XiC, chaotic.TrainableDepth);
+        Assert.Equal(1 / Math.Log(chaotic.Chi1), chaotic.XiGrad, 1e-12);
+    }
+
+    [Fact]
+    public void Diverging_q_leaves_no_exponential_correlation_scale()
+    {
+        // As q -> infinity the correlation map tends to the scale-free kernel of phi's asymptotic slopes: c* = 1, slope 1.
+        MeanFieldPrediction p = MeanField.Predict(Activation.Relu, 3, 0.1);
+        Assert.True(p.QDiverges);
+        Assert.Equal((1.0, 1.0), (p.CStar, p.ChiC));
+        Assert.Equal(double.PositiveInfinity, p.XiC);
+        Assert.Equal(1 / Math.Log(1.5), p.XiGrad, 1e-15);
+    }
+
+    [Fact]
+    public void Gelu_at_sw2_3_from_unit_inputs_diverges_with_chi1_sw2_over_2()
+    {
+        // q^1 = sw2 q0 = 3 lies above gelu's unstable fixed point q = 0.247323602283221546 (mpmath), so q grows without
+        // bound and chi1 tends to sw2 (1^2 + 0^2)/2; q = 0 is the other attractor, reached only from below 0.2473.
+        MeanFieldPrediction p = MeanField.Predict(Activation.Gelu, 3, 0);
+        Assert.True(p.QDiverges);
+        Assert.Equal(1.5, p.Chi1);
+        Assert.Equal(GradientRegime.Chaotic, p.Regime);
+    }
+
+    [Fact]
+    public void Softplus_at_sw2_2_without_bias_has_no_finite_fixed_point()
+    {
+        // sw2 E[softplus(x)^2] - q = 2 E[softplus(x)^2 - relu(x)^2] > 0 for every q: q grows (like l^(2/3)) without bound.
+        Assert.Equal(double.PositiveInfinity, MeanField.FixedPoint(Activation.Softplus, 2, 0));
+        Assert.Equal(1.0, MeanField.Predict(Activation.Softplus, 2, 0).Chi1);
+    }
+
+    [Theory]
+    [InlineData("softplus", 1.5, 0.0, 2.2443708645176817652665173275)]
+    [InlineData("elu", 1.5, 0.0, 0.740075326274573633690474997645)]
+    public void Fixed_points_match_mpmath_to_1e_14(string name, double sw2, double sb2, double expected)
+    {
+        Assert.True(Activation.TryParse(name, out Activation phi));
+        Assert.Equal(expected, MeanField.FixedPoint(phi, sw2, sb2), 1e-14 * expected);
     }
 
     [Theory]
