@@ -18,6 +18,7 @@ public sealed unsafe class DenseLayer
     private double[] _z = [];
     private double[] _a = [];
     private double[] _delta = [];
+    private double[] _derivative = [];
     private int _batch;
     private readonly BufferPool? _pool;
     private bool _returned;
@@ -95,11 +96,11 @@ public sealed unsafe class DenseLayer
         ObjectDisposedException.ThrowIf(_returned, this); // its arrays are in a pool: the product would read nothing
         EnsureBatch(m);
         CheckLength(x, m * InputSize, nameof(x));
-        fixed (double* px = x, pw = Weights, pb = Biases, pz = _z, pa = _a)
+        fixed (double* px = x, pw = Weights, pb = Biases, pz = _z, pa = _a, pd = _derivative)
         {
             // z = x W^T + b: A = x (m x in, row-major), B = W^T (W row j is column j of B: row stride 1, column stride in).
             var product = new GemmOperands(px, InputSize, 1, pw, 1, InputSize, pz, OutputSize, m, OutputSize, InputSize, pb);
-            _activationEpilogue.Set(pz, pa, OutputSize);
+            _activationEpilogue.Set(pz, pa, Activation.KeepsDerivative ? pd : null, OutputSize);
             try
             {
                 PackedGemm.Multiply(product, Workspace, KernelThreads, _activationEpilogue);
@@ -129,8 +130,11 @@ public sealed unsafe class DenseLayer
     {
         int size = _batch * OutputSize;
         CheckLength(outputGradient, size, nameof(outputGradient));
-        Activation.MultiplyByDerivative(PreActivation, Output, outputGradient[..size], _delta.AsSpan(0, size));
+        Activation.MultiplyByKeptDerivative(PreActivation, KeptDerivative, outputGradient[..size], _delta.AsSpan(0, size));
     }
+
+    /// <summary>phi'(z) as the forward pass kept it (see <see cref="Activation.KeepsDerivative"/>; empty for the other kinds).</summary>
+    private ReadOnlySpan<double> KeptDerivative => Activation.KeepsDerivative ? _derivative.AsSpan(0, _batch * OutputSize) : default;
 
     /// <summary>
     /// The backward pass after delta is set: dJ/dW, dJ/db and dJ/dx; when <paramref name="below"/> is given (the
@@ -171,9 +175,9 @@ public sealed unsafe class DenseLayer
         {
             throw new InvalidOperationException("the layer below does not match the layer above's input");
         }
-        fixed (double* pz = _z, pa = _a, pd = _delta)
+        fixed (double* pz = _z, pk = _derivative, pd = _delta)
         {
-            _derivativeEpilogue.Set(pz, pa, gradient, pd, OutputSize);
+            _derivativeEpilogue.Set(pz, Activation.KeepsDerivative ? pk : null, gradient, pd, OutputSize);
             try
             {
                 PackedGemm.Multiply(inputProduct, above.Workspace, above.KernelThreads, _derivativeEpilogue);
@@ -201,12 +205,13 @@ public sealed unsafe class DenseLayer
         {
             // The new arrays first: if renting throws (out of memory), the layer still owns the old ones and nothing
             // it refers to has gone back to the pool, where another network could rent it.
-            double[] z = Rent(size), a = Rent(size), delta = Rent(size);
-            (double[] oldZ, double[] oldA, double[] oldDelta) = (_z, _a, _delta);
-            (_z, _a, _delta) = (z, a, delta);
+            double[] z = Rent(size), a = Rent(size), delta = Rent(size), derivative = Activation.KeepsDerivative ? Rent(size) : [];
+            (double[] oldZ, double[] oldA, double[] oldDelta, double[] oldDerivative) = (_z, _a, _delta, _derivative);
+            (_z, _a, _delta, _derivative) = (z, a, delta, derivative);
             Give(oldZ);
             Give(oldA);
             Give(oldDelta);
+            Give(oldDerivative);
         }
         _batch = m;
     }
@@ -215,11 +220,11 @@ public sealed unsafe class DenseLayer
     internal void ReturnBuffers()
     {
         _returned = true;
-        foreach (double[] array in (double[][])[Weights, Biases, WeightGradient, BiasGradient, _z, _a, _delta])
+        foreach (double[] array in (double[][])[Weights, Biases, WeightGradient, BiasGradient, _z, _a, _delta, _derivative])
         {
             Give(array);
         }
-        Weights = Biases = WeightGradient = BiasGradient = _z = _a = _delta = [];
+        Weights = Biases = WeightGradient = BiasGradient = _z = _a = _delta = _derivative = [];
         _batch = 0;
         _workspace = null;
     }
