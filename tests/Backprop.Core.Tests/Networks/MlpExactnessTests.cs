@@ -81,6 +81,31 @@ public class MlpExactnessTests(ITestOutputHelper output)
         Assert.True(w1 <= 6, $"dJ/dW1 is {w1} ulp from the exact {exactW1}");
     }
 
+    /// <summary>
+    /// 64 tanh layers at sigma_w^2 = 0.25: each layer about halves the signal, so the deepest activations are near
+    /// 0.5^64 ~ 1e-19 and the weight gradients span as many decades. All of them must stay non-zero, and the ratio
+    /// |dJ/dW1| / |dJ/dW64| finite: a tanh that flushes tiny arguments to 0 makes the deep layers' inputs 0.
+    /// </summary>
+    [Fact]
+    public void A_deep_tanh_network_at_small_weight_variance_keeps_every_activation_and_gradient_non_zero()
+    {
+        const int width = 16, depth = 64, m = 8;
+        Mlp network = Mlp.Uniform(width, width, depth, Activation.Tanh);
+        new Initializer(InitializerKind.Gaussian, SigmaW: 0.5).Initialize(network, 5);
+        double[] x = NetworkFactory.Matrix(m, width, 6);
+        double[] y = NetworkFactory.Matrix(m, width, 7);
+        network.ComputeGradients(x, y, m, Loss.MeanSquaredError);
+
+        double[] rms = network.Layers.Select(l => Math.Sqrt(l.Output.ToArray().Average(v => v * v))).ToArray();
+        double[] gradient = network.Layers.Select(l => Math.Sqrt(l.WeightGradient.Sum(v => v * v))).ToArray();
+        output.WriteLine($"rms(a) layer 1 {rms[0]:E3}, layer {depth} {rms[^1]:E3}; |dW1| {gradient[0]:E3}, |dW{depth}| {gradient[^1]:E3}, ratio {gradient[0] / gradient[^1]:E3}");
+        Assert.All(rms, r => Assert.True(r > 0, "a layer's activations are all 0"));
+        Assert.All(gradient, g => Assert.True(g > 0 && double.IsFinite(g), $"a weight gradient has norm {g}"));
+        Assert.True(double.IsFinite(gradient[0] / gradient[^1]));
+        // Beyond the first few layers tanh is linear to 1e-6, so the signal shrinks by the same factor each layer.
+        Assert.InRange(rms[^1] / rms[^2], 0.2, 1.0);
+    }
+
     private sealed record RowResult(double[] Rows, double[] Summed);
 
     /// <summary>The row's own values (z, a, delta per layer, dJ/dx, J) and the batch sums (dJ/dW, dJ/db per layer).</summary>
