@@ -8,7 +8,8 @@ namespace Backprop.Core.Kernels;
 /// <summary>
 /// Runs an <see cref="IActivationKernel"/> over spans, eight values at a time. The last n mod 8 values go through
 /// the same kernel in a zero-padded vector, and a single value is broadcast (<see cref="Value{TKernel}"/>), so a
-/// value's result never depends on the span's length, its position in it, or the batch it came in.
+/// value's result never depends on the span's length, its position in it, or the batch it came in. The forward loops
+/// take two vectors a turn: one's exp overlaps the other's division (a few percent of a small network's step).
 /// </summary>
 internal static class ActivationSpans
 {
@@ -20,6 +21,13 @@ internal static class ActivationSpans
         ref double zr = ref MemoryMarshal.GetReference(z);
         ref double ar = ref MemoryMarshal.GetReference(a);
         int i = 0;
+        for (; i <= n - 2 * V.Count; i += 2 * V.Count)
+        {
+            V a0 = kernel.Value(Vector512.LoadUnsafe(ref zr, (nuint)i));
+            V a1 = kernel.Value(Vector512.LoadUnsafe(ref zr, (nuint)(i + V.Count)));
+            a0.StoreUnsafe(ref ar, (nuint)i);
+            a1.StoreUnsafe(ref ar, (nuint)(i + V.Count));
+        }
         for (; i <= n - V.Count; i += V.Count)
         {
             kernel.Value(Vector512.LoadUnsafe(ref zr, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
@@ -43,6 +51,15 @@ internal static class ActivationSpans
         ref double ar = ref MemoryMarshal.GetReference(a);
         ref double dr = ref MemoryMarshal.GetReference(derivative);
         int i = 0;
+        for (; i <= n - 2 * V.Count; i += 2 * V.Count)
+        {
+            V a0 = kernel.Value(Vector512.LoadUnsafe(ref zr, (nuint)i), out V d0);
+            V a1 = kernel.Value(Vector512.LoadUnsafe(ref zr, (nuint)(i + V.Count)), out V d1);
+            a0.StoreUnsafe(ref ar, (nuint)i);
+            d0.StoreUnsafe(ref dr, (nuint)i);
+            a1.StoreUnsafe(ref ar, (nuint)(i + V.Count));
+            d1.StoreUnsafe(ref dr, (nuint)(i + V.Count));
+        }
         for (; i <= n - V.Count; i += V.Count)
         {
             kernel.Value(Vector512.LoadUnsafe(ref zr, (nuint)i), out V d).StoreUnsafe(ref ar, (nuint)i);

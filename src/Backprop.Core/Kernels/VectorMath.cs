@@ -23,7 +23,7 @@ internal static class VectorMath
 
     /// <summary>
     /// Splits exp(x + xLow) = 2^k (1 + q): k = round(x / ln 2), r = x - k ln 2 + xLow with |r| &lt;= ln2/2, and
-    /// q = e^r - 1 from its Taylor series to r^13 (the first term left out is below 2^-56 |r|). |x| &lt;= 1500 (callers
+    /// q = e^r - 1 from a polynomial. |x| &lt;= 1500 (callers
     /// clamp); xLow is the low part of an argument known to twice double precision (0 otherwise), so an argument of
     /// 700 that is exact to 2^-100 gives e^x to a fraction of an ulp. q is within 0.6 ulp of e^r - 1.
     /// </summary>
@@ -31,12 +31,12 @@ internal static class VectorMath
     public static V ExpReduced(V x, V xLow, out V k)
     {
         V r = Reduce(x, out k);
-        return ExpM1Taylor(r + xLow);
+        return ExpM1Polynomial(r + xLow);
     }
 
     /// <summary><see cref="ExpReduced(V, V, out V)"/> for an argument that is a double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V ExpReduced(V x, out V k) => ExpM1Taylor(Reduce(x, out k));
+    public static V ExpReduced(V x, out V k) => ExpM1Polynomial(Reduce(x, out k));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static V Reduce(V x, out V k)
@@ -47,23 +47,25 @@ internal static class VectorMath
         return Vector512.FusedMultiplyAdd(-k, Vector512.Create(Ln2Lo), r);
     }
 
-    /// <summary>e^r - 1 for |r| &lt;= ln2/2 (plus a little) by its Taylor series to r^13.</summary>
+    /// <summary>
+    /// e^r - 1 for |r| &lt;= ln2/2 (plus a little) as r + r^2/2 + r^3 P(r): P of degree 8 fitted to (e^r - 1 - r - r^2/2)/r^3
+    /// by least squares in relative error at 36 Chebyshev nodes, in 300-bit arithmetic (mpmath). Its relative error
+    /// is below 2^-55 (the Taylor series needs degree 13 for that), so q is within 0.6 ulp of e^r - 1.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V ExpM1Taylor(V r)
+    private static V ExpM1Polynomial(V r)
     {
-        V t = Vector512.Create(1.0 / 6227020800);
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 479001600));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 39916800));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 3628800));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 362880));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 40320));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 5040));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 720));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 120));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 24));
-        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(1.0 / 6));
+        V t = Vector512.Create(2.502081650348591e-08);
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(2.7622493159320313e-07));
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(2.7557503014132457e-06));
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(2.4801515648241566e-05));
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(0.00019841269624126592));
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(0.001388888892109269));
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(0.008333333333426373));
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(0.04166666666661846));
+        t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(0.16666666666666546));
         t = Vector512.FusedMultiplyAdd(t, r, Vector512.Create(0.5));
-        // q = r + r^2 (1/2 + r/6 + ...): r enters exactly, the rounded rest is below 0.21 |r|.
+        // q = r + r^2 (1/2 + r P(r)): r enters exactly, the rounded rest is below 0.21 |r|.
         return Vector512.FusedMultiplyAdd(t, r * r, r);
     }
 
