@@ -8,7 +8,8 @@ namespace Backprop.Core.Networks;
 /// unit k of the layer below. After a backward pass the layer holds dJ/dW, dJ/db and its error
 /// delta = dJ/dz (m x out), so gradient-flow measurements read them without recomputing.
 /// The three products run on <see cref="PackedGemm"/> with the bias and activation fused into the forward product;
-/// <see cref="Mlp"/> also fuses the derivative of the layer below into this layer's input-gradient product.
+/// <see cref="Mlp"/> also fuses the derivative of the layer below into this layer's input-gradient product. For the
+/// smooth activations the forward pass also keeps phi'(z), which shares its work with phi (one more m x out array).
 /// </summary>
 public sealed unsafe class DenseLayer
 {
