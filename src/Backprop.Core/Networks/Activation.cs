@@ -197,12 +197,13 @@ public sealed record Activation
     /// <summary>
     /// <see cref="MultiplyByDerivative(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/>
     /// with phi' as <see cref="Forward(ReadOnlySpan{double}, Span{double}, Span{double})"/> kept it (one multiply per
-    /// element, the same bits); the kinds that keep nothing select from z as usual.
+    /// element, the same bits; delta may be that span itself); with none kept (an empty span, or a kind that keeps
+    /// nothing) phi' comes from z as usual.
     /// </summary>
     internal void MultiplyByKeptDerivative(ReadOnlySpan<double> z, ReadOnlySpan<double> derivative, ReadOnlySpan<double> g, Span<double> delta)
     {
         int n = delta.Length;
-        if (!KeepsDerivative)
+        if (!KeepsDerivative || derivative.IsEmpty)
         {
             MultiplyByDerivative(z, default, g, delta);
             return;

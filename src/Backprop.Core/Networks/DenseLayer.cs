@@ -20,6 +20,7 @@ public sealed unsafe class DenseLayer
     private double[] _a = [];
     private double[] _delta = [];
     private double[] _derivative = [];
+    private bool _derivativeKept;
     private int _batch;
     private readonly BufferPool? _pool;
     private bool _returned;
@@ -111,6 +112,7 @@ public sealed unsafe class DenseLayer
                 _activationEpilogue.Clear();
             }
         }
+        _derivativeKept = Activation.KeepsDerivative;
         return _a.AsSpan(0, m * OutputSize);
     }
 
@@ -131,11 +133,27 @@ public sealed unsafe class DenseLayer
     {
         int size = _batch * OutputSize;
         CheckLength(outputGradient, size, nameof(outputGradient));
-        Activation.MultiplyByKeptDerivative(PreActivation, KeptDerivative, outputGradient[..size], _delta.AsSpan(0, size));
+        if (!_derivativeKept)
+        {
+            Activation.MultiplyByDerivative(PreActivation, Output, outputGradient[..size], _delta.AsSpan(0, size));
+            return;
+        }
+        Span<double> kept = _derivative.AsSpan(0, size);
+        Activation.MultiplyByKeptDerivative(PreActivation, kept, outputGradient[..size], kept);
+        TakeKeptAsDelta();
     }
 
-    /// <summary>phi'(z) as the forward pass kept it (see <see cref="Activation.KeepsDerivative"/>; empty for the other kinds).</summary>
-    private ReadOnlySpan<double> KeptDerivative => Activation.KeepsDerivative ? _derivative.AsSpan(0, _batch * OutputSize) : default;
+    /// <summary>
+    /// The kept phi' has become delta in place (delta = g phi' overwrites it): its array is now the delta, and the old
+    /// delta's array takes the next forward pass's phi'. Writing delta over the phi' it reads, the backward pass
+    /// streams one array fewer than with phi' and delta apart, which large networks feel. A second backward pass
+    /// after one forward pass finds nothing kept and takes phi' from z, with the same bits.
+    /// </summary>
+    private void TakeKeptAsDelta()
+    {
+        (_delta, _derivative) = (_derivative, _delta);
+        _derivativeKept = false;
+    }
 
     /// <summary>
     /// The backward pass after delta is set: dJ/dW, dJ/db and dJ/dx; when <paramref name="below"/> is given (the
@@ -176,9 +194,11 @@ public sealed unsafe class DenseLayer
         {
             throw new InvalidOperationException("the layer below does not match the layer above's input");
         }
+        bool kept = _derivativeKept;
         fixed (double* pz = _z, pk = _derivative, pd = _delta)
         {
-            _derivativeEpilogue.Set(pz, Activation.KeepsDerivative ? pk : null, gradient, pd, OutputSize);
+            // With phi' kept, delta = g phi' is written over it (see TakeKeptAsDelta); otherwise phi' comes from z.
+            _derivativeEpilogue.Set(pz, kept ? pk : null, gradient, kept ? pk : pd, OutputSize);
             try
             {
                 PackedGemm.Multiply(inputProduct, above.Workspace, above.KernelThreads, _derivativeEpilogue);
@@ -187,6 +207,10 @@ public sealed unsafe class DenseLayer
             {
                 _derivativeEpilogue.Clear();
             }
+        }
+        if (kept)
+        {
+            TakeKeptAsDelta();
         }
     }
 
@@ -226,6 +250,7 @@ public sealed unsafe class DenseLayer
             Give(array);
         }
         Weights = Biases = WeightGradient = BiasGradient = _z = _a = _delta = _derivative = [];
+        _derivativeKept = false;
         _batch = 0;
         _workspace = null;
     }

@@ -58,6 +58,9 @@ public class ActivationAccuracyTests(ITestOutputHelper output)
         var gs = new double[z.Length];
         var delta = new double[z.Length];
         var inPlace = new double[z.Length];
+        var kept = new double[z.Length];
+        var aKept = new double[z.Length];
+        var fromKept = new double[z.Length];
         int mismatches = 0;
         string first = "";
         for (int n = 0; n <= 67; n++)
@@ -73,11 +76,15 @@ public class ActivationAccuracyTests(ITestOutputHelper output)
                 phi.Forward(z.AsSpan(offset, n), a.AsSpan(offset, n));
                 phi.MultiplyByDerivative(z.AsSpan(offset, n), a.AsSpan(offset, n), gs.AsSpan(offset, n), delta.AsSpan(offset, n));
                 phi.MultiplyByDerivative(z.AsSpan(offset, n), a.AsSpan(offset, n), inPlace.AsSpan(offset, n));
+                // The network's way: phi' kept by the forward pass, then multiplied in.
+                phi.Forward(z.AsSpan(offset, n), aKept.AsSpan(offset, n), kept.AsSpan(offset, n));
+                phi.MultiplyByKeptDerivative(z.AsSpan(offset, n), kept.AsSpan(offset, n), gs.AsSpan(offset, n), fromKept.AsSpan(offset, n));
                 for (int j = 0; j < n; j++)
                 {
                     int v = (start + j) % values.Length;
                     double scalarDelta = smooth ? g[v] * phi.Derivative(values[v]) : oneDelta[v];
-                    if (!Same(a[offset + j], one[v]) || !Same(delta[offset + j], oneDelta[v]) || !Same(inPlace[offset + j], oneDelta[v]) || !Same(scalarDelta, oneDelta[v]))
+                    if (!Same(a[offset + j], one[v]) || !Same(aKept[offset + j], one[v]) || !Same(delta[offset + j], oneDelta[v])
+                        || !Same(inPlace[offset + j], oneDelta[v]) || !Same(fromKept[offset + j], oneDelta[v]) || !Same(scalarDelta, oneDelta[v]))
                     {
                         first = mismatches++ == 0 ? $"z = {values[v]:R} at {j} of {n}: a {a[offset + j]:R} vs {one[v]:R}, delta {delta[offset + j]:R} / {inPlace[offset + j]:R} vs {oneDelta[v]:R}" : first;
                     }

@@ -47,6 +47,34 @@ public class MlpExactnessTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A layer writes delta over the phi' its forward pass kept; a second backward pass after the same forward pass
+    /// finds none kept and computes phi' from z. Both must give the same bits.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Indices))]
+    public void A_second_backward_pass_after_one_forward_pass_gives_the_same_bits(int index)
+    {
+        Activation phi = NetworkFactory.AllActivations[index];
+        Mlp network = NetworkFactory.Random(4, [6, 5, 3], phi, phi, new Initializer(InitializerKind.Gaussian, SigmaW: 1.5), (ulong)(index + 70));
+        const int m = 11;
+        double[] x = NetworkFactory.Matrix(m, 4, 71, scale: 2.0);
+        double[] g = NetworkFactory.Matrix(m, 3, 72);
+        network.Forward(x, m);
+        network.Backward(g);
+        double[][] first = Gradients(network);
+        network.Backward(g);
+        double[][] second = Gradients(network);
+        for (int i = 0; i < first.Length; i++)
+        {
+            Assert.True(first[i].Zip(second[i]).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second)),
+                $"{phi}: array {i} differs between the two backward passes");
+        }
+    }
+
+    private static double[][] Gradients(Mlp network) =>
+        [.. network.Layers.SelectMany(l => new[] { l.WeightGradient.ToArray(), l.BiasGradient.ToArray(), l.Delta.ToArray() }), network.InputGradient.ToArray()];
+
+    /// <summary>
     /// A 1 -> 1 (tanh) -> 1 network, w = 1, b = 0, on 16 identical rows x = z with target 1: yhat = t = tanh z and
     /// J = (1 - t)^2, so dJ/dW2 = -2 (1 - t) t and dJ/dW1 = -2 (1 - t)(1 - t^2) z exactly. Within 6 ulp: tanh and tanh'
     /// are within 2 ulp, 1 - t and the products round once each, the scaling by -2/16 is exact, and the product adds
