@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Backprop.Core.Kernels;
 
 namespace Backprop.Core.Networks;
 
@@ -19,8 +19,10 @@ public enum ActivationKind
 }
 
 /// <summary>
-/// An elementwise activation phi and its derivative phi'. Forward and derivative sit side by side per kind;
-/// the dense layer applies the chain rule once (delta = dJ/da * phi'(z)).
+/// An elementwise activation phi and its derivative phi'. Forward and derivative sit side by side per kind, in one
+/// vector kernel each (Kernels/ActivationKernels.cs), within a few ulp of the exact value for every input from
+/// subnormal to overflow; single values and spans of any length go through the same lanes, so they agree bit for bit.
+/// The dense layer applies the chain rule once (delta = dJ/da * phi'(z)).
 /// Conventions at kinks follow PyTorch: relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) = alpha, abs'(0) = sign(0) = 0.
 /// GELU is the tanh form, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (Hendrycks and Gimpel 2016,
 /// PyTorch's approximate='tanh'), chosen because it is closed-form in the scalar engine's primitives, so
@@ -28,9 +30,6 @@ public enum ActivationKind
 /// </summary>
 public sealed record Activation
 {
-    private static readonly double GeluC = Math.Sqrt(2.0 / Math.PI);
-    private const double GeluA = 0.044715;
-
     private Activation(ActivationKind kind, double parameter)
     {
         Kind = kind;
@@ -126,151 +125,179 @@ public sealed record Activation
         _ => throw new InvalidOperationException(),
     };
 
-    /// <summary>phi(z).</summary>
-    public double Apply(double z) => Kind switch
+    /// <summary>phi(z), through the same kernel as <see cref="Forward(ReadOnlySpan{double}, Span{double})"/>: bit for bit what a span gives.</summary>
+    public double Apply(double z)
     {
-        ActivationKind.Identity => z,
-        ActivationKind.Sigmoid => StableSigmoid(z),
-        ActivationKind.Tanh => Math.Tanh(z),
-        ActivationKind.Relu => z > 0 ? z : 0.0,
-        ActivationKind.LeakyRelu => z > 0 ? z : Parameter * z,
-        ActivationKind.Elu => z > 0 ? z : Parameter * (Math.Exp(z) - 1.0),
-        // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow for large z, no cancellation for very negative z.
-        ActivationKind.Softplus => Math.Max(z, 0.0) + LogOnePlus(Math.Exp(-Math.Abs(z))),
-        ActivationKind.Gelu => 0.5 * z * (1.0 + Math.Tanh(GeluC * (z + GeluA * z * z * z))),
-        ActivationKind.Abs => Math.Abs(z),
-        _ => throw new InvalidOperationException(),
-    };
-
-    /// <summary>phi'(z).</summary>
-    public double Derivative(double z) => Kind switch
-    {
-        ActivationKind.Identity => 1.0,
-        ActivationKind.Sigmoid => StableSigmoid(z) * (1.0 - StableSigmoid(z)),
-        ActivationKind.Tanh => 1.0 - Math.Tanh(z) * Math.Tanh(z),
-        ActivationKind.Relu => z > 0 ? 1.0 : 0.0,
-        ActivationKind.LeakyRelu => z > 0 ? 1.0 : Parameter,
-        ActivationKind.Elu => z > 0 ? 1.0 : Parameter * Math.Exp(z),
-        ActivationKind.Softplus => StableSigmoid(z),
-        ActivationKind.Gelu => GeluDerivative(z),
-        ActivationKind.Abs => z > 0 ? 1.0 : z < 0 ? -1.0 : 0.0,
-        _ => throw new InvalidOperationException(),
-    };
-
-    /// <summary>Effectively computes <c>a[i] = phi(z[i])</c>.</summary>
-    public void Forward(ReadOnlySpan<double> z, Span<double> a)
-    {
-        if (a.Length < z.Length)
-        {
-            throw new ArgumentException("destination is shorter than the input", nameof(a));
-        }
-        switch (Kind)
-        {
-            case ActivationKind.Identity:
-                z.CopyTo(a);
-                break;
-            case ActivationKind.Tanh:
-                TensorPrimitives.Tanh(z, a);
-                break;
-            case ActivationKind.Relu:
-                TensorPrimitives.Max(z, 0.0, a);
-                break;
-            case ActivationKind.Abs:
-                TensorPrimitives.Abs(z, a);
-                break;
-            default:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    a[i] = Apply(z[i]);
-                }
-                break;
-        }
+        var action = new ScalarAction(z, derivative: false);
+        Dispatch(ref action);
+        return action.Result;
     }
 
     /// <summary>
-    /// Effectively computes <c>delta[i] *= phi'(z[i])</c>, using the forward output <paramref name="a"/> where
-    /// it gives phi' more cheaply (tanh' = 1 - a^2, sigmoid' = a (1 - a)).
+    /// phi'(z), through the same kernel as the spans; for the smooth kinds <c>g * Derivative(z)</c> is bit for bit what
+    /// <see cref="MultiplyByDerivative(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/> gives.
+    /// </summary>
+    public double Derivative(double z)
+    {
+        var action = new ScalarAction(z, derivative: true);
+        Dispatch(ref action);
+        return action.Result;
+    }
+
+    /// <summary>
+    /// Effectively computes <c>a[i] = phi(z[i])</c> (a may be z itself), within a few ulp of the exact value at every
+    /// magnitude, and bit for bit <see cref="Apply"/> of each element wherever it sits in the span.
+    /// </summary>
+    public void Forward(ReadOnlySpan<double> z, Span<double> a) => Forward(z, a, default);
+
+    /// <summary>
+    /// <see cref="Forward(ReadOnlySpan{double}, Span{double})"/>, and where <see cref="KeepsDerivative"/> also
+    /// <c>derivative[i] = phi'(z[i])</c> from the same intermediate values (tanh' from tanh's own exp), for
+    /// <see cref="MultiplyByKeptDerivative"/>; <paramref name="derivative"/> is not touched otherwise and may be empty.
+    /// </summary>
+    internal void Forward(ReadOnlySpan<double> z, Span<double> a, Span<double> derivative)
+    {
+        if (a.Length < z.Length || (KeepsDerivative && !derivative.IsEmpty && derivative.Length < z.Length))
+        {
+            throw new ArgumentException("a destination is shorter than the input", nameof(a));
+        }
+        var action = new ForwardAction(z, a, KeepsDerivative ? derivative : default);
+        Dispatch(ref action);
+    }
+
+    /// <summary>
+    /// True for the smooth kinds, whose phi' costs about as much as phi and shares its work: a layer keeps it from the
+    /// forward pass rather than recomputing it in the backward. The piecewise-linear kinds select from z instead.
+    /// </summary>
+    internal bool KeepsDerivative => Kind is ActivationKind.Sigmoid or ActivationKind.Tanh or ActivationKind.Elu or ActivationKind.Softplus or ActivationKind.Gelu;
+
+    /// <summary>
+    /// Effectively computes <c>delta[i] *= phi'(z[i])</c>. phi' is computed from z; <paramref name="a"/>, the forward
+    /// output, is not needed (1 - a^2 for tanh' loses every digit where |a| rounds near 1).
     /// </summary>
     public void MultiplyByDerivative(ReadOnlySpan<double> z, ReadOnlySpan<double> a, Span<double> delta) =>
         MultiplyByDerivative(z, a, delta, delta);
 
     /// <summary>
-    /// Effectively computes <c>delta[i] = g[i] * phi'(z[i])</c> (g = dJ/da, delta = dJ/dz; g may be delta itself).
-    /// Vectorised with separate multiplies and subtractions, never fused, so each element is rounded exactly as the
-    /// scalar formula g (1 - a a) would be.
+    /// Effectively computes <c>delta[i] = g[i] * phi'(z[i])</c> (g = dJ/da, delta = dJ/dz; g may be delta itself), for
+    /// the smooth kinds bit for bit <c>g[i] * Derivative(z[i])</c> wherever the element sits. The piecewise-linear kinds
+    /// select g, -g, slope g or 0 (PyTorch's convention: an infinite g gives 0, not NaN, where phi' is 0).
     /// </summary>
     internal void MultiplyByDerivative(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> g, Span<double> delta)
     {
         int n = delta.Length;
+        if (z.Length < n || g.Length < n)
+        {
+            throw new ArgumentException("z and g must be at least as long as delta", nameof(delta));
+        }
+        var action = new BackwardAction(z, g, delta);
+        Dispatch(ref action);
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyByDerivative(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/>
+    /// with phi' as <see cref="Forward(ReadOnlySpan{double}, Span{double}, Span{double})"/> kept it (one multiply per
+    /// element, the same bits; delta may be that span itself); with none kept (an empty span, or a kind that keeps
+    /// nothing) phi' comes from z as usual.
+    /// </summary>
+    internal void MultiplyByKeptDerivative(ReadOnlySpan<double> z, ReadOnlySpan<double> derivative, ReadOnlySpan<double> g, Span<double> delta)
+    {
+        int n = delta.Length;
+        if (!KeepsDerivative || derivative.IsEmpty)
+        {
+            MultiplyByDerivative(z, default, g, delta);
+            return;
+        }
+        if (derivative.Length < n || g.Length < n)
+        {
+            throw new ArgumentException("derivative and g must be at least as long as delta", nameof(delta));
+        }
+        TensorPrimitives.Multiply(g[..n], derivative[..n], delta);
+    }
+
+    /// <summary>Runs <paramref name="action"/> with this activation's kernel: the one place that maps a kind to its kernel.</summary>
+    private void Dispatch<TAction>(ref TAction action) where TAction : IKernelAction, allows ref struct
+    {
         switch (Kind)
         {
             case ActivationKind.Identity:
-                g[..n].CopyTo(delta);
-                break;
-            case ActivationKind.Tanh:
-                // delta = g (1 - a a); in place on delta when g aliases it, so the derivative goes to a scratch-free order.
-                if (Unsafe.AreSame(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(delta)))
-                {
-                    for (int i = 0; i < n; i++)
-                    {
-                        delta[i] *= 1.0 - a[i] * a[i];
-                    }
-                    break;
-                }
-                TensorPrimitives.Multiply(a[..n], a[..n], delta);
-                TensorPrimitives.Subtract(1.0, delta, delta);
-                TensorPrimitives.Multiply(g[..n], delta, delta);
+                action.Run(new IdentityKernel());
                 break;
             case ActivationKind.Sigmoid:
-                if (Unsafe.AreSame(ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(delta)))
-                {
-                    for (int i = 0; i < n; i++)
-                    {
-                        delta[i] *= a[i] * (1.0 - a[i]);
-                    }
-                    break;
-                }
-                TensorPrimitives.Subtract(1.0, a[..n], delta);
-                TensorPrimitives.Multiply(a[..n], delta, delta);
-                TensorPrimitives.Multiply(g[..n], delta, delta);
+                action.Run(new SigmoidKernel());
+                break;
+            case ActivationKind.Tanh:
+                action.Run(new TanhKernel());
                 break;
             case ActivationKind.Relu:
-                for (int i = 0; i < n; i++)
-                {
-                    delta[i] = z[i] > 0 ? g[i] : 0.0;
-                }
+                action.Run(new ReluKernel());
+                break;
+            case ActivationKind.LeakyRelu:
+                action.Run(new LeakyReluKernel(Parameter));
+                break;
+            case ActivationKind.Elu:
+                action.Run(new EluKernel(Parameter));
+                break;
+            case ActivationKind.Softplus:
+                action.Run(new SoftplusKernel());
+                break;
+            case ActivationKind.Gelu:
+                action.Run(new GeluKernel());
                 break;
             case ActivationKind.Abs:
-                for (int i = 0; i < n; i++)
-                {
-                    delta[i] = z[i] > 0 ? g[i] : z[i] < 0 ? -g[i] : 0.0;
-                }
+                action.Run(new AbsKernel());
                 break;
             default:
-                for (int i = 0; i < n; i++)
-                {
-                    delta[i] = g[i] * Derivative(z[i]);
-                }
-                break;
+                throw new InvalidOperationException();
         }
     }
 
-    internal static double StableSigmoid(double z)
+    /// <summary>
+    /// What to do with a kernel. The actions' Run is never inlined into <see cref="Dispatch"/>, so a process compiles
+    /// the kernels of the kinds it uses, not all nine at the first call.
+    /// </summary>
+    private interface IKernelAction
     {
-        if (z >= 0)
+        void Run<TKernel>(TKernel kernel) where TKernel : struct, IActivationKernel;
+    }
+
+    private struct ScalarAction(double z, bool derivative) : IKernelAction
+    {
+        public double Result { get; private set; }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TKernel>(TKernel kernel) where TKernel : struct, IActivationKernel =>
+            Result = derivative ? ActivationSpans.Derivative(kernel, z) : ActivationSpans.Value(kernel, z);
+    }
+
+    private readonly ref struct ForwardAction(ReadOnlySpan<double> z, Span<double> a, Span<double> derivative) : IKernelAction
+    {
+        private readonly ReadOnlySpan<double> _z = z;
+        private readonly Span<double> _a = a;
+        private readonly Span<double> _derivative = derivative;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TKernel>(TKernel kernel) where TKernel : struct, IActivationKernel
         {
-            return 1.0 / (1.0 + Math.Exp(-z));
+            if (_derivative.IsEmpty)
+            {
+                ActivationSpans.Forward(kernel, _z, _a);
+            }
+            else
+            {
+                ActivationSpans.Forward(kernel, _z, _a, _derivative);
+            }
         }
-        double e = Math.Exp(z);
-        return e / (1.0 + e);
     }
 
-    private static double LogOnePlus(double x) => x < 1e-4 ? x - 0.5 * x * x + x * x * x / 3.0 : Math.Log(1.0 + x);
-
-    private static double GeluDerivative(double z)
+    private readonly ref struct BackwardAction(ReadOnlySpan<double> z, ReadOnlySpan<double> g, Span<double> delta) : IKernelAction
     {
-        // d/dz [0.5 z (1 + tanh u)], u = c (z + a z^3): 0.5 (1 + tanh u) + 0.5 z (1 - tanh^2 u) c (1 + 3 a z^2).
-        double t = Math.Tanh(GeluC * (z + GeluA * z * z * z));
-        return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GeluC * (1.0 + 3.0 * GeluA * z * z);
+        private readonly ReadOnlySpan<double> _z = z;
+        private readonly ReadOnlySpan<double> _g = g;
+        private readonly Span<double> _delta = delta;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TKernel>(TKernel kernel) where TKernel : struct, IActivationKernel =>
+            ActivationSpans.Backward(kernel, _z, _g, _delta);
     }
 }

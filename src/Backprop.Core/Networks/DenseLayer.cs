@@ -8,7 +8,8 @@ namespace Backprop.Core.Networks;
 /// unit k of the layer below. After a backward pass the layer holds dJ/dW, dJ/db and its error
 /// delta = dJ/dz (m x out), so gradient-flow measurements read them without recomputing.
 /// The three products run on <see cref="PackedGemm"/> with the bias and activation fused into the forward product;
-/// <see cref="Mlp"/> also fuses the derivative of the layer below into this layer's input-gradient product.
+/// <see cref="Mlp"/> also fuses the derivative of the layer below into this layer's input-gradient product. For the
+/// smooth activations the forward pass also keeps phi'(z), which shares its work with phi (one more m x out array).
 /// </summary>
 public sealed unsafe class DenseLayer
 {
@@ -18,6 +19,8 @@ public sealed unsafe class DenseLayer
     private double[] _z = [];
     private double[] _a = [];
     private double[] _delta = [];
+    private double[] _derivative = [];
+    private bool _derivativeKept;
     private int _batch;
     private readonly BufferPool? _pool;
     private bool _returned;
@@ -95,11 +98,11 @@ public sealed unsafe class DenseLayer
         ObjectDisposedException.ThrowIf(_returned, this); // its arrays are in a pool: the product would read nothing
         EnsureBatch(m);
         CheckLength(x, m * InputSize, nameof(x));
-        fixed (double* px = x, pw = Weights, pb = Biases, pz = _z, pa = _a)
+        fixed (double* px = x, pw = Weights, pb = Biases, pz = _z, pa = _a, pd = _derivative)
         {
             // z = x W^T + b: A = x (m x in, row-major), B = W^T (W row j is column j of B: row stride 1, column stride in).
             var product = new GemmOperands(px, InputSize, 1, pw, 1, InputSize, pz, OutputSize, m, OutputSize, InputSize, pb);
-            _activationEpilogue.Set(pz, pa, OutputSize);
+            _activationEpilogue.Set(pz, pa, Activation.KeepsDerivative ? pd : null, OutputSize);
             try
             {
                 PackedGemm.Multiply(product, Workspace, KernelThreads, _activationEpilogue);
@@ -109,6 +112,7 @@ public sealed unsafe class DenseLayer
                 _activationEpilogue.Clear();
             }
         }
+        _derivativeKept = Activation.KeepsDerivative;
         return _a.AsSpan(0, m * OutputSize);
     }
 
@@ -129,7 +133,26 @@ public sealed unsafe class DenseLayer
     {
         int size = _batch * OutputSize;
         CheckLength(outputGradient, size, nameof(outputGradient));
-        Activation.MultiplyByDerivative(PreActivation, Output, outputGradient[..size], _delta.AsSpan(0, size));
+        if (!_derivativeKept)
+        {
+            Activation.MultiplyByDerivative(PreActivation, Output, outputGradient[..size], _delta.AsSpan(0, size));
+            return;
+        }
+        Span<double> kept = _derivative.AsSpan(0, size);
+        Activation.MultiplyByKeptDerivative(PreActivation, kept, outputGradient[..size], kept);
+        TakeKeptAsDelta();
+    }
+
+    /// <summary>
+    /// The kept phi' has become delta in place (delta = g phi' overwrites it): its array is now the delta, and the old
+    /// delta's array takes the next forward pass's phi'. Writing delta over the phi' it reads, the backward pass
+    /// streams one array fewer than with phi' and delta apart, which large networks feel. A second backward pass
+    /// after one forward pass finds nothing kept and takes phi' from z, with the same bits.
+    /// </summary>
+    private void TakeKeptAsDelta()
+    {
+        (_delta, _derivative) = (_derivative, _delta);
+        _derivativeKept = false;
     }
 
     /// <summary>
@@ -171,9 +194,11 @@ public sealed unsafe class DenseLayer
         {
             throw new InvalidOperationException("the layer below does not match the layer above's input");
         }
-        fixed (double* pz = _z, pa = _a, pd = _delta)
+        bool kept = _derivativeKept;
+        fixed (double* pz = _z, pk = _derivative, pd = _delta)
         {
-            _derivativeEpilogue.Set(pz, pa, gradient, pd, OutputSize);
+            // With phi' kept, delta = g phi' is written over it (see TakeKeptAsDelta); otherwise phi' comes from z.
+            _derivativeEpilogue.Set(pz, kept ? pk : null, gradient, kept ? pk : pd, OutputSize);
             try
             {
                 PackedGemm.Multiply(inputProduct, above.Workspace, above.KernelThreads, _derivativeEpilogue);
@@ -182,6 +207,10 @@ public sealed unsafe class DenseLayer
             {
                 _derivativeEpilogue.Clear();
             }
+        }
+        if (kept)
+        {
+            TakeKeptAsDelta();
         }
     }
 
@@ -201,12 +230,13 @@ public sealed unsafe class DenseLayer
         {
             // The new arrays first: if renting throws (out of memory), the layer still owns the old ones and nothing
             // it refers to has gone back to the pool, where another network could rent it.
-            double[] z = Rent(size), a = Rent(size), delta = Rent(size);
-            (double[] oldZ, double[] oldA, double[] oldDelta) = (_z, _a, _delta);
-            (_z, _a, _delta) = (z, a, delta);
+            double[] z = Rent(size), a = Rent(size), delta = Rent(size), derivative = Activation.KeepsDerivative ? Rent(size) : [];
+            (double[] oldZ, double[] oldA, double[] oldDelta, double[] oldDerivative) = (_z, _a, _delta, _derivative);
+            (_z, _a, _delta, _derivative) = (z, a, delta, derivative);
             Give(oldZ);
             Give(oldA);
             Give(oldDelta);
+            Give(oldDerivative);
         }
         _batch = m;
     }
@@ -215,11 +245,12 @@ public sealed unsafe class DenseLayer
     internal void ReturnBuffers()
     {
         _returned = true;
-        foreach (double[] array in (double[][])[Weights, Biases, WeightGradient, BiasGradient, _z, _a, _delta])
+        foreach (double[] array in (double[][])[Weights, Biases, WeightGradient, BiasGradient, _z, _a, _delta, _derivative])
         {
             Give(array);
         }
-        Weights = Biases = WeightGradient = BiasGradient = _z = _a = _delta = [];
+        Weights = Biases = WeightGradient = BiasGradient = _z = _a = _delta = _derivative = [];
+        _derivativeKept = false;
         _batch = 0;
         _workspace = null;
     }
