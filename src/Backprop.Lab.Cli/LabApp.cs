@@ -134,10 +134,10 @@ public static partial class LabApp
     internal static bool IsVerbose { get; private set; }
 
     /// <summary>
-    /// Set when the command is being cancelled (Ctrl+C, SIGTERM): from then on the console shows none of the
-    /// framework's events (Orleans' errors about calls and start-up cut short) and no warnings (an embedded silo's
-    /// grains failing to store state while it shuts down), so the command's own last words ("finish with: ...") are
-    /// the last thing printed. The run's log file still keeps them all.
+    /// Set when the command is being cancelled (Ctrl+C, SIGTERM): from then on the console shows no event of the hosted
+    /// silo or client (anything logged through an ILogger, which carries a SourceContext: Orleans' and Polly's errors
+    /// about calls and start-up cut short, the grains failing to store state while the silo shuts down), only the
+    /// command's own, so its last words ("finish with: ...") are the last thing printed. The run's log file keeps all.
     /// </summary>
     internal static bool Stopping
     {
@@ -163,7 +163,7 @@ public static partial class LabApp
             // Orleans retries placement through Polly, which warns of every retry with the whole exception: a peer
             // silo that dies mid-sweep made each survivor print hundreds of lines for one routine recovery.
             .MinimumLevel.Override("Polly", verbose ? LogEventLevel.Information : LogEventLevel.Error)
-            .Filter.ByExcluding(e => Stopping && !verbose && (e.Level < LogEventLevel.Error || RunLog.IsFramework(e, out _)))
+            .Filter.ByExcluding(e => Stopping && !verbose && e.Properties.ContainsKey("SourceContext"))
             // One line per event; stack traces are for --verbose (and for the run's or silo's log file).
             .WriteTo.Console(outputTemplate: verbose ? "[{Level:u3}] {Message:lj}{NewLine}{Exception}" : "[{Level:u3}] {Message:lj}{NewLine}",
                 standardErrorFromLevel: LogEventLevel.Verbose)
