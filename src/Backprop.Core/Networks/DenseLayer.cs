@@ -4,7 +4,7 @@ namespace Backprop.Core.Networks;
 
 /// <summary>
 /// One fully connected layer a = phi(z), z = x W^T + b, batch-major: x is m x in, z and a are m x out.
-/// W is out x in, row-major, so W[j, k] is the seed's w_jk^[l]: the weight into unit j of this layer from
+/// W is out x in, row-major, so W[j, k] is the worked example's w_jk^[l]: the weight into unit j of this layer from
 /// unit k of the layer below. After a backward pass the layer holds dJ/dW, dJ/db and its error
 /// delta = dJ/dz (m x out), so gradient-flow measurements read them without recomputing.
 /// The three products run on <see cref="PackedGemm"/> with the bias and activation fused into the forward product;

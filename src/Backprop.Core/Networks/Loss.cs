@@ -63,8 +63,8 @@ public abstract class Loss
 }
 
 /// <summary>
-/// J = (1/m) sum_i sum_c (y_ic - yhat_ic)^2, exactly as the seed writes it, with gradient
-/// dJ/dyhat = -2 (y - yhat) / m. With m = 1 and one output this is the seed's L = (y - yhat)^2.
+/// J = (1/m) sum_i sum_c (y_ic - yhat_ic)^2, exactly as the worked example writes it, with gradient
+/// dJ/dyhat = -2 (y - yhat) / m. With m = 1 and one output this is the worked example's L = (y - yhat)^2.
 /// </summary>
 internal sealed class MeanSquaredErrorLoss : Loss
 {

@@ -48,7 +48,7 @@ public abstract class Optimizer
     protected abstract void Update(int slot, Span<double> parameters, ReadOnlySpan<double> gradient);
 }
 
-/// <summary>Plain gradient descent, as in the seed: w := w - alpha dJ/dw.</summary>
+/// <summary>Plain gradient descent, as in the worked example: w := w - alpha dJ/dw.</summary>
 public sealed class Sgd(double learningRate) : Optimizer
 {
     public double LearningRate { get; } = learningRate > 0 && double.IsFinite(learningRate)

@@ -12,7 +12,7 @@ public sealed record DotEdge(string From, string To, string Label = "");
 public sealed record DotView(string Title, IReadOnlyList<DotNode> Nodes, IReadOnlyList<DotEdge> Edges);
 
 /// <summary>
-/// Writes views as one Graphviz digraph, each view a cluster side by side like the seed's two figures.
+/// Writes views as one Graphviz digraph, each view a cluster side by side like the worked example's two figures.
 /// Ids are prefixed per view so the same node can appear in both; every string is quoted and escaped, so
 /// any label is valid DOT.
 /// </summary>

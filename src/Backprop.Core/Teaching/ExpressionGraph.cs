@@ -5,7 +5,7 @@ namespace Backprop.Core.Teaching;
 /// <summary>
 /// The graph of an explained formula as two DOT views: forward (each node with its op and value, arrows from
 /// inputs to the ops that use them) and backward (each node with its gradient, arrows from each op back to
-/// its inputs labelled with the local derivative), as micrograd draws them and as the seed's figures show.
+/// its inputs labelled with the local derivative), as micrograd draws them and as the worked example's figures show.
 /// </summary>
 public static class ExpressionGraph
 {

@@ -1,7 +1,7 @@
 namespace Backprop.Core.Teaching;
 
 /// <summary>
-/// A network drawn as the seed draws it: the forward view has inputs x_k and units a_j^[l] with their values
+/// A network drawn as the worked example draws it: the forward view has inputs x_k and units a_j^[l] with their values
 /// and the weights on the arrows; the backward view has dL/da at every unit and the local derivative
 /// d a_j^[l] / d a_k^[l-1] = phi'(z_j^[l]) w_jk^[l] on each arrow, pointing back towards the inputs.
 /// </summary>

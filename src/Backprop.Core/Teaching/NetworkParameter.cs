@@ -11,9 +11,9 @@ public enum ParameterKind
 }
 
 /// <summary>
-/// Something a network's loss can be differentiated with respect to, named as the seed names it: an input
+/// Something a network's loss can be differentiated with respect to, named as the worked example names it: an input
 /// x_k, a weight w_jk^[l] (into unit j of layer l from unit k of layer l-1) or a bias b_j^[l]. Indices are
-/// 1-based as in the seed; Layer is 0 for an input.
+/// 1-based as in the worked example; Layer is 0 for an input.
 /// </summary>
 public sealed partial record NetworkParameter(ParameterKind Kind, int Layer, int Unit, int From)
 {

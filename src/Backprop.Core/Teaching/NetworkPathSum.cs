@@ -12,7 +12,7 @@ public sealed record NetworkPath(int OutputUnit, IReadOnlyList<PathFactor> Facto
 }
 
 /// <summary>
-/// dL/d(parameter) of a dense network as the seed writes it: a sum over the paths from the parameter up to
+/// dL/d(parameter) of a dense network as the worked example writes it: a sum over the paths from the parameter up to
 /// the loss of products of weights (and, for nonlinear layers, activation slopes phi'(z)), evaluated and
 /// checked against the dense engine's backprop. Small networks get every path; big ones a <see cref="PathSpread"/>.
 /// </summary>
@@ -50,7 +50,7 @@ public sealed class NetworkPathSum
     /// <summary>Factors every path shares at the parameter's end: phi'(z_j^[l]) and a_k^[l-1] for a weight.</summary>
     public IReadOnlyList<PathFactor> Start { get; }
 
-    /// <summary>dL/da_c^[L] for each output unit c (the seed's -2(y - y_hat)); 1 for y_hat itself.</summary>
+    /// <summary>dL/da_c^[L] for each output unit c (the worked example's -2(y - y_hat)); 1 for y_hat itself.</summary>
     public IReadOnlyList<PathFactor> LossFactors { get; }
 
     /// <summary>The dense engine's gradient, the reference the path sum must equal.</summary>
@@ -69,7 +69,7 @@ public sealed class NetworkPathSum
     public string Dot() => NetworkGraph.Dot(_state, _outputGradient, Output, Loss);
 
     /// <summary>
-    /// The path sum grouped as the seed writes it: the loss factor of each output unit times the sum of its
+    /// The path sum grouped as the worked example writes it: the loss factor of each output unit times the sum of its
     /// paths' weight products, times the factors shared at the start, e.g. -2 (y - y_hat) (w11[2] w12[1] + w12[2] w22[1]).
     /// </summary>
     public Written? Symbolic()

@@ -4,7 +4,7 @@ using Backprop.Core.Networks;
 namespace Backprop.Core.Teaching;
 
 /// <summary>
-/// The forward pass of one example through a network, kept per layer (z and a), with the seed's names for
+/// The forward pass of one example through a network, kept per layer (z and a), with the worked example's names for
 /// the factors a path through the network multiplies: w_jk^[l], phi'(z_j^[l]) and a_k^[l-1].
 /// Indices here are 0-based; names are 1-based.
 /// </summary>
@@ -47,7 +47,7 @@ internal sealed class NetworkState
     public PathFactor Weight(int layer, int j, int k) =>
         new(Written.Atom(NetworkParameter.WeightText(j + 1, k + 1, layer), NetworkParameter.WeightLatex(j + 1, k + 1, layer)), Layers[layer - 1][j, k]);
 
-    /// <summary>phi'(z_j^[l]), or null for identity layers, whose slope is 1 and which the seed leaves out.</summary>
+    /// <summary>phi'(z_j^[l]), or null for identity layers, whose slope is 1 and which the worked example leaves out.</summary>
     public PathFactor? Slope(int layer, int j)
     {
         var activation = Layers[layer - 1].Activation;

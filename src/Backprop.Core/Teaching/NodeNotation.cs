@@ -54,7 +54,7 @@ public static class NodeNotation
                 }
 
                 var b = input(p[1]).AtLeast(Binding.Unary);
-                // A number times a name reads as the seed writes it, 3x; anything else gets a dot.
+                // A number times a name reads as the worked example writes it, 3x; anything else gets a dot.
                 string dot = p[0].IsLeaf && p[0].Label is null && b.Binding >= Binding.Power ? " " : " \\cdot ";
                 return new($"{a.Text} * {b.Text}", $"{a.Latex}{dot}{b.Latex}", Binding.Product);
             case "pow":

@@ -4,7 +4,7 @@ namespace Backprop.Core.Teaching;
 
 /// <summary>
 /// A product coefficient × factor × factor ..., the symbolic form of a local derivative or of a path's chain
-/// of them. Numbers are multiplied into the coefficient and equal factors become powers, so the seed's
+/// of them. Numbers are multiplied into the coefficient and equal factors become powers, so the worked example's
 /// 3(3x + 4y)^2 × 1 × 3 reads 9(3x + 4y)^2.
 /// </summary>
 public sealed record Term(double Coefficient, IReadOnlyList<Written> Factors)

@@ -4,7 +4,7 @@ namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
 /// Writes an <see cref="ExpressionExplanation"/> as plain text in five steps: forward values,
-/// the backward pass in the seed's form d(out)/d(node) = d(out)/d(parent) x d(parent)/d(node), the sums where
+/// the backward pass in the worked example's form d(out)/d(node) = d(out)/d(parent) x d(parent)/d(node), the sums where
 /// paths meet, the input gradients, and each gradient as a sum over paths.
 /// </summary>
 internal static class ExplainExpressionText

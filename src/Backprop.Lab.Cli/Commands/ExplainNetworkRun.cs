@@ -37,7 +37,7 @@ internal static class ExplainNetworkRun
             o.WriteLine(described);
             if (sums[0].Loss is { } j)
             {
-                o.WriteLine($"L = {Format.Number(j)}" + (definition.Loss.Name == "mse" ? "   (L = (y - y_hat)^2 for this example, as in the seed)" : ""));
+                o.WriteLine($"L = {Format.Number(j)}" + (definition.Loss.Name == "mse" ? "   (L = (y - y_hat)^2 for this example, as in the worked example)" : ""));
             }
             foreach (var sum in sums)
             {
