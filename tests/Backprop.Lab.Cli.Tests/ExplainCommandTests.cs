@@ -21,28 +21,6 @@ public sealed class ExplainCommandTests : TempDirectory
         Assert.Contains("dz/dy = 12 * (3 * x + 4 * y)^2 = 1452", output);
     }
 
-    [Theory]
-    [InlineData("$ lab explain \"z = (3*x + 4*y)^3\" --at x=1,y=2", new[] { "explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2" })]
-    [InlineData("$ lab explain \"a = x*y; z = a*a + x\" --at x=2,y=3 --wrt x", new[] { "explain", "a = x*y; z = a*a + x", "--at", "x=2,y=3", "--wrt", "x" })]
-    [InlineData("$ lab explain --net experiments/networks/linear-2-2-1.json --data experiments/networks/linear-2-2-1-batch.json --wrt x2",
-        new[] { "explain", "--net", "NET", "--data", "BATCH", "--wrt", "x2" })]
-    public void Readme_examples_are_what_the_command_prints(string readmeLine, string[] args)
-    {
-        string readme = File.ReadAllText(System.IO.Path.Combine(Backprop.Tests.Shared.Repository.Root(), "README.md"));
-        int start = readme.IndexOf(readmeLine + "\n", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"README has no example starting with {readmeLine}");
-        start += readmeLine.Length + 1;
-        string expected = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
-        var (exit, output, _) = LabRunner.Run(args.Select(a => a switch
-        {
-            "NET" => LabRunner.Example("linear-2-2-1.json"),
-            "BATCH" => LabRunner.Example("linear-2-2-1-batch.json"),
-            _ => a,
-        }).ToArray());
-        Assert.Equal(0, exit);
-        Assert.Equal(expected.TrimEnd(), output.TrimEnd());
-    }
-
     [Fact]
     public void Worked_example_y_shows_the_chain_1_times_1_times_2()
     {
