@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Backprop.Lab.Cli.Commands;
 
-/// <summary>The table and the JSON of <c>lab bench</c> (the JSON's fields are listed in the README).</summary>
+/// <summary>The table and the JSON of <c>lab bench</c> (the JSON's fields are listed in docs/benchmarks.md).</summary>
 internal static class BenchOutput
 {
     public static void WriteTable(TextWriter o, BenchReport r)
