@@ -49,7 +49,7 @@ public sealed class DocsExamplesTests
                 string printed = stderr.Length == 0 ? stdout : stdout.TrimEnd('\n') + "\n" + stderr;
                 string? difference = DocOutput.Difference(step.Expected, printed);
                 Assert.True(difference is null,
-                    $"{file}:{line}: `{step.CommandLine}` no longer prints what the manual shows; {difference}\n--- printed ---\n{printed}");
+                    $"{file}:{line}: `{step.CommandLine}` prints something other than the manual shows; {difference}\n--- printed ---\n{printed}");
             }
         }
         finally
