@@ -1,6 +1,6 @@
 namespace Backprop.Lab.Cli;
 
-/// <summary>The process exit codes of <c>lab</c>, documented in the README.</summary>
+/// <summary>The process exit codes of <c>lab</c>, documented in docs/getting-started.md.</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -110,8 +110,8 @@ public sealed class SweepOnClusterTests : TempDirectory
     [Fact]
     public async Task A_trial_longer_than_the_response_timeout_completes()
     {
-        // Grain calls time out after one second here; the trial trains for several (about 5 s on this 2-core machine:
-        // at 400 steps, once trials recycled their buffers, it took 0.99 s and no longer tested anything).
+        // Grain calls time out after one second here; the trial trains for several (about 5 s on a 2-core machine;
+        // 400 steps take under a second, too short to outlast the timeout).
         var config = new TrialConfig { Depth = 6, Width = 96, Dataset = "teacher", Samples = 256, BatchSize = 128, Steps = 2000, RecordEvery = 100 };
         await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 1, responseTimeout: TimeSpan.FromSeconds(1));
         string output = System.IO.Path.Combine(Path, "out");

@@ -8,7 +8,7 @@ namespace Backprop.Core.Experiments;
 /// <summary>
 /// The stored forms of a trial: one JSON object per line of trials.jsonl (snake_case names; NaN and
 /// infinities as the strings "NaN", "Infinity", "-Infinity") and one row of summary.csv. The schemas are
-/// documented in the README.
+/// documented in docs/sweeps.md.
 /// </summary>
 public static class ResultFormat
 {

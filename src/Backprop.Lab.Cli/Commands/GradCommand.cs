@@ -14,7 +14,7 @@ internal static class GradCommand
     public static Command Create(TextWriter stdout)
     {
         var inputs = new NetworkInputs();
-        var json = new Option<bool>("--json") { Description = "Write the result as JSON (schema in the README) instead of text." };
+        var json = new Option<bool>("--json") { Description = "Write the result as JSON (schema in docs/networks.md) instead of text." };
         var deltas = new Option<bool>("--deltas") { Description = "Also print each layer's error delta_l = dJ/dz_l per example." };
         var command = new Command("grad", "Compute the loss and every gradient (dJ/dW, dJ/db per layer, dJ/dx) of a network on a batch.");
         inputs.AddTo(command);

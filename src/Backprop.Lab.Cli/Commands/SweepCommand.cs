@@ -17,7 +17,7 @@ internal static class SweepCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var file = new Argument<FileInfo?>("SWEEP.json") { Description = "Sweep file (format in the README; schema in experiments/sweep.schema.json).", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<FileInfo?>("SWEEP.json") { Description = "Sweep file (format in docs/sweeps.md; schema in experiments/sweep.schema.json).", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<DirectoryInfo?>("--out", "-o") { HelpName = "DIR", Description = "Results folder (default: results/<name>-<timestamp>). An existing folder of the same sweep is resumed." };
         var resume = new Option<DirectoryInfo?>("--resume") { HelpName = "DIR", Description = "Finish the sweep in this results folder, skipping trials already done." };
         var allowLarge = new Option<bool>("--allow-large") { Description = $"Allow sweeps of more than {SweepSpec.MaxTrials} trials." };
