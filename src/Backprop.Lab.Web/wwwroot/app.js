@@ -104,7 +104,7 @@ async function render() {
 
 let shown = null; // the route's key drawn last, so a live update redraws in place instead of starting over
 
-window.addEventListener('hashchange', () => { route = parseRoute(); shown = null; render(); });
+window.addEventListener('hashchange', () => { route = parseRoute(); shown = null; window.scrollTo(0, 0); render(); });
 
 if (!embedded && window.EventSource) {
   const events = new EventSource('api/events');
