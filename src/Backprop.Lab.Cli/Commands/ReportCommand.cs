@@ -37,11 +37,13 @@ internal static class ReportCommand
     /// </summary>
     public static ReportOutcome Render(TextWriter o, string directory, ReportOptions? options = null)
     {
-        ReportOutcome outcome = ReportRenderer.Render(directory, options);
+        // Read once for both: trials.jsonl of a large sweep is tens of megabytes.
+        StoredResults results = StoredResults.Load(directory);
+        ReportOutcome outcome = ReportRenderer.Render(directory, options, results);
         Write(o, outcome);
         if (outcome.Rendered)
         {
-            o.WriteLine($"interactive report: {Backprop.Lab.Web.StaticExport.Write(directory)}");
+            o.WriteLine($"interactive report: {Backprop.Lab.Web.StaticExport.Write(directory, results)}");
         }
         return outcome;
     }

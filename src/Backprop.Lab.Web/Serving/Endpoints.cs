@@ -64,11 +64,16 @@ internal static class Endpoints
         app.MapFallback("{*path}", (HttpContext context) =>
         {
             string path = (context.Request.Path.Value ?? "").TrimStart('/');
-            return HttpMethods.IsGet(context.Request.Method) && Assets.Exists(path) ? Asset(path) : Results.NotFound();
+            return HttpMethods.IsGet(context.Request.Method) && Assets.Exists(path) ? Asset(path, context) : Results.NotFound();
         });
     }
 
-    private static IResult Asset(string path) => Results.Stream(Assets.Open(path), Assets.ContentType(path));
+    private static IResult Asset(string path, HttpContext? context = null)
+    {
+        // A vendored library's path names its version, so a browser may keep it; the pages themselves are always asked for again.
+        context?.Response.Headers.CacheControl = path.StartsWith("vendor/", StringComparison.Ordinal) ? "public, max-age=31536000, immutable" : "no-cache";
+        return Results.Stream(Assets.Open(path), Assets.ContentType(path));
+    }
 
     private static async Task Events(HttpContext context, SweepCatalog catalog)
     {

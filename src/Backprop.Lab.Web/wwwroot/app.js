@@ -167,8 +167,10 @@ async function renderSweep(id, params) {
   document.getElementById('counts').textContent = view.counts;
   renderFilters(document.getElementById('filters'), view, id, params);
   document.getElementById('findings').replaceChildren(...view.groups.map(g => el('li', {}, g.finding)));
-  renderGroups(document.getElementById('groups'), view, id);
+  await renderGroups(document.getElementById('groups'), view, id);
+  await nextTask();
   renderChi1(view, id);
+  await nextTask();
   renderTraining(view, id);
   renderSkipped(view);
   shown = key;
@@ -222,10 +224,16 @@ function groupSlot(container, index) {
   return slot;
 }
 
-function renderGroups(container, view, id) {
+/** Lets the browser handle input and paint between charts, so a large sweep's page answers while it is drawn. */
+function nextTask() {
+  return new Promise(resolve => setTimeout(resolve, 0));
+}
+
+async function renderGroups(container, view, id) {
   const R = view.phase_range;
   const rows = new Map(view.trials.map(t => [t.key, t]));
-  view.groups.forEach((g, i) => {
+  for (const [i, g] of view.groups.entries()) {
+    if (i > 0) await nextTask();
     const slot = groupSlot(container, i);
     slot.dataset.group = g.name;
     slot.querySelector('.group-title').textContent = `Phase diagram: ${g.name}`;
@@ -247,7 +255,7 @@ function renderGroups(container, view, id) {
       ? `Depth L = ${g.profile.depth}, one line per σ_w² (mean over seeds of log₁₀; band: smallest to largest seed). Right: the back-propagated error relative to layer L, with mean-field theory χ₁^((L−l)/2) dashed in the same colour.`
       : 'No trial has a per-layer profile.';
     if (g.profile) drawProfiles(i, g);
-  });
+  }
   for (let i = view.groups.length; document.getElementById(`group-${i}`); i++) document.getElementById(`group-${i}`).remove();
 }
 
@@ -363,8 +371,9 @@ function drawProfiles(i, g) {
     const color = colors[k % colors.length];
     const name = `σ_w² = ${fmt(line.sw2)}`;
     for (const [traces, band, showlegend] of [[weights, line.weights, true], [errors, line.errors, true]]) {
-      traces.push({ type: 'scatter', mode: 'lines', x: band.layer, y: band.max.map(v => 10 ** v), line: { width: 0, color }, showlegend: false, hoverinfo: 'skip', legendgroup: name });
-      traces.push({ type: 'scatter', mode: 'lines', x: band.layer, y: band.min.map(v => 10 ** v), fill: 'tonexty', fillcolor: color + '33', line: { width: 0, color }, showlegend: false, hoverinfo: 'skip', legendgroup: name });
+      // The band from the smallest to the largest seed as one closed outline (one trace, not two: plotly's cost is per trace).
+      traces.push({ type: 'scatter', mode: 'lines', x: [...band.layer, ...[...band.layer].reverse()], y: [...band.max, ...[...band.min].reverse()].map(v => 10 ** v),
+        fill: 'toself', fillcolor: color + '33', line: { width: 0, color }, showlegend: false, hoverinfo: 'skip', legendgroup: name });
       traces.push({ type: 'scatter', mode: 'lines+markers', x: band.layer, y: band.mean.map(v => 10 ** v), name, legendgroup: name, showlegend, line: { color, width: 2.5 },
         hovertemplate: `${pl(name)}, layer %{x}: %{y:.3g}<extra></extra>` });
     }
