@@ -126,6 +126,7 @@ public static partial class LabApp
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         root.Subcommands.Add(GradCheckCommand.Create(stdout));
         root.Subcommands.Add(ReportCommand.Create(stdout));
+        root.Subcommands.Add(ServeCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
         return root;
     }
