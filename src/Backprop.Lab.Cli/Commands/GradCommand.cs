@@ -20,6 +20,7 @@ internal static class GradCommand
         inputs.AddTo(command);
         command.Options.Add(json);
         command.Options.Add(deltas);
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             var (definition, network, batch) = inputs.Load(parse);
