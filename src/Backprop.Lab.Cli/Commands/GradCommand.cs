@@ -73,13 +73,18 @@ internal static class GradCommand
     private static void WriteJson(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j)
     {
         // Written out a buffer at a time: the gradients of a million-example batch are hundreds of MB as JSON text.
-        var buffer = new ArrayBufferWriter<byte>(ChunkBytes);
+        var buffer = new ArrayBufferWriter<byte>(2 * ChunkBytes);
+        char[] text = [];
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             void Drain()
             {
                 w.Flush();
-                o.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                if (text.Length < buffer.WrittenCount)
+                {
+                    text = new char[buffer.WrittenCount];
+                }
+                o.Write(text, 0, Encoding.UTF8.GetChars(buffer.WrittenSpan, text));
                 buffer.ResetWrittenCount();
             }
 
