@@ -32,8 +32,10 @@ with open(path, "w") as f:
     f.write("]}\n")
 PY
 size=$(stat -c %s "$batch")
-# Doubles the network holds per example in a full-batch pass: z, a and delta of every unit (Mlp's buffers) and dJ/dx.
-buffers=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(int(sys.argv[2]) * 8 * (3 * sum(l["units"] for l in d["layers"]) + 2 * d["inputs"]))' "$network" "$examples")
+# Doubles the network holds per example in a full-batch pass (Mlp's and DenseLayer's buffers): z, a, delta and the
+# gradient of the activation for every unit (and the kept derivative, counted here for every layer), the input and
+# dJ/dx, and dJ/dy of the output.
+buffers=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=sum(l["units"] for l in d["layers"]); print(int(sys.argv[2]) * 8 * (5 * u + 2 * d["inputs"] + d["layers"][-1]["units"]))' "$network" "$examples")
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 echo "batch: $examples examples, $(mb "$size") MB of JSON; as doubles $(mb $((examples * 24))) MB; network buffers about $(mb "$buffers") MB ($network)"
 for lab in "${labs[@]}"; do
