@@ -26,6 +26,12 @@ public static class ExitCodes
     /// </summary>
     public const int FileError = 6;
 
+    /// <summary>
+    /// The command printed as much as --max-output allows and was stopped; stderr says so. Not 0: a script reading the
+    /// output must not take a cut-off matrix or JSON document for the whole result.
+    /// </summary>
+    public const int OutputCut = 7;
+
     /// <summary>Interrupted by Ctrl+C; what finished is saved (the conventional 128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Backprop.Core.Serialization;
 using Backprop.Lab.Cli.Commands;
+using Backprop.Lab.Cli.Output;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace Backprop.Lab.Cli;
 
@@ -21,6 +23,11 @@ public static partial class LabApp
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        // Every line a command prints, and every message below, shows user text with its control characters escaped;
+        // what a command prints is bounded by its --max-output.
+        var bounded = new BoundedWriter(stdout);
+        stdout = new TerminalWriter(bounded);
+        stderr = new TerminalWriter(stderr);
         RootCommand root = BuildRoot(stdout);
         ParseResult parse = root.Parse(args);
         bool verbose = parse.GetValue(Verbose);
@@ -36,6 +43,7 @@ public static partial class LabApp
                 stderr.WriteLine("Run 'lab --help' (or 'lab COMMAND --help') for usage.");
                 return ExitCodes.BadInput;
             }
+            bounded.Limit = MaxOutputOption.Resolve(parse);
             var configuration = new InvocationConfiguration
             {
                 Output = stdout,
@@ -59,6 +67,13 @@ public static partial class LabApp
                 stderr.WriteLine(e.ToString());
             }
             return ExitCodes.BadInput;
+        }
+        catch (OutputLimitException e)
+        {
+            stdout.Flush();
+            stderr.WriteLine($"error: output cut after {MaxOutputOption.Describe(e.Limit)} (the limit of {MaxOutputOption.Name}); " +
+                $"give {MaxOutputOption.Name} with a larger size, or {MaxOutputOption.Name} none, to print all of it");
+            return ExitCodes.OutputCut;
         }
         catch (UserInputException e)
         {
@@ -166,7 +181,8 @@ public static partial class LabApp
             .MinimumLevel.Override("Polly", verbose ? LogEventLevel.Information : LogEventLevel.Error)
             .Filter.ByExcluding(e => Stopping && !verbose && e.Properties.ContainsKey("SourceContext"))
             // One line per event; stack traces are for --verbose (and for the run's or silo's log file).
-            .WriteTo.Console(outputTemplate: verbose ? "[{Level:u3}] {Message:lj}{NewLine}{Exception}" : "[{Level:u3}] {Message:lj}{NewLine}",
+            .WriteTo.Console(new TerminalLogFormatter(new MessageTemplateTextFormatter(
+                    verbose ? "[{Level:u3}] {Message:lj}{NewLine}{Exception}" : "[{Level:u3}] {Message:lj}{NewLine}")),
                 standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
     }

@@ -63,7 +63,7 @@ public static class ResultFormat
             {
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    problem = "not a trial record";
+                    problem = $"{Serialization.JsonField.Describe(doc.RootElement)}, expected a trial result object";
                     return null;
                 }
                 int? schema = doc.RootElement.TryGetProperty("schema", out JsonElement s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out int n) ? n : null;

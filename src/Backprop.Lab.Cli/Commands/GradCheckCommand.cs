@@ -32,6 +32,7 @@ internal static class GradCheckCommand
         {
             command.Options.Add(option);
         }
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             var options = new GradCheckOptions

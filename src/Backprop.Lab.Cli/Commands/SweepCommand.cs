@@ -129,7 +129,7 @@ internal static class SweepCommand
 
     /// <summary>The live display when writing to a terminal, plain lines otherwise (pipes, CI, tests).</summary>
     private static Task<bool> WithView(TextWriter o, int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<bool>> body) =>
-        ReferenceEquals(o, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
+        Output.ConsoleWriters.IsConsoleOut(o) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
             ? LiveSweepView.RunAsync(total, done.Where(r => r.Outcome != Outcome.Failed).ToArray(), axes, body)
             : body(new PlainSweepView(o, axes));
 
