@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Backprop.Core.Experiments;
 using Backprop.Lab.Cli.Cluster;
 using Microsoft.Extensions.Hosting;
@@ -69,7 +70,12 @@ internal static class SiloCommand
             {
                 Endpoints.EnsureFree(IPAddress.Loopback, d, "--dashboard-port");
             }
-            IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt);
+            if (settings.Insecure)
+            {
+                stdout.WriteLine(ClusterSettings.InsecureWarning);
+            }
+            X509Certificate2? certificate = settings.LoadTlsCertificate(stdout.WriteLine);
+            IHost host = OrleansHosts.Standalone(settings, certificate, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt);
             try
             {
                 await host.StartAsync(cancellation);
@@ -89,7 +95,7 @@ internal static class SiloCommand
             IPAddress reachable = settings.AdvertisedAddress ?? settings.Address;
             stdout.WriteLine($"silo up: silo port {reachable}:{settings.SiloPort}, gateway {reachable}:{settings.GatewayPort}, {parse.GetValue(trials)} trials at a time within {TrialMemory.Format(budget.Bytes)} ({budget.Origin}), " +
                 (settings.Redis is not null ? $"membership and storage in Redis {settings.Redis}" : primaryEndpoint is null ? "primary" : $"primary {primaryEndpoint}") +
-                $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"" + (settings.TlsCertificate is null ? "" : ", TLS"));
+                $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"" + (settings.Insecure ? ", INSECURE (no TLS)" : ", TLS"));
             stdout.WriteLine(settings.Redis is not null
                 ? $"run a sweep on it: lab sweep experiments/quickstart.json --redis {settings.Redis}" + IdFlags(settings)
                 : $"run a sweep on it: lab sweep experiments/quickstart.json --cluster {reachable}:{settings.GatewayPort}" + IdFlags(settings));
@@ -128,7 +134,8 @@ internal static class SiloCommand
     private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(20);
 
     private static string IdFlags(ClusterSettings s) =>
-        (s.ClusterId == "backprop-lab" ? "" : $" --cluster-id {s.ClusterId}") + (s.ServiceId == "backprop-lab" ? "" : $" --service-id {s.ServiceId}");
+        (s.ClusterId == "backprop-lab" ? "" : $" --cluster-id {s.ClusterId}") + (s.ServiceId == "backprop-lab" ? "" : $" --service-id {s.ServiceId}")
+        + (s.Insecure ? " --insecure" : s.TlsCertificate is null ? "" : $" --tls-cert {s.TlsCertificate}");
 
     private static bool IsRedisProblem(Exception e)
     {
