@@ -52,9 +52,10 @@ internal static class OrleansHosts
     /// </summary>
     /// <remarks>
     /// With <paramref name="dashboardPort"/>, the silo also serves the Orleans Dashboard (grains, calls, silos) on
-    /// http://127.0.0.1:PORT/: loopback only, whatever the silo's address, because the dashboard has no authentication.
+    /// http://127.0.0.1:PORT/: loopback only, whatever the silo's address, and behind <see cref="DashboardGuard"/>, which
+    /// asks for <paramref name="dashboardToken"/>, because the dashboard has no authentication of its own.
     /// </remarks>
-    public static IHost Standalone(ClusterSettings settings, X509Certificate2? certificate, IPEndPoint? primary, int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? dashboardPort = null)
+    public static IHost Standalone(ClusterSettings settings, X509Certificate2? certificate, IPEndPoint? primary, int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? dashboardPort = null, string? dashboardToken = null)
     {
         WebApplicationBuilder? web = null;
         IHostApplicationBuilder builder;
@@ -109,11 +110,13 @@ internal static class OrleansHosts
                     .AddBackpropLab(trialsAtOnce, memoryStorage: false, memoryBudget);
             }
         });
-        if (web is null)
+        if (web is null || dashboardPort is not int port)
         {
             return ((HostApplicationBuilder)builder).Build();
         }
         WebApplication app = web.Build();
+        var guard = new DashboardGuard(port, dashboardToken ?? throw new ArgumentNullException(nameof(dashboardToken)));
+        app.Use(guard.InvokeAsync);
         app.MapOrleansDashboard();
         return app;
     }

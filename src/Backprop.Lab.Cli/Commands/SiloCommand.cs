@@ -24,7 +24,7 @@ internal static class SiloCommand
         var gatewayPort = new Option<int?>("--gateway-port") { HelpName = "PORT", Description = "Port clients (lab sweep --cluster) connect to (default 30000; env LAB_Cluster__GatewayPort)." };
         var primary = new Option<string?>("--primary") { HelpName = "HOST:PORT", Description = "Without Redis: silo port of the primary silo; omit on the primary itself." };
         var trials = new Option<int>("--trials", "-j") { HelpName = "N", Description = "Trials this silo runs at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans Dashboard (grains, calls, silos) on http://127.0.0.1:PORT/ (loopback only: it has no authentication)." };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans Dashboard (grains, calls, silos) on http://127.0.0.1:PORT/ (loopback only; open it with the URL printed, which carries this run's token)." };
         var dashboardPort = new Option<int>("--dashboard-port") { HelpName = "PORT", Description = "Port of --dashboard.", DefaultValueFactory = _ => 8080 };
         var log = new Option<FileInfo?>("--log") { HelpName = "FILE", Description = "Also write this silo's log as compact JSON lines to FILE (every trial event carries SweepId and TrialKey)." };
         var memoryBudget = MemoryBudgetOption.Create("this silo");
@@ -65,6 +65,8 @@ internal static class SiloCommand
             // Orleans listens with port reuse, so a second silo on a taken port would start and share it silently.
             Endpoints.EnsureFree(settings.Address, settings.SiloPort, "--silo-port");
             Endpoints.EnsureFree(settings.Address, settings.GatewayPort, "--gateway-port");
+            // A new token each run: whoever has the URL of this run's dashboard can read it, nobody else.
+            string dashboardToken = DashboardGuard.NewToken();
             int? dashboardAt = parse.GetValue(dashboard) ? ClusterSettings.Port(parse.GetValue(dashboardPort), "--dashboard-port") : null;
             if (dashboardAt is int d)
             {
@@ -75,7 +77,7 @@ internal static class SiloCommand
                 stdout.WriteLine(ClusterSettings.InsecureWarning);
             }
             X509Certificate2? certificate = settings.LoadTlsCertificate(stdout.WriteLine);
-            IHost host = OrleansHosts.Standalone(settings, certificate, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt);
+            IHost host = OrleansHosts.Standalone(settings, certificate, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt, dashboardToken);
             try
             {
                 await host.StartAsync(cancellation);
@@ -101,7 +103,7 @@ internal static class SiloCommand
                 : $"run a sweep on it: lab sweep experiments/quickstart.json --cluster {reachable}:{settings.GatewayPort}" + IdFlags(settings));
             if (dashboardAt is int at)
             {
-                stdout.WriteLine($"dashboard: http://127.0.0.1:{at}/");
+                stdout.WriteLine($"dashboard: http://127.0.0.1:{at}/?{DashboardGuard.TokenParameter}={dashboardToken}");
             }
             Log.Information("Silo started on {Address}:{SiloPort}, gateway {GatewayPort}, {Cluster}", reachable, settings.SiloPort, settings.GatewayPort, settings.Describe());
             try
