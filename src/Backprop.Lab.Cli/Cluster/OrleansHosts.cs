@@ -106,7 +106,15 @@ internal static class OrleansHosts
             else
             {
                 s.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions())
-                    .AddRedisGrainStorage(SweepGrain.StorageName, o => o.ConfigurationOptions = settings.RedisOptions())
+                    .AddRedisGrainStorage(SweepGrain.StorageName, o =>
+                    {
+                        o.ConfigurationOptions = settings.RedisOptions();
+                        // The client deletes a sweep's state once it has every result (ISweepGrain.Release); a client
+                        // that never comes back leaves it to expire. Each write renews the expiry, so only a sweep
+                        // unchanged for that long loses its state, and its client (if any) submits the unsaved trials again.
+                        o.DeleteStateOnClear = true;
+                        o.EntryExpiry = SweepStateExpiry;
+                    })
                     .AddBackpropLab(trialsAtOnce, memoryStorage: false, memoryBudget);
             }
         });
@@ -120,6 +128,9 @@ internal static class OrleansHosts
         app.MapOrleansDashboard();
         return app;
     }
+
+    /// <summary>How long Redis keeps the state of a sweep nobody changes or releases.</summary>
+    public static readonly TimeSpan SweepStateExpiry = TimeSpan.FromDays(7);
 
     /// <summary>A client of running silos: found through Redis membership, or given as gateway endpoints.</summary>
     public static IHost Client(ClusterSettings settings, X509Certificate2? certificate, IReadOnlyList<IPEndPoint> gateways)
