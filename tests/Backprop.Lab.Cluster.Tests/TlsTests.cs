@@ -33,7 +33,8 @@ public sealed class TlsTests : IDisposable
             """);
         int Sweep(string name, string? certificate)
         {
-            string[] args = ["sweep", sweep, "--cluster", $"127.0.0.1:{gateway}", "--cluster-id", "tls-test", "--out", Path.Combine(_dir.Path, name), "--connect-timeout", "5"];
+            string[] args = ["sweep", sweep, "--cluster", $"127.0.0.1:{gateway}", "--cluster-id", "tls-test", "--out", Path.Combine(_dir.Path, name),
+                "--connect-timeout", ConnectTimeout(refused: name != "with")];
             using LabProcess client = LabProcess.Start(certificate is null ? args : [.. args, "--tls-cert", certificate], env);
             int exit = client.WaitForExit(TimeSpan.FromMinutes(2));
             if (exit == 5)
@@ -95,7 +96,7 @@ public sealed class TlsTests : IDisposable
             File.WriteAllText(sweep, TinySweep);
         }
         using LabProcess client = LabProcess.Start(["sweep", sweep, "--cluster", $"127.0.0.1:{gateway}", "--cluster-id", clusterId,
-            "--out", Path.Combine(_dir.Path, name), "--connect-timeout", "5", .. extra], env);
+            "--out", Path.Combine(_dir.Path, name), "--connect-timeout", ConnectTimeout(refused: name is "theirs" or "insecure"), .. extra], env);
         int exit = client.WaitForExit(TimeSpan.FromMinutes(2));
         if (exit == 5)
         {
@@ -103,6 +104,12 @@ public sealed class TlsTests : IDisposable
         }
         return exit;
     }
+
+    /// <summary>
+    /// A refused client waits this long before it gives up; one that is let in gets time for TLS handshakes on a
+    /// loaded machine, since a connection is only ever slow there, never refused.
+    /// </summary>
+    private static string ConnectTimeout(bool refused) => refused ? "5" : "60";
 
     private const string TinySweep = """
         { "name": "tiny", "base": { "depth": 2, "activation": "tanh", "init": "gaussian", "dataset": "teacher", "samples": 64,
