@@ -95,6 +95,11 @@ internal static class SweepCommand
         results.EnsureSweepId(spec.Name);
         using var runLog = RunLog.Start(results.LogFile);
         o.WriteLine($"sweep {spec.Name}: {all.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");
+        TrialConfig[] pending = all.Where(t => !done.Contains(t.Key)).Select(t => t.Config).ToArray();
+        if (pending.Length > 0)
+        {
+            o.WriteLine(SweepEstimate.Line(pending, run.OnCluster ? null : run.Parallel, SweepEstimate.MeasureRate()));
+        }
         Log.Information("Sweep {SweepId} ({SweepName}) starting: {Trials} trials, {Done} done, {Executor}, results in {ResultsPath}",
             results.SweepId, spec.Name, all.Count, done.Count, run.Describe(), results.Path);
 
