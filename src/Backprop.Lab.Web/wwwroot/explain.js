@@ -208,8 +208,9 @@ async function renderFormula(params) {
     const g = drawing.nodes.get(`v0_${p.input}`);
     if (g) { g.classList.add('pick'); g.addEventListener('click', () => showPaths(p)); }
   }
-  show(0);
+  // The first input's paths are listed, and the drawing starts at the first step of the backward pass.
   if (view.path_sums.length > 0) showPaths(view.path_sums[0]);
+  show(0);
   keys = e => {
     if (e.target instanceof HTMLInputElement) return;
     if (e.key === 'ArrowRight' || e.key === 'n') { show(step + 1); e.preventDefault(); }
@@ -241,7 +242,7 @@ async function renderNetwork(name, params) {
       'dL/dx2 is a sum over the two paths from x2 up to the loss, each a product of the weights along it.') : null,
     el('div', { class: 'explain-controls' }, el('label', {}, 'network ', pick), el('label', {}, 'differentiate with respect to ', wrt), el('label', {}, example),
       el('span', { class: 'meta' }, `${view.description}; x = (${view.x.map(num).join(', ')}), y = (${view.y.map(num).join(', ')}), ${view.output} = ${num(view.loss)}`)),
-    el('p', { class: 'caption' }, 'Click an input or a weight (an arrow) in the forward drawing to differentiate with respect to it; hover a path to see it alone.'));
+    el('p', { class: 'caption' }, 'Click an input or a weight (an arrow or its label) in the forward drawing to differentiate with respect to it; hover a path to see it alone.'));
 
   const graph = el('div', { id: 'graph' });
   const panel = el('div', { class: 'panel', id: 'path-panel' });
