@@ -66,6 +66,7 @@ public sealed class LabServer : IAsyncDisposable
                 await next(context);
             });
             Endpoints.Map(app, catalog);
+            ExplainEndpoints.Map(app);
             await app.StartAsync(cancellation);
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             actual = new Uri(address).Port;
