@@ -127,6 +127,7 @@ public static partial class LabApp
         root.Subcommands.Add(GradCheckCommand.Create(stdout));
         root.Subcommands.Add(ReportCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
+        root.Subcommands.Add(SchemaCommand.Create(stdout));
         return root;
     }
 
