@@ -21,12 +21,18 @@ public static partial class LabApp
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        args = HelpRequest(args);
         RootCommand root = BuildRoot(stdout);
         ParseResult parse = root.Parse(args);
         bool verbose = parse.GetValue(Verbose);
         ConfigureLogging(verbose);
         try
         {
+            if (UnknownToken.Describe(parse) is string unknown)
+            {
+                stderr.WriteLine($"error: {unknown}");
+                return ExitCodes.BadInput;
+            }
             if (parse.Errors.Count > 0)
             {
                 foreach (var error in parse.Errors)
@@ -92,6 +98,17 @@ public static partial class LabApp
             Log.CloseAndFlush();
         }
     }
+
+    /// <summary>
+    /// A bare <c>lab</c> and <c>lab help</c> show the command list, <c>lab help COMMAND</c> that command's help (exit 0):
+    /// a newcomer's first two guesses.
+    /// </summary>
+    internal static string[] HelpRequest(string[] args) => args switch
+    {
+        [] => ["--help"],
+        ["help", .. var rest] => [.. rest, "--help"],
+        _ => args,
+    };
 
     /// <summary>
     /// The parser's message with the .NET type it names said in words: "Cannot parse argument 'x' for option '--parallel'
