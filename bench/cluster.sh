@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trials per second on experiments/bench-sweep.json (the real-cluster issue's benchmark):
+# Trials per second on experiments/bench-sweep.json (the cluster benchmark of docs/benchmarks.md):
 #   in process, the embedded silo, 1 silo process pinned to core 0, and 2 silo processes pinned to cores 0 and 1
 #   (one trial at a time each), with Redis membership; prints the scaling efficiency from 1 to 2 silo processes.
 # Rates count the trial phase only (from the client's "submitted" event to its last saved trial, read from the

@@ -17,6 +17,8 @@
 #   START_TIMEOUT      seconds to wait for redis and for each silo to come up (default 120)
 #   STOP_TIMEOUT       seconds a silo or redis gets after SIGTERM before SIGKILL (default 30)
 # The silos also read LAB_Cluster__ClusterId, LAB_Cluster__ServiceId and LAB_Cluster__Membership__* like any `lab`.
+# They authenticate with your cluster certificate (~/.config/backprop-lab/cluster.pfx, created on first use), so a
+# `lab sweep --redis` of yours joins them and another user's does not.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -153,6 +153,7 @@ public sealed class SweepCommandTests : TempDirectory
     [InlineData("silo", "--advertise", "not-an-ip")]
     [InlineData("silo", "--config", "/nonexistent/appsettings.json")]
     [InlineData("silo", "--tls-cert", "/nonexistent/cluster.pfx")]
+    [InlineData("silo", "--insecure", "--tls-cert", "/nonexistent/cluster.pfx")]
     [InlineData("sweep", "x.json", "--redis", "127.0.0.1:6379", "--cluster", "127.0.0.1:30000")]
     public void Bad_sweep_flags_exit_2(params string[] args) => Assert.Equal(2, LabRunner.Run(args).Exit);
 

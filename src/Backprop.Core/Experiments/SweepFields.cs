@@ -7,8 +7,8 @@ namespace Backprop.Core.Experiments;
 
 /// <summary>
 /// The fields a sweep's base configuration and axes may set: one entry per field with its JSON name, how a
-/// JSON value is checked and read, and how it is applied to a <see cref="TrialConfig"/>. The README's
-/// sweep-file table and experiments/sweep.schema.json document the same fields.
+/// JSON value is checked and read, and how it is applied to a <see cref="TrialConfig"/>. The sweep-file
+/// reference in docs/sweeps.md and experiments/sweep.schema.json document the same fields (a test checks the two agree).
 /// </summary>
 internal static class SweepFields
 {

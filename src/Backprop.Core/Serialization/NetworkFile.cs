@@ -9,7 +9,7 @@ public sealed record LayerDefinition(int Units, Activation Activation, double[]?
 /// <summary>
 /// A network file: architecture, loss, initialiser and, optionally, explicit weights and biases per layer.
 /// Layers without explicit weights are initialised from "init" with the file's seed; a layer with explicit
-/// weights and no biases gets zero biases. The format is documented in the README.
+/// weights and no biases gets zero biases. The format is documented in docs/networks.md.
 /// </summary>
 public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition> Layers, Loss Loss, Initializer Initializer, ulong Seed)
 {

@@ -132,6 +132,7 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             }
             if (progress.Finished)
             {
+                await Release(sweep);
                 return true;
             }
             // Wait for the next result (the SweepGrain answers as soon as one arrives), but come back in time to
@@ -173,6 +174,22 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             timeout = siloOptions.Value.ResponseTimeout;
         }
         return timeout / 2 < MaxWait ? timeout / 2 : MaxWait;
+    }
+
+    /// <summary>
+    /// Every result is on disk and acknowledged: the cluster may forget the sweep. A failure costs only the stored
+    /// state's lifetime (it expires, see OrleansHosts), so it is logged, not retried.
+    /// </summary>
+    private async Task Release(ISweepGrain sweep)
+    {
+        try
+        {
+            await sweep.Release();
+        }
+        catch (Exception e)
+        {
+            Log.Warning("Sweep {SweepId}: the cluster could not delete the finished sweep's state ({Error}); it expires on its own", results.SweepId, e.Message);
+        }
     }
 
     private async Task Submit(ISweepGrain sweep, Trial[] trials, CancellationToken cancellation)

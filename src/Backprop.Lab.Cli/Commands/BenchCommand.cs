@@ -15,7 +15,7 @@ internal sealed record BenchReport(
     string? SweepNote);
 
 /// <summary>
-/// <c>lab bench</c>: time per training step of the three issue shapes (1 thread and all cores), GFLOP/s, heap bytes
+/// <c>lab bench</c>: time per training step of three shapes (1 thread and all cores), GFLOP/s, heap bytes
 /// per step; the full and fast gradient checks; experiments/bench-sweep.json in process and on the embedded silo,
 /// round by round (the Orleans runner's overhead); and,
 /// with <c>--pytorch</c>, PyTorch's time for the same steps measured in the same run. No timing is asserted

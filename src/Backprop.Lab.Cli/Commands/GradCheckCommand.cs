@@ -14,7 +14,7 @@ internal static class GradCheckCommand
     public static Command Create(TextWriter stdout)
     {
         var inputs = new NetworkInputs();
-        var json = new Option<bool>("--json") { Description = "Write the report as JSON (schema in the README)." };
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (schema in docs/gradcheck.md)." };
         var fast = new Option<bool>("--fast") { Description = "Directional check along one random direction (2 forwards + 1 backward); falls back to the full check of failing tensors." };
         var step = new Option<double>("--h") { HelpName = "H", Description = "Finite-difference step h.", DefaultValueFactory = _ => 1e-6 };
         var sample = new Option<int?>("--sample") { HelpName = "K", Description = "Check K random entries per tensor instead of all." };
@@ -32,6 +32,7 @@ internal static class GradCheckCommand
         {
             command.Options.Add(option);
         }
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             var options = new GradCheckOptions

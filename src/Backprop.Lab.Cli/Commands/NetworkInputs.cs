@@ -10,7 +10,7 @@ internal sealed class NetworkInputs
 {
     public Argument<FileInfo> Network { get; } = new("NET_FILE")
     {
-        Description = "Network file (architecture, loss, init, optional explicit weights); format in the README.",
+        Description = "Network file (architecture, loss, init, optional explicit weights); format in docs/networks.md.",
     };
 
     public Option<FileInfo> Data { get; } = new("--data", "-d")

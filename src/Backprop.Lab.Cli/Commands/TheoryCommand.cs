@@ -43,6 +43,7 @@ internal static class TheoryCommand
         command.Options.Add(sb);
         command.Options.Add(q0);
         command.Options.Add(json);
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             string name = parse.GetRequiredValue(activation);

@@ -36,6 +36,7 @@ internal static class TrainCommand
         command.Options.Add(record);
         command.Options.Add(save);
         command.Options.Add(force);
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             int stepCount = parse.GetValue(steps);
