@@ -64,7 +64,7 @@ start_silos() { # count; sets ids (no subshell, so the pids are kept)
   ids="bench-$RANDOM"; local i
   for ((i = 0; i < $1; i++)); do
     : > "$work/silo-$ids-$i.out"
-    taskset -c "$i" "${lab[@]}" silo --redis "127.0.0.1:$redis_port" --cluster-id "$ids" --trials 1 \
+    taskset -c "$i" "${lab[@]}" silo --redis "127.0.0.1:$redis_port" --cluster-id "$ids" --parallel 1 \
       --silo-port "$(port)" --gateway-port "$(port)" > "$work/silo-$ids-$i.out" 2>&1 &
     silo_pids+=($!); pids+=($!)
   done

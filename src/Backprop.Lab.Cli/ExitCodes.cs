@@ -8,7 +8,10 @@ public static class ExitCodes
     /// <summary>A bug or an environment failure (not the user's input).</summary>
     public const int InternalError = 1;
 
-    /// <summary>Bad input the user can fix: a flag, a network, batch or sweep file.</summary>
+    /// <summary>
+    /// Bad input the user can fix: a flag, a network, batch or sweep file. An unknown command or option gets one line,
+    /// "error: unknown option '--sw3' for 'lab theory'; did you mean --sw2?", with the nearest known names.
+    /// </summary>
     public const int BadInput = 2;
 
     /// <summary>Training diverged (NaN or Inf, or the loss grown a millionfold: see Divergence), reported with the step where it happened.</summary>

@@ -23,6 +23,7 @@ public static partial class LabApp
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        args = HelpRequest(args);
         // Every line a command prints, and every message below, shows user text with its control characters escaped;
         // what a command prints is bounded by its --max-output.
         var bounded = new BoundedWriter(stdout);
@@ -34,6 +35,11 @@ public static partial class LabApp
         ConfigureLogging(verbose);
         try
         {
+            if (UnknownToken.Describe(parse) is string unknown)
+            {
+                stderr.WriteLine($"error: {unknown}");
+                return ExitCodes.BadInput;
+            }
             if (parse.Errors.Count > 0)
             {
                 foreach (var error in parse.Errors)
@@ -109,6 +115,17 @@ public static partial class LabApp
     }
 
     /// <summary>
+    /// A bare <c>lab</c> and <c>lab help</c> show the command list, <c>lab help COMMAND</c> that command's help (exit 0):
+    /// a newcomer's first two guesses.
+    /// </summary>
+    internal static string[] HelpRequest(string[] args) => args switch
+    {
+        [] => ["--help"],
+        ["help", .. var rest] => [.. rest, "--help"],
+        _ => args,
+    };
+
+    /// <summary>
     /// The parser's message with the .NET type it names said in words: "Cannot parse argument 'x' for option '--parallel'
     /// as expected type 'System.Int32'" becomes "... as an integer".
     /// </summary>
@@ -143,6 +160,7 @@ public static partial class LabApp
         root.Subcommands.Add(ReportCommand.Create(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
+        root.Subcommands.Add(SchemaCommand.Create(stdout));
         return root;
     }
 

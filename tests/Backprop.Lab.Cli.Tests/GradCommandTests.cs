@@ -73,7 +73,7 @@ public sealed class GradCommandTests : TempDirectory
     }
 
     [Theory]
-    [InlineData("grad")]                              // missing NET.json and --data
+    [InlineData("grad")]                              // missing NET_FILE and --data
     [InlineData("grad", "x.json")]                    // missing --data
     [InlineData("frobnicate")]                        // unknown command
     [InlineData("train", "x.json", "-d", "y.json", "--steps", "many")]

@@ -434,7 +434,7 @@ public sealed partial class DeployFilesTests
     [GeneratedRegex(@"(?<![\w-])--[a-z][a-z-]*")]
     private static partial Regex OptionPattern();
 
-    /// <summary>An option line of System.CommandLine's help, e.g. "  -j, --trials &lt;N&gt;  Trials ...": its long name.</summary>
+    /// <summary>An option line of System.CommandLine's help, e.g. "  -j, --parallel &lt;N&gt;  Trials ...": its long name.</summary>
     [GeneratedRegex(@"^\s+(?:-[\w?], )*(--[a-z][a-z-]*)", RegexOptions.Multiline)]
     private static partial Regex HelpOptionPattern();
 

@@ -228,7 +228,7 @@ public sealed class RealClusterTests : IDisposable
     private string[] SiloArgs()
     {
         int index = ++_silos;
-        return ["silo", "--redis", Redis.Endpoint, "--cluster-id", _clusterId, "--trials", "1",
+        return ["silo", "--redis", Redis.Endpoint, "--cluster-id", _clusterId, "--parallel", "1",
             "--silo-port", RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--log", Path.Combine(_dir.Path, $"silo-{index}.jsonl")];

@@ -86,7 +86,7 @@ public sealed class TlsTests : IDisposable
 
     private static string[] SiloArgs(int gateway, string clusterId) =>
         ["silo", "--silo-port", RedisServer.FreePort().ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(CultureInfo.InvariantCulture),
-            "--cluster-id", clusterId, "--trials", "1"];
+            "--cluster-id", clusterId, "--parallel", "1"];
 
     private int Sweep(int gateway, string clusterId, string name, string[] extra, IReadOnlyDictionary<string, string> env)
     {

@@ -212,10 +212,10 @@ internal sealed record ClusterSettings
 /// <summary>Command-line options shared by <c>lab silo</c> and <c>lab sweep</c>: they override configuration.</summary>
 internal sealed class ClusterIdentityOptions
 {
-    public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans ClusterId: silos and clients of one cluster share it (default backprop-lab; env LAB_Cluster__ClusterId)." };
-    public Option<string?> ServiceId { get; } = new("--service-id") { Description = "Orleans ServiceId, which names persistent state (default backprop-lab; env LAB_Cluster__ServiceId)." };
+    public Option<string?> ClusterId { get; } = new("--cluster-id") { HelpName = "ID", Description = "Orleans ClusterId: silos and clients of one cluster share it (default backprop-lab; env LAB_Cluster__ClusterId)." };
+    public Option<string?> ServiceId { get; } = new("--service-id") { HelpName = "ID", Description = "Orleans ServiceId, which names persistent state (default backprop-lab; env LAB_Cluster__ServiceId)." };
     public Option<string?> Redis { get; } = new("--redis") { HelpName = "HOST:PORT", Description = "Redis for membership and storage: a real cluster that survives losing any silo (env LAB_Cluster__Redis; password from LAB_REDIS_PASSWORD)." };
-    public Option<FileInfo?> TlsCert { get; } = new("--tls-cert") { HelpName = "FILE.pfx", Description = "TLS between silos and clients with this cluster certificate (PKCS#12; password from LAB_TLS_PASSWORD; env LAB_Cluster__TlsCertificate). Peers must present the same certificate." };
+    public Option<FileInfo?> TlsCert { get; } = new("--tls-cert") { HelpName = "PFX_FILE", Description = "TLS between silos and clients with this cluster certificate (PKCS#12; password from LAB_TLS_PASSWORD; env LAB_Cluster__TlsCertificate). Peers must present the same certificate." };
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "No TLS between silos and clients: anyone who reaches the ports can join. Default: mutual TLS with your cluster certificate (~/.config/backprop-lab/cluster.pfx, created on first use) or --tls-cert." };
     public Option<FileInfo?> Config { get; } = new("--config") { HelpName = "FILE", Description = "Configuration file with a Cluster section (default: ./appsettings.json if present)." };
 

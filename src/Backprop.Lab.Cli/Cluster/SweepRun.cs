@@ -49,6 +49,10 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         {
             throw new UserInputException("--memory-budget applies where trials run: on a cluster, give it to each `lab silo`");
         }
+        if (ParallelFlag && OnCluster)
+        {
+            throw new UserInputException("-j/--parallel applies where trials run: on a cluster, give it to each `lab silo`");
+        }
     }
 
     /// <summary>
@@ -71,6 +75,9 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
 
     /// <summary>--memory-budget was given, which a sweep on a running cluster refuses (the silos' budgets apply).</summary>
     public bool BudgetFlag { get; init; }
+
+    /// <summary>-j was given, which a sweep on a running cluster refuses: each silo's own -j sets how many of its trials run at once.</summary>
+    public bool ParallelFlag { get; init; }
 
     // --in-process wins over a Redis configured in the environment or appsettings.json.
     public bool OnCluster => !InProcess && (_gateways.Count > 0 || Settings.Redis is not null);

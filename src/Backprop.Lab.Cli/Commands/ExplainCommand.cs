@@ -6,7 +6,7 @@ using Backprop.Core.Teaching;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab explain "EXPR" --at x=1,y=2 [--wrt x]</c> and <c>lab explain --net NET.json [--data BATCH.json] --wrt x2</c>:
+/// <c>lab explain "EXPR" --at x=1,y=2 [--wrt x]</c> and <c>lab explain --net NET_FILE [--data BATCH_FILE] --wrt x2</c>:
 /// the chain rule step by step, the graph as DOT/SVG/PNG, and derivatives as sums over paths.
 /// </summary>
 internal static class ExplainCommand
@@ -20,15 +20,15 @@ internal static class ExplainCommand
                 "separated by ; or line breaks, the last one the output; - reads it from standard input; omit it with --file or --net.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var at = new Option<string?>("--at") { HelpName = "x=1,y=2", Description = "The point: a value for every variable of EXPR (with --net and no --data: input values x1=..,x2=.., default 0)." };
+        var at = new Option<string?>("--at") { HelpName = "NAME=VALUE[,NAME=VALUE]", Description = "The point: a value for every variable of EXPR (with --net and no --data: input values x1=..,x2=.., default 0)." };
         var wrt = new Option<string?>("--wrt") { HelpName = "NAME[,NAME]", Description = "Explain only these gradients: variables of EXPR, or with --net x2, w12[1] (w_jk^[l]), b1[2] (b_j^[l])." };
         var file = new Option<string?>("--file", "-f")
         {
             HelpName = "FILE",
             Description = $"Read the formula or program from FILE (- for standard input), at most {FormulaSource.MaxBytes >> 10} KB; for text longer than a command line takes.",
         };
-        var net = new Option<FileInfo?>("--net") { HelpName = "NET.json", Description = "Explain a network file instead of a formula." };
-        var data = new Option<FileInfo?>("--data", "-d") { HelpName = "BATCH.json", Description = "With --net: the batch whose loss is differentiated (one example, see --example)." };
+        var net = new Option<FileInfo?>("--net") { HelpName = "NET_FILE", Description = "Explain a network file instead of a formula." };
+        var data = new Option<FileInfo?>("--data", "-d") { HelpName = "BATCH_FILE", Description = "With --net: the batch whose loss is differentiated (one example, see --example)." };
         var example = new Option<int>("--example") { HelpName = "N", Description = "With --data: which example (1-based) to explain.", DefaultValueFactory = _ => 1 };
         var format = new Option<string>("--format") { Description = "text or markdown (with LaTeX math).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "markdown");
@@ -56,7 +56,7 @@ internal static class ExplainCommand
             }
             if ((text is null) == (netFile is null))
             {
-                throw new UserInputException("give either a formula (lab explain \"z = (3*x + 4*y)^3\" --at x=1,y=2, or --file FILE) or --net NET.json, not both or neither");
+                throw new UserInputException("give either a formula (lab explain \"z = (3*x + 4*y)^3\" --at x=1,y=2, or --file FILE) or --net NET_FILE, not both or neither");
             }
 
             var graphFiles = new ExplainGraphviz(parse.GetValue(dot), parse.GetValue(svg), parse.GetValue(png));

@@ -8,7 +8,7 @@ using Backprop.Core.Serialization;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab grad NET.json --data BATCH.json [--json]</c>: one forward and backward pass, printing the loss and
+/// <c>lab grad NET_FILE --data BATCH_FILE [--json]</c>: one forward and backward pass, printing the loss and
 /// every gradient: dJ/dW_l and dJ/db_l per layer, and dJ/dx per example.
 /// </summary>
 internal static class GradCommand

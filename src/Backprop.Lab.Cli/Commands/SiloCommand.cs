@@ -23,7 +23,7 @@ internal static class SiloCommand
         var siloPort = new Option<int?>("--silo-port") { HelpName = "PORT", Description = "Port for silo-to-silo traffic (default 11111; env LAB_Cluster__SiloPort)." };
         var gatewayPort = new Option<int?>("--gateway-port") { HelpName = "PORT", Description = "Port clients (lab sweep --cluster) connect to (default 30000; env LAB_Cluster__GatewayPort)." };
         var primary = new Option<string?>("--primary") { HelpName = "HOST:PORT", Description = "Without Redis: silo port of the primary silo; omit on the primary itself." };
-        var trials = new Option<int>("--trials", "-j") { HelpName = "N", Description = "Trials this silo runs at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var trials = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials this silo runs at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans Dashboard (grains, calls, silos) on http://127.0.0.1:PORT/ (loopback only; open it with the URL printed, which carries this run's token)." };
         var dashboardPort = new Option<int>("--dashboard-port") { HelpName = "PORT", Description = "Port of --dashboard.", DefaultValueFactory = _ => 8080 };
         var log = new Option<FileInfo?>("--log") { HelpName = "FILE", Description = "Also write this silo's log as compact JSON lines to FILE (every trial event carries SweepId and TrialKey)." };
@@ -53,7 +53,7 @@ internal static class SiloCommand
             };
             if (parse.GetValue(trials) < 1)
             {
-                throw new UserInputException($"--trials must be at least 1, got {parse.GetValue(trials)}");
+                throw new UserInputException($"--parallel must be at least 1, got {parse.GetValue(trials)}");
             }
             MemoryBudget budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget));
             IPEndPoint? primaryEndpoint = parse.GetValue(primary) is string p ? Endpoints.Parse(p, "--primary") : null;

@@ -17,11 +17,11 @@ internal static class SweepCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var file = new Argument<FileInfo?>("SWEEP.json") { Description = "Sweep file (format in docs/sweeps.md; schema in experiments/sweep.schema.json).", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<FileInfo?>("SWEEP_FILE") { Description = "Sweep file (format in docs/sweeps.md; its JSON Schema: lab schema).", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<DirectoryInfo?>("--out", "-o") { HelpName = "DIR", Description = "Results folder (default: results/<name>-<timestamp>). An existing folder of the same sweep is resumed." };
         var resume = new Option<DirectoryInfo?>("--resume") { HelpName = "DIR", Description = "Finish the sweep in this results folder, skipping trials already done." };
         var allowLarge = new Option<bool>("--allow-large") { Description = $"Allow sweeps of more than {SweepSpec.MaxTrials} trials." };
-        var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once per silo (or in process): default one per core.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once in this process or on the embedded silo (default: one per core); on a cluster each lab silo has its own -j.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var inProcess = new Option<bool>("--in-process") { Description = "Run trials in this process without Orleans (the baseline executor)." };
         var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo; with Redis use --redis instead.", AllowMultipleArgumentsPerToken = true };
         var identity = new Cluster.ClusterIdentityOptions();
@@ -59,6 +59,7 @@ internal static class SweepCommand
                 RedisFlag = parse.GetValue(identity.Redis) is not null,
                 Budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget)),
                 BudgetFlag = parse.GetValue(memoryBudget) is not null,
+                ParallelFlag = parse.GetResult(parallel) is { Implicit: false },
             };
             run.Validate();
             TimeSpan saving = TimeSpan.FromSeconds(parse.GetValue(saveTimeout) is >= 0 and var seconds ? seconds
