@@ -111,10 +111,12 @@ window.LabHist = (() => {
     const a = first?.layers?.[0]?.grad_hist, b = first?.layers?.[depth - 1]?.grad_hist;
     if (!a || !b) {
       Plotly.purge(div);
+      div.classList.remove('drawn');
       div.replaceChildren(document.createTextNode(t ? `Trial ${key} has no histograms.` : `Trial ${key}: open the folder with lab serve for its histograms.`));
       return;
     }
     div.replaceChildren();
+    div.classList.add('drawn');
     const rows = rowsOf([a, b]);
     Plotly.react(div, [
       { type: 'bar', name: 'layer 1', x: rows.map(r => r.label), y: rows.map(r => countOf(a, r)), marker: { color: '#2166ac' } },
@@ -122,7 +124,7 @@ window.LabHist = (() => {
     ], {
       title: { text: `${key}: ∂J/∂W entries at initialisation`, font: { size: 13 } }, barmode: 'group', bargap: 0.1,
       xaxis: { type: 'category', title: { text: 'sign and |x| (bin from)' }, tickangle: -60 }, yaxis: { title: { text: 'entries' } },
-      margin: { l: 60, r: 10, t: 36, b: 90 }, height: 300, legend: { orientation: 'h', y: 1.12, x: 1, xanchor: 'right' },
+      margin: { l: 60, r: 10, t: 36, b: 80 }, height: 246, legend: { orientation: 'h', y: 1.12, x: 1, xanchor: 'right' },
     }, PLOT_CONFIG);
     div.dataset.key = key;
   }

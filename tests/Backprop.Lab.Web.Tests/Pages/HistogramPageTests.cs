@@ -82,6 +82,7 @@ public sealed class HistogramPageTests(BrowserLab lab) : IClassFixture<BrowserLa
                 Assert.Equal(stored.GetValueOrDefault(labels[i]), bars[i]);
             }
         }
+        await page.Locator(".hover-row").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-sweep-cell-histogram.png") });
         Assert.Empty(_errors);
     }
 
