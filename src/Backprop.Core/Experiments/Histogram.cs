@@ -82,25 +82,27 @@ public sealed record Histogram
     /// <summary>The bin of a finite magnitude m &gt; 0.</summary>
     public static int Bin(double m)
     {
-        if (m < Edges[0])
-        {
-            return 0;
-        }
-        if (m >= Edges[^1])
-        {
-            return Bins - 1;
-        }
-        // A first guess from the logarithm, then the edges decide, so the bin does not hang on log10's last bit.
-        int k = Math.Clamp((int)Math.Floor((Math.Log10(m) - MinDecade) * BinsPerDecade), 0, EdgeCount - 2);
-        while (m < Edges[k])
-        {
-            k--;
-        }
-        while (m >= Edges[k + 1])
+        // The bin of m's power of two, then at most two edges up: a binade [2^e, 2^(e+1)) holds at most two edges, as
+        // they are 10^(1/4) = 1.78 apart. Exact (the edges decide), and no logarithm per entry.
+        int k = BinadeBins[(int)(BitConverter.DoubleToInt64Bits(m) >> 52) & 0x7FF];
+        while (k < EdgeCount && m >= Edges[k])
         {
             k++;
         }
-        return k + 1;
+        return k;
+    }
+
+    /// <summary>The bin of 2^(e - 1023) for each biased exponent e (0: subnormal numbers, all below 1e-40).</summary>
+    private static readonly short[] BinadeBins = Enumerable.Range(0, 2048).Select(e => (short)(e == 0 ? 0 : Scan(Math.ScaleB(1.0, Math.Min(e, 2046) - 1023)))).ToArray();
+
+    private static int Scan(double m)
+    {
+        int k = 0;
+        while (k < EdgeCount && m >= Edges[k])
+        {
+            k++;
+        }
+        return k;
     }
 }
 
