@@ -10,7 +10,7 @@ namespace Backprop.Lab.Web;
 
 /// <summary>
 /// The sweep view as one self-contained HTML file, report/sweep.html, that works offline and from file://: the page,
-/// its stylesheet, plotly.js and the page's script inline, and the <see cref="SweepView"/> of every trial as JSON in
+/// its stylesheet, plotly.js and the page's scripts inline, and the <see cref="SweepView"/> of every trial as JSON in
 /// the page. Trials' checkpoints are included while they fit in <see cref="DetailBudget"/> bytes, so a small sweep's
 /// trial views work too; a large one's trial views say to open the folder with <c>lab serve</c>.
 /// </summary>
@@ -41,8 +41,8 @@ public static class StaticExport
         long size = 0;
         foreach (TrialResult t in snapshot.Trials)
         {
-            // About 24 bytes of JSON per number: 9 numbers per layer per checkpoint.
-            size += 24L * 9 * t.Checkpoints.Sum(c => c.Layers.Count + 1);
+            // About 24 bytes of JSON per number: 9 numbers per layer per checkpoint; up to 8 per histogram count.
+            size += t.Checkpoints.Sum(c => 24L * 9 * (c.Layers.Count + 1) + c.Layers.Sum(l => 8L * (Counts(l.GradHist) + Counts(l.ActHist) + 8)));
             if (size > DetailBudget)
             {
                 details.Clear();
@@ -56,10 +56,16 @@ public static class StaticExport
         string page = Assets.Text(Assets.Index);
         page = Replace(page, "<link rel=\"stylesheet\" href=\"app.css\">", $"<style>\n{Assets.Text(Assets.Css)}\n</style>");
         page = Replace(page, $"<script src=\"{Assets.Plotly}\"></script>", $"<script>\n{Script(Assets.Text(Assets.Plotly))}\n</script>");
+        foreach (string script in Assets.PageScripts)
+        {
+            page = Replace(page, $"<script src=\"{script}\"></script>", $"<script>\n{Script(Assets.Text(script))}\n</script>");
+        }
         page = Replace(page, "<script type=\"module\" src=\"app.js\"></script>",
             $"<script id=\"lab-data\" type=\"application/json\">{json}</script>\n<script type=\"module\">\n{Script(Assets.Text(Assets.App))}\n</script>");
         return page;
     }
+
+    private static long Counts(Histogram? h) => (h?.Neg?.Length ?? 0) + (h?.Pos?.Length ?? 0);
 
     private static string Replace(string page, string tag, string with)
     {

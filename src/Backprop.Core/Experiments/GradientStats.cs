@@ -6,18 +6,21 @@ namespace Backprop.Core.Experiments;
 /// <summary>Per-layer statistics of a network after a backward pass (see <see cref="LayerStats"/>).</summary>
 public static class GradientStats
 {
-    /// <summary>Statistics for every layer; <paramref name="batch"/> is the m of the last pass.</summary>
-    public static LayerStats[] Measure(Mlp network, int batch)
+    /// <summary>
+    /// Statistics for every layer; <paramref name="batch"/> is the m of the last pass. With a <paramref name="histograms"/>
+    /// counter, each layer's weight-gradient and activation histograms too.
+    /// </summary>
+    public static LayerStats[] Measure(Mlp network, int batch, HistogramCounter? histograms = null)
     {
         var stats = new LayerStats[network.Depth];
         for (int l = 0; l < network.Depth; l++)
         {
-            stats[l] = Measure(network.Layers[l], l + 1, batch);
+            stats[l] = Measure(network.Layers[l], l + 1, batch, histograms);
         }
         return stats;
     }
 
-    public static LayerStats Measure(DenseLayer layer, int number, int batch)
+    public static LayerStats Measure(DenseLayer layer, int number, int batch, HistogramCounter? histograms = null)
     {
         ReadOnlySpan<double> g = layer.WeightGradient;
         ReadOnlySpan<double> a = layer.Output;
@@ -34,7 +37,9 @@ public static class GradientStats
             TensorPrimitives.MaxMagnitude(g) is double max ? Math.Abs(max) : double.NaN,
             mean,
             Math.Sqrt(Math.Max(0, meanSq - mean * mean)),
-            SaturatedFraction(layer.Activation, a));
+            SaturatedFraction(layer.Activation, a),
+            histograms?.Count(g),
+            histograms?.Count(a));
     }
 
     /// <summary>True when the loss and every gradient of the last pass are finite.</summary>

@@ -67,13 +67,13 @@ public static class ResultFormat
                     return null;
                 }
                 int? schema = doc.RootElement.TryGetProperty("schema", out JsonElement s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out int n) ? n : null;
-                if (schema == SchemaUpgrade.FromSchema)
+                if (SchemaUpgrade.Reads(schema))
                 {
                     return SchemaUpgrade.Read(line, out problem);
                 }
                 if (schema != TrialResult.CurrentSchema)
                 {
-                    problem = $"schema {(doc.RootElement.TryGetProperty("schema", out JsonElement raw) ? raw.GetRawText() : "missing")}, expected {SchemaUpgrade.FromSchema} or {TrialResult.CurrentSchema}";
+                    problem = $"schema {(doc.RootElement.TryGetProperty("schema", out JsonElement raw) ? raw.GetRawText() : "missing")}, expected {SchemaUpgrade.FromSchema} to {TrialResult.CurrentSchema}";
                     return null;
                 }
                 return Checked(doc.RootElement.Deserialize<TrialResult>(JsonOptions), out problem);

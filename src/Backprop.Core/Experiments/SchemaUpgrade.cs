@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 namespace Backprop.Core.Experiments;
 
 /// <summary>
-/// Reads a trials.jsonl line of schema 1 as a current <see cref="TrialResult"/>. Schema 1 had a fourth outcome,
+/// Reads a trials.jsonl line of an older schema as a current <see cref="TrialResult"/>. Schema 2 differs only in having no
+/// histograms: its layers read with <see cref="LayerStats.GradHist"/> and <see cref="LayerStats.ActHist"/> null. Schema 1 had a fourth outcome,
 /// "vanished" (the first layer's weight gradient below 1e-30), and called only a non-finite loss or gradient
 /// divergence. A "vanished" trial trained to its end, so it reads as "ok"; its
 /// regime comes from its error ratio like any other. Then the growth rule of <see cref="Divergence"/> is applied to the
@@ -14,7 +15,10 @@ namespace Backprop.Core.Experiments;
 /// </summary>
 internal static class SchemaUpgrade
 {
+    /// <summary>The oldest schema read.</summary>
     public const int FromSchema = 1;
+
+    public static bool Reads(int? schema) => schema is >= FromSchema and < TrialResult.CurrentSchema;
 
     public static TrialResult? Read(string line, out string? problem)
     {
@@ -24,13 +28,14 @@ internal static class SchemaUpgrade
             problem = "not a trial record";
             return null;
         }
-        if (record["outcome"] is JsonValue outcome && outcome.TryGetValue(out string? name) && name == "vanished")
+        bool schemaOne = record["schema"] is JsonValue s && s.TryGetValue(out int n) && n == 1;
+        if (schemaOne && record["outcome"] is JsonValue outcome && outcome.TryGetValue(out string? name) && name == "vanished")
         {
             record["outcome"] = "ok";
         }
         record["schema"] = TrialResult.CurrentSchema;
         TrialResult? result = ResultFormat.Checked(record.Deserialize<TrialResult>(ResultFormat.JsonOptions), out problem);
-        return result is null ? null : ApplyGrowthRule(result);
+        return result is null || !schemaOne ? result : ApplyGrowthRule(result);
     }
 
     private static TrialResult ApplyGrowthRule(TrialResult r)

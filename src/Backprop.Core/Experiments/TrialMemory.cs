@@ -41,7 +41,7 @@ public sealed record TrialMemoryEstimate(TrialConfig Config, long Bytes, IReadOn
 /// (dJ/dW) and n_l R(n_(l-1)) (dJ/dx) doubles, each that grows the workspace counted, and one 8 x 256 tail per part of
 /// a product;</item>
 /// <item>the orthogonal initialiser's scratch: every layer's weights again;</item>
-/// <item>the recorded statistics: C checkpoints of L (+1) layers, each layer's record as an object
+/// <item>the recorded statistics: C checkpoints of L (+1) layers, each layer's record with its histograms as objects
 /// (<see cref="StatisticsObjectBytes"/>) and as JSON in the result line on its way to disk or to the client
 /// (<see cref="StatisticsJsonBytes"/>);</item>
 /// <item>a fixed <see cref="FixedBytes"/> for the trial's small objects;</item>
@@ -53,15 +53,31 @@ public sealed record TrialMemoryEstimate(TrialConfig Config, long Bytes, IReadOn
 /// </summary>
 public static class TrialMemory
 {
-    /// <summary>A recorded layer's <see cref="LayerStats"/> (16-byte header, an int padded to 8, 8 doubles) and its reference.</summary>
-    public const long StatisticsObjectBytes = 96;
+    /// <summary>
+    /// A recorded layer's <see cref="LayerStats"/> (16-byte header, an int padded to 8, 8 doubles, 2 references), its
+    /// reference, and its two <see cref="Histogram"/>s (<see cref="HistogramObjectBytes"/> each).
+    /// </summary>
+    public const long StatisticsObjectBytes = 112 + 2 * HistogramObjectBytes;
 
     /// <summary>
-    /// A recorded layer as JSON: at most about 330 characters (nine names and numbers of up to 24 characters each), held
-    /// as the writer's UTF-8 buffer (which grows by doubling: up to 2 bytes a character), the finished string (2 bytes a
-    /// character) and one more UTF-8 copy while it is written or sent (up to 2 again): 6 bytes a character.
+    /// One <see cref="Histogram"/>: the object (48 bytes) and two count arrays (24-byte header) of
+    /// <see cref="HistogramBinsAllowed"/> ints each.
     /// </summary>
-    public const long StatisticsJsonBytes = 330 * 6;
+    public const long HistogramObjectBytes = 48 + 2 * (24 + 4 * HistogramBinsAllowed);
+
+    /// <summary>
+    /// The occupied bins a sign's histogram is allowed: four decades. An allowance, not a bound: a layer's entries
+    /// rarely spread wider, and the few bins more of one that does are within the runtime's share.
+    /// </summary>
+    public const long HistogramBinsAllowed = 16;
+
+    /// <summary>
+    /// A recorded layer as JSON: at most about 330 characters (nine names and numbers of up to 24 characters each) and
+    /// two histograms of about 100 (their names, and <see cref="HistogramBinsAllowed"/> bins a sign of mostly short
+    /// counts), held as the writer's UTF-8 buffer (which grows by doubling: up to 2 bytes a character), the finished
+    /// string (2 bytes a character) and one more UTF-8 copy while it is written or sent (up to 2 again): 6 bytes a character.
+    /// </summary>
+    public const long StatisticsJsonBytes = (330 + 2 * 100) * 6;
 
     /// <summary>Closures, the key, the theory's per-layer arrays, the result record and the like.</summary>
     public const long FixedBytes = 1L << 20;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Backprop.Core.Experiments;
 
 /// <summary>
@@ -15,6 +17,8 @@ namespace Backprop.Core.Experiments;
 /// <param name="ActStd">Standard deviation of a_l over the batch and units.</param>
 /// <param name="Saturated">Fraction saturated (tanh: |a| > 0.99; sigmoid: a outside [0.01, 0.99]) or dead
 /// (relu: a = 0); NaN for activations without such a notion.</param>
+/// <param name="GradHist">The entries of dJ/dW_l by sign and magnitude; null in records written before histograms were recorded.</param>
+/// <param name="ActHist">The entries of a_l over the batch by sign and magnitude; null likewise.</param>
 public sealed record LayerStats(
     int Layer,
     double GradWNorm,
@@ -24,7 +28,9 @@ public sealed record LayerStats(
     double GradAbsMax,
     double ActMean,
     double ActStd,
-    double Saturated);
+    double Saturated,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Histogram? GradHist = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Histogram? ActHist = null);
 
 /// <summary>The loss and per-layer statistics at one recorded step.</summary>
 public sealed record Checkpoint(int Step, double Loss, IReadOnlyList<LayerStats> Layers);
@@ -80,9 +86,10 @@ public sealed record TrialResult(
 {
     /// <summary>
     /// The version of this record's JSON form in trials.jsonl. Version 1 had a "vanished" outcome and called only
-    /// non-finite losses divergence; its lines are read and brought up to this version (see <see cref="ResultFormat.FromJsonLine"/>).
+    /// non-finite losses divergence; version 2 had no histograms (<see cref="LayerStats.GradHist"/>); their lines are read
+    /// and brought up to this version (see <see cref="ResultFormat.FromJsonLine"/>, <see cref="SchemaUpgrade"/>).
     /// </summary>
-    public const int CurrentSchema = 2;
+    public const int CurrentSchema = 3;
 
     /// <summary>Required when read: a line without it is not taken for the current version (see <see cref="ResultFormat.FromJsonLine"/>).</summary>
     [System.Text.Json.Serialization.JsonRequired]

@@ -7,7 +7,7 @@ namespace Backprop.Core.Experiments;
 
 /// <summary>
 /// Trains one trial with the shared core and measures its gradient flow. At step 0 and every record interval
-/// (and at the last step) it records per-layer <see cref="LayerStats"/>; divergence (<see cref="Divergence"/>: NaN or Inf
+/// (and at the last step) it records per-layer <see cref="LayerStats"/> with their <see cref="Histogram"/>s; divergence (<see cref="Divergence"/>: NaN or Inf
 /// in the loss or a gradient, or a loss grown a millionfold) ends the trial as data, with the step (which is recorded),
 /// never as an exception.
 /// </summary>
@@ -51,6 +51,7 @@ public static class TrialRunner
         int m = batches.BatchSize;
 
         var checkpoints = new List<Checkpoint>();
+        var histograms = new HistogramCounter();
         int? divergedAt = null;
         double lastLoss = double.NaN, initialLoss = double.NaN;
         for (int step = 0; step <= config.Steps; step++)
@@ -62,7 +63,7 @@ public static class TrialRunner
             bool diverged = !GradientStats.AllFinite(network, lastLoss) || Divergence.Diverged(lastLoss, initialLoss);
             if (diverged || step % config.RecordEvery == 0 || step == config.Steps)
             {
-                var checkpoint = new Checkpoint(step, lastLoss, GradientStats.Measure(network, m));
+                var checkpoint = new Checkpoint(step, lastLoss, GradientStats.Measure(network, m, histograms));
                 checkpoints.Add(checkpoint);
                 onCheckpoint?.Invoke(checkpoint);
             }

@@ -13,7 +13,8 @@ namespace Backprop.Lab.Web.Serving;
 /// What the server answers. Pages: <c>/</c> and the embedded assets by exact name. JSON (<see cref="WebJson"/>):
 /// <c>/api/sweeps</c> (the served folders), <c>/api/sweeps/ID</c> (a <see cref="SweepView"/>; query parameters named
 /// after swept axes filter, e.g. <c>?activation=tanh&amp;seed=1&amp;seed=2</c>), <c>/api/sweeps/ID/trials/KEY</c> (one
-/// trial as trials.jsonl records it, every checkpoint). Server-sent events: <c>/api/events</c>, an event "change" with
+/// trial as trials.jsonl records it, every checkpoint), <c>/api/compare/A/B</c> (two sweeps on shared colour scales, a
+/// <see cref="CompareView"/>). Server-sent events: <c>/api/events</c>, an event "change" with
 /// {id, version, trials} whenever a folder's trials change, or {id: null} when the set of folders does.
 /// </summary>
 internal static class Endpoints
@@ -56,6 +57,11 @@ internal static class Endpoints
             var axes = Backprop.Core.Experiments.SweepAxes.Varying(snapshot.Trials.Select(t => t.Config));
             return Results.Json(new TrialView(snapshot.Id, snapshot.Name, axes.ToDictionary(a => a, a => Backprop.Core.Experiments.SweepAxes.Value(trial.Config, a)), trial), WebJson.Options);
         });
+
+        app.MapGet("/api/compare/{a}/{b}", (string a, string b) =>
+            catalog.Find(a) is { } first && catalog.Find(b) is { } second
+                ? Results.Json(CompareView.Of(SweepView.Of(first.Snapshot), SweepView.Of(second.Snapshot)), WebJson.Options)
+                : Results.NotFound());
 
         app.MapGet("/api/events", (HttpContext context) => Events(context, catalog));
 

@@ -55,6 +55,7 @@ function parseRoute() {
   if (embedded && parts.length === 0) return { view: 'sweep', id: embedded.sweep.id, params };
   if (parts[0] === 'sweep' && parts.length >= 2) return { view: 'sweep', id: parts[1], params };
   if (parts[0] === 'trial' && parts.length >= 3) return { view: 'trial', id: parts[1], key: parts[2], params };
+  if (parts[0] === 'compare' && parts.length >= 3 && !embedded) return { view: 'compare', id: parts[1], other: parts[2], params };
   return { view: 'list', params };
 }
 
@@ -93,6 +94,7 @@ async function render() {
       try {
         if (route.view === 'sweep') await renderSweep(route.id, route.params);
         else if (route.view === 'trial') await renderTrial(route.id, route.key);
+        else if (route.view === 'compare') await window.LabCompare.render(route.id, route.other, lab);
         else await renderList();
       } catch (e) {
         main.replaceChildren(el('p', { class: 'bad', id: 'error' }, `Could not load: ${e.message}`));
@@ -111,7 +113,7 @@ if (!embedded && window.EventSource) {
   events.addEventListener('hello', () => { live.textContent = 'live'; live.classList.add('on'); });
   events.addEventListener('change', e => {
     const change = JSON.parse(e.data);
-    if (route.view === 'list' || (route.view === 'sweep' && (change.id === route.id || change.id === null))) render();
+    if (route.view === 'list' || (['sweep', 'compare'].includes(route.view) && [route.id, route.other, null].includes(change.id))) render();
   });
   events.onerror = () => { live.textContent = 'reconnecting'; live.classList.remove('on'); };
 }
@@ -131,6 +133,7 @@ async function renderList() {
     sweeps.length === 0
       ? el('p', { class: 'meta', id: 'no-sweeps' }, 'No results folder yet. Run lab sweep; its folder appears here as soon as it starts.')
       : el('table', { id: 'sweeps' }, el('thead', {}, el('tr', {}, el('th', {}, 'results folder'), el('th', {}, 'trials'), el('th', {}, 'outcomes'))), el('tbody', {}, rows)));
+  if (!embedded) window.LabCompare.decorateList(document.getElementById('sweeps'), lab);
   shown = 'list';
   main.dataset.ready = 'list';
 }
@@ -151,7 +154,9 @@ async function renderSweep(id, params) {
       el('div', { id: 'filters' }),
       el('h2', {}, 'Where gradients vanish and explode'),
       el('ul', { class: 'findings', id: 'findings' }),
-      el('div', { class: 'detail', id: 'cell-detail' }, 'Hover over a cell for its trials and numbers; click to open a trial.'),
+      el('div', { class: 'hover-row' },
+        el('div', { class: 'detail', id: 'cell-detail' }, 'Hover over a cell for its trials and numbers; click to open a trial.'),
+        el('div', { class: 'cell-hist', id: 'cell-hist' }, 'Hover over a cell: its first trial\'s weight-gradient histograms at initialisation, first against last hidden layer.')),
       el('div', { id: 'groups' }),
       el('h2', {}, 'Measured against predicted χ₁'),
       el('p', { class: 'caption' }, 'Each point is a trial; on the dashed diagonal, measurement and mean-field theory agree. χ₁ < 1: gradients vanish towards the input; χ₁ > 1: they explode. Left: theory for the same layers (following q^l from the data); right: χ₁ at the fixed point q*, which deep layers approach.'),
@@ -357,6 +362,8 @@ function bindCells(div, g, rows, id, describe) {
       el('ul', { class: 'cell-trials' }, cell.trials.map(t => el('li', { 'data-key': t.key },
         el('a', { href: hashFor('trial', id, t.key) }, t.key), ` seed ${t.seed}: `, perTrial(t),
         `; |δ₁|/|δ_L| at init ${fmt(t.delta_ratio_init)}, χ₁ measured ${fmt(t.chi1_measured)}, predicted ${fmt(t.chi1_layers)}`))));
+    const hist = document.getElementById('cell-hist');
+    if (hist && cell.trials.length > 0) window.LabHist.cellHover(hist, cell.trials[0].key, () => api.trial(id, cell.trials[0].key)).catch(() => {});
   });
   div.on('plotly_click', e => {
     const cell = e.points.length ? at(e.points[0]) : null;
@@ -492,6 +499,7 @@ async function renderTrial(id, key) {
   const cps = t.checkpoints;
   const depth = c.depth;
   const layerName = l => l === depth + 1 ? 'readout' : String(l);
+  const histograms = window.LabHist.trialSection(el, t, layerName);
   const config = Object.entries(c).map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : v)));
   const s = t.summary;
   const summary = s ? [
@@ -515,6 +523,7 @@ async function renderTrial(id, key) {
       el('span', { id: 'checkpoint-step' })),
     el('div', { class: 'panels' }, el('div', { class: 'chart', id: 'trial-act' }), el('div', { class: 'chart', id: 'trial-grad' })),
     el('table', { id: 'checkpoint-table' }),
+    histograms.section,
     el('h2', {}, 'Saturated or dead fraction over training'),
     el('p', { class: 'caption' }, 'tanh: |a| > 0.99; sigmoid: a outside [0.01, 0.99]; relu: a = 0 (dead). Empty for activations without such a notion.'),
     el('div', { class: 'chart', id: 'trial-saturation' }));
@@ -567,8 +576,12 @@ async function renderTrial(id, key) {
   };
   slider.addEventListener('input', showCheckpoint);
   showCheckpoint();
+  histograms.draw();
   shown = `trial\n${id}\n${key}`;
   main.dataset.ready = 'trial';
 }
+
+// What the compare page (compare.js) draws with: the sweep view's charts and helpers.
+const lab = { el, fmt, pl, hashFor, getJson, drawPhase, drawTrainability, crumbs, main };
 
 render();
