@@ -12,7 +12,7 @@ namespace Backprop.Core.Experiments;
 /// replays draws from the nearest of a checkpoint kept every <see cref="CheckpointEvery"/> samples. The order and the keys
 /// are those of the sweep file as ever: a results folder resumes with the same trials whatever the size of the sweep.
 /// </summary>
-public sealed partial class SweepGrid
+public sealed partial class SweepGrid : ITrialSequence
 {
     /// <summary>Samples between two kept random-generator states: at most a million samples keep under a thousand.</summary>
     private const int CheckpointEvery = 1024;
@@ -25,6 +25,11 @@ public sealed partial class SweepGrid
 
     /// <summary>Makes the grid of <paramref name="spec"/>; throws <see cref="OverflowException"/> when it has more than <see cref="long.MaxValue"/> trials.</summary>
     public SweepGrid(SweepSpec spec)
+        : this(spec, long.MaxValue)
+    {
+    }
+
+    private SweepGrid(SweepSpec spec, long limit)
     {
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
@@ -36,8 +41,11 @@ public sealed partial class SweepGrid
         }
         _points = points;
         _samples = spec.Random?.Count ?? 1;
-        Count = checked(checked(points * _samples) * spec.Seeds);
+        Count = Math.Min(limit, checked(checked(points * _samples) * spec.Seeds));
     }
+
+    /// <summary>The first <paramref name="count"/> trials of this grid (all of them if it has fewer): a sample to measure with.</summary>
+    public SweepGrid Take(long count) => new(_spec, Math.Min(count, Count));
 
     /// <summary>The number of trials.</summary>
     public long Count { get; }
@@ -65,7 +73,7 @@ public sealed partial class SweepGrid
         for (long index = start; ;)
         {
             TrialConfig config = Build(digits, draws);
-            for (; seed < seeds; seed++, index++)
+            for (; seed < seeds && index < Count; seed++, index++)
             {
                 TrialConfig withSeed = config with { Seed = _spec.Base.Seed + (ulong)seed };
                 yield return new Trial(withSeed.Key(), withSeed);
@@ -122,7 +130,7 @@ public sealed partial class SweepGrid
             return null;
         }
         long index = (sample * _points + point) * _spec.Seeds + (long)offset;
-        return At(index).Key == key ? index : null;
+        return index < Count && At(index).Key == key ? index : null;
     }
 
     /// <summary>The name a sweep field has in <see cref="TrialConfig.Fields"/>: each field sets exactly one.</summary>
