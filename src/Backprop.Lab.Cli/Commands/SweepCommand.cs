@@ -97,6 +97,9 @@ internal static class SweepCommand
             ? RunInProcess(grid, done, results, view, run.Parallel, saveTimeout, cancellation)
             : run.RunDistributedAsync(grid, results, view, saveTimeout, cancellation));
 
+        // What the sweep's bookkeeping holds (the grid, the window in flight, the unsaved results, the keys saved): the
+        // figure that must not grow with the number of trials. A full collection first, so it counts live objects only.
+        Log.Information("Sweep {SweepId} ended its run with {ManagedHeapBytes} bytes of managed heap in use", results.SweepId, GC.GetTotalMemory(forceFullCollection: true));
         IReadOnlyList<TrialResult> outcome = results.All();
         if (!complete)
         {
