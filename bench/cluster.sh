@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trials per second on experiments/bench-sweep.json (the real-cluster issue's benchmark):
+# Trials per second on experiments/bench-sweep.json (the cluster benchmark of docs/benchmarks.md):
 #   in process, the embedded silo, 1 silo process pinned to core 0, and 2 silo processes pinned to cores 0 and 1
 #   (one trial at a time each), with Redis membership; prints the scaling efficiency from 1 to 2 silo processes.
 # Rates count the trial phase only (from the client's "submitted" event to its last saved trial, read from the
@@ -64,7 +64,7 @@ start_silos() { # count; sets ids (no subshell, so the pids are kept)
   ids="bench-$RANDOM"; local i
   for ((i = 0; i < $1; i++)); do
     : > "$work/silo-$ids-$i.out"
-    taskset -c "$i" "${lab[@]}" silo --redis "127.0.0.1:$redis_port" --cluster-id "$ids" --trials 1 \
+    taskset -c "$i" "${lab[@]}" silo --redis "127.0.0.1:$redis_port" --cluster-id "$ids" --parallel 1 \
       --silo-port "$(port)" --gateway-port "$(port)" > "$work/silo-$ids-$i.out" 2>&1 &
     silo_pids+=($!); pids+=($!)
   done

@@ -11,12 +11,14 @@
 #   REDIS_PORT         redis port on 127.0.0.1 (default 6379)
 #   SILO_PORT_BASE     silo i uses silo port SILO_PORT_BASE+i (default 11111)
 #   GATEWAY_PORT_BASE  and gateway port GATEWAY_PORT_BASE+i (default 30000)
-#   TRIALS_PER_SILO    --trials for each silo (default: lab's, one per core)
+#   TRIALS_PER_SILO    --parallel (-j) for each silo (default: lab's, one per core)
 #   LAB_DLL            a built lab.dll to run; unset: `dotnet build -c Release src/Backprop.Lab.Cli` once
 #   LAB_REDIS_PASSWORD if set, redis requires it and the silos use it; it is never echoed or written to disk
 #   START_TIMEOUT      seconds to wait for redis and for each silo to come up (default 120)
 #   STOP_TIMEOUT       seconds a silo or redis gets after SIGTERM before SIGKILL (default 30)
 # The silos also read LAB_Cluster__ClusterId, LAB_Cluster__ServiceId and LAB_Cluster__Membership__* like any `lab`.
+# They authenticate with your cluster certificate (~/.config/backprop-lab/cluster.pfx, created on first use), so a
+# `lab sweep --redis` of yours joins them and another user's does not.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -281,7 +283,7 @@ up() {
         gateway_port=$((gateway_port_base + i))
         silo_args=(silo --redis "127.0.0.1:$redis_port" --address 127.0.0.1 --silo-port "$silo_port"
             --gateway-port "$gateway_port" --log "$cluster_dir/silo-$i.jsonl")
-        [[ -n "${TRIALS_PER_SILO:-}" ]] && silo_args+=(--trials "$TRIALS_PER_SILO")
+        [[ -n "${TRIALS_PER_SILO:-}" ]] && silo_args+=(--parallel "$TRIALS_PER_SILO")
         rm -f "$cluster_dir/silo-$i.jsonl"
         : >"$cluster_dir/silo-$i.out" # emptied here, so an earlier run's "silo up:" cannot be read as this one's
         # An advertised address from the environment would point the others away from 127.0.0.1.

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Backprop.Core.Serialization;
 using Backprop.Lab.Cli.Commands;
+using Backprop.Lab.Cli.Output;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace Backprop.Lab.Cli;
 
@@ -21,12 +23,23 @@ public static partial class LabApp
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        args = HelpRequest(args);
+        // Every line a command prints, and every message below, shows user text with its control characters escaped;
+        // what a command prints is bounded by its --max-output.
+        var bounded = new BoundedWriter(stdout);
+        stdout = new TerminalWriter(bounded);
+        stderr = new TerminalWriter(stderr);
         RootCommand root = BuildRoot(stdout);
         ParseResult parse = root.Parse(args);
         bool verbose = parse.GetValue(Verbose);
         ConfigureLogging(verbose);
         try
         {
+            if (UnknownToken.Describe(parse) is string unknown)
+            {
+                stderr.WriteLine($"error: {unknown}");
+                return ExitCodes.BadInput;
+            }
             if (parse.Errors.Count > 0)
             {
                 foreach (var error in parse.Errors)
@@ -36,6 +49,7 @@ public static partial class LabApp
                 stderr.WriteLine("Run 'lab --help' (or 'lab COMMAND --help') for usage.");
                 return ExitCodes.BadInput;
             }
+            bounded.Limit = MaxOutputOption.Resolve(parse);
             var configuration = new InvocationConfiguration
             {
                 Output = stdout,
@@ -59,6 +73,13 @@ public static partial class LabApp
                 stderr.WriteLine(e.ToString());
             }
             return ExitCodes.BadInput;
+        }
+        catch (OutputLimitException e)
+        {
+            stdout.Flush();
+            stderr.WriteLine($"error: output cut after {MaxOutputOption.Describe(e.Limit)} (the limit of {MaxOutputOption.Name}); " +
+                $"give {MaxOutputOption.Name} with a larger size, or {MaxOutputOption.Name} none, to print all of it");
+            return ExitCodes.OutputCut;
         }
         catch (UserInputException e)
         {
@@ -94,6 +115,17 @@ public static partial class LabApp
     }
 
     /// <summary>
+    /// A bare <c>lab</c> and <c>lab help</c> show the command list, <c>lab help COMMAND</c> that command's help (exit 0):
+    /// a newcomer's first two guesses.
+    /// </summary>
+    internal static string[] HelpRequest(string[] args) => args switch
+    {
+        [] => ["--help"],
+        ["help", .. var rest] => [.. rest, "--help"],
+        _ => args,
+    };
+
+    /// <summary>
     /// The parser's message with the .NET type it names said in words: "Cannot parse argument 'x' for option '--parallel'
     /// as expected type 'System.Int32'" becomes "... as an integer".
     /// </summary>
@@ -126,7 +158,9 @@ public static partial class LabApp
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         root.Subcommands.Add(GradCheckCommand.Create(stdout));
         root.Subcommands.Add(ReportCommand.Create(stdout));
+        root.Subcommands.Add(ServeCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
+        root.Subcommands.Add(SchemaCommand.Create(stdout));
         return root;
     }
 
@@ -165,7 +199,8 @@ public static partial class LabApp
             .MinimumLevel.Override("Polly", verbose ? LogEventLevel.Information : LogEventLevel.Error)
             .Filter.ByExcluding(e => Stopping && !verbose && e.Properties.ContainsKey("SourceContext"))
             // One line per event; stack traces are for --verbose (and for the run's or silo's log file).
-            .WriteTo.Console(outputTemplate: verbose ? "[{Level:u3}] {Message:lj}{NewLine}{Exception}" : "[{Level:u3}] {Message:lj}{NewLine}",
+            .WriteTo.Console(new TerminalLogFormatter(new MessageTemplateTextFormatter(
+                    verbose ? "[{Level:u3}] {Message:lj}{NewLine}{Exception}" : "[{Level:u3}] {Message:lj}{NewLine}")),
                 standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
     }

@@ -38,7 +38,7 @@ internal sealed class RunLog : IDisposable
                 .Filter.ByExcluding(e => !LabApp.IsVerbose && IsFramework(e, out string source)
                     && (e.Level < LogEventLevel.Error || source.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal)))
                 .WriteTo.Logger(previous))
-            .WriteTo.File(new CompactJsonFormatter(), path, shared: true)
+            .WriteTo.File(new Output.TerminalLogFormatter(new CompactJsonFormatter()), path, shared: true)
             .CreateLogger();
         Log.Logger = logger;
         return new RunLog(previous, logger, path);

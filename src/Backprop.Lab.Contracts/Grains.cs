@@ -31,6 +31,12 @@ public interface ISweepGrain : IGrainWithStringKey
     /// </summary>
     Task WaitForChange(long version, TimeSpan maxWait);
 
+    /// <summary>
+    /// The client has every result of a finished sweep on disk: the sweep's stored state is deleted (in Redis, where
+    /// it would otherwise stay) and the grain deactivates. Ignored while the sweep is not finished.
+    /// </summary>
+    Task Release();
+
     /// <summary>An ExperimentGrain began training attempt <paramref name="attempt"/> on <paramref name="silo"/>.</summary>
     Task TrialStarted(string trialKey, int attempt, string silo);
 

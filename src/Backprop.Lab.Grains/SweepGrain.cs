@@ -48,6 +48,8 @@ public sealed class SweepGrain(
     private TaskCompletionSource? _changed;
     private bool _dirty;
     private bool _writing;
+    private Task _write = Task.CompletedTask;
+    private bool _released;
     private bool _probing;
     private IGrainTimer? _timer;
 
@@ -430,9 +432,31 @@ public sealed class SweepGrain(
         entry.Status = TrialStatus.Pending;
     }
 
+    public async Task Release()
+    {
+        if (!Finished() || _released)
+        {
+            return;
+        }
+        _released = true; // no write may follow the delete and bring the state back
+        _timer?.Dispose();
+        _timer = null;
+        try
+        {
+            await _write; // a write under way finishes before the delete
+        }
+        catch (Exception)
+        {
+            // Its failure is Persist's to report; the delete follows either way.
+        }
+        await state.ClearStateAsync();
+        logger.LogInformation("Sweep {SweepId}: every result is saved by the client; its stored state is deleted", SweepId);
+        DeactivateOnIdle();
+    }
+
     private async Task Persist()
     {
-        if (!_dirty || _writing)
+        if (!_dirty || _writing || _released)
         {
             return;
         }
@@ -440,7 +464,7 @@ public sealed class SweepGrain(
         _dirty = false;
         try
         {
-            await state.WriteStateAsync();
+            await (_write = state.WriteStateAsync());
         }
         catch (Exception e)
         {

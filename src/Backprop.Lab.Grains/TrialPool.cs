@@ -51,7 +51,7 @@ public sealed class TrialPool : IDisposable
 
     /// <summary>Why <paramref name="config"/> may not run on this silo (its memory, times the trials run at once, is over <see cref="Budget"/>), or null.</summary>
     public string? RefusalOf(TrialConfig config) =>
-        Budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --trials", "lab silo --memory-budget");
+        Budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --parallel", "lab silo --memory-budget");
 
     public int Queued => Volatile.Read(ref _queued);
 

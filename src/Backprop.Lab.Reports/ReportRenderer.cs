@@ -15,12 +15,15 @@ namespace Backprop.Lab.Reports;
 /// </summary>
 public static class ReportRenderer
 {
-    public static ReportOutcome Render(string resultsDirectory, ReportOptions? options = null)
+    /// <param name="resultsDirectory">The results folder (sweep.json, trials.jsonl); the report goes to its report/ folder.</param>
+    /// <param name="options">Figure size and formats.</param>
+    /// <param name="loaded">The folder's results when the caller has read them already (they are read otherwise).</param>
+    public static ReportOutcome Render(string resultsDirectory, ReportOptions? options = null, StoredResults? loaded = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(resultsDirectory);
         options ??= new ReportOptions();
         var clock = Stopwatch.StartNew();
-        StoredResults results = StoredResults.Load(resultsDirectory);
+        StoredResults results = loaded ?? StoredResults.Load(resultsDirectory);
         var skipped = new List<SkippedItem>(results.Skipped);
         if (!Directory.Exists(resultsDirectory) || (results.Trials.Count == 0 && results.SweepText is null))
         {

@@ -13,6 +13,32 @@ public sealed record StoredResults(string Directory, string? SweepText, IReadOnl
     public const string TrialsFileName = "trials.jsonl";
     public const string SummaryFileName = "summary.csv";
 
+    /// <summary>
+    /// What the report is called: the sweep's "name" from sweep.json, which stays the same however the folder is named
+    /// (results/NAME-TIMESTAMP by default, anything with --out); the folder's name when sweep.json is missing or unreadable.
+    /// </summary>
+    public string Name => SweepName(SweepText) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
+
+    private static string? SweepName(string? sweepText)
+    {
+        if (sweepText is null)
+        {
+            return null;
+        }
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(sweepText.TrimStart('\uFEFF'),
+                new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("name", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String
+                && !string.IsNullOrWhiteSpace(name.GetString()) ? name.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     public static StoredResults Load(string directory)
     {
         var skipped = new List<SkippedItem>();

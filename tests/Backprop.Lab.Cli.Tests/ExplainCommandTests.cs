@@ -9,7 +9,7 @@ namespace Backprop.Lab.Cli.Tests;
 public sealed class ExplainCommandTests : TempDirectory
 {
     [Fact]
-    public void Seed_z_prints_forward_values_backward_lines_gradients_and_the_path_sum()
+    public void Worked_example_z_prints_forward_values_backward_lines_gradients_and_the_path_sum()
     {
         var (exit, output, error) = LabRunner.Run("explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2");
         Assert.Equal(0, exit);
@@ -21,30 +21,8 @@ public sealed class ExplainCommandTests : TempDirectory
         Assert.Contains("dz/dy = 12 * (3 * x + 4 * y)^2 = 1452", output);
     }
 
-    [Theory]
-    [InlineData("$ lab explain \"z = (3*x + 4*y)^3\" --at x=1,y=2", new[] { "explain", "z = (3*x + 4*y)^3", "--at", "x=1,y=2" })]
-    [InlineData("$ lab explain \"a = x*y; z = a*a + x\" --at x=2,y=3 --wrt x", new[] { "explain", "a = x*y; z = a*a + x", "--at", "x=2,y=3", "--wrt", "x" })]
-    [InlineData("$ lab explain --net experiments/networks/seed-linear-2-2-1.json --data experiments/networks/seed-batch.json --wrt x2",
-        new[] { "explain", "--net", "NET", "--data", "BATCH", "--wrt", "x2" })]
-    public void Readme_examples_are_what_the_command_prints(string readmeLine, string[] args)
-    {
-        string readme = File.ReadAllText(System.IO.Path.Combine(Backprop.Tests.Shared.Repository.Root(), "README.md"));
-        int start = readme.IndexOf(readmeLine + "\n", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"README has no example starting with {readmeLine}");
-        start += readmeLine.Length + 1;
-        string expected = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
-        var (exit, output, _) = LabRunner.Run(args.Select(a => a switch
-        {
-            "NET" => LabRunner.Example("seed-linear-2-2-1.json"),
-            "BATCH" => LabRunner.Example("seed-batch.json"),
-            _ => a,
-        }).ToArray());
-        Assert.Equal(0, exit);
-        Assert.Equal(expected.TrimEnd(), output.TrimEnd());
-    }
-
     [Fact]
-    public void Seed_y_shows_the_chain_1_times_1_times_2()
+    public void Worked_example_y_shows_the_chain_1_times_1_times_2()
     {
         var (exit, output, _) = LabRunner.Run("explain", "y = 2*x + 4", "--at", "x=3");
         Assert.Equal(0, exit);
@@ -53,9 +31,9 @@ public sealed class ExplainCommandTests : TempDirectory
     }
 
     [Fact]
-    public void Seed_network_prints_the_two_path_sum_and_agrees_with_backprop()
+    public void Worked_example_network_prints_the_two_path_sum_and_agrees_with_backprop()
     {
-        var (exit, output, error) = LabRunner.Run("explain", "--net", LabRunner.Example("seed-linear-2-2-1.json"), "--data", LabRunner.Example("seed-batch.json"), "--wrt", "x2");
+        var (exit, output, error) = LabRunner.Run("explain", "--net", LabRunner.Example("linear-2-2-1.json"), "--data", LabRunner.Example("linear-2-2-1-batch.json"), "--wrt", "x2");
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         Assert.Contains("dL/dx2 = -2(y - y_hat)(w11[2] w12[1] + w12[2] w22[1])", output);
@@ -276,7 +254,7 @@ public sealed class ExplainCommandTests : TempDirectory
     [InlineData(new string[0], "give either a formula")]
     public void Bad_input_exits_2_with_a_clear_message(string[] args, string fragment)
     {
-        var full = new[] { "explain" }.Concat(args.Select(a => a == "NET" ? LabRunner.Example("seed-linear-2-2-1.json") : a)).ToArray();
+        var full = new[] { "explain" }.Concat(args.Select(a => a == "NET" ? LabRunner.Example("linear-2-2-1.json") : a)).ToArray();
         var (exit, output, error) = LabRunner.Run(full);
         Assert.Equal(2, exit);
         Assert.Equal("", output);

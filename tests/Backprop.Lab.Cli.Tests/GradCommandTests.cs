@@ -6,9 +6,9 @@ namespace Backprop.Lab.Cli.Tests;
 public sealed class GradCommandTests : TempDirectory
 {
     [Fact]
-    public void Seed_network_text_output_shows_loss_and_path_sum_gradient()
+    public void Worked_example_network_text_output_shows_loss_and_path_sum_gradient()
     {
-        var (exit, output, error) = LabRunner.Run("grad", LabRunner.Example("seed-linear-2-2-1.json"), "--data", LabRunner.Example("seed-batch.json"));
+        var (exit, output, error) = LabRunner.Run("grad", LabRunner.Example("linear-2-2-1.json"), "--data", LabRunner.Example("linear-2-2-1-batch.json"));
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         Assert.Contains("J        42.25", output);
@@ -20,7 +20,7 @@ public sealed class GradCommandTests : TempDirectory
     [Fact]
     public void Json_output_has_every_gradient_at_full_precision()
     {
-        var (exit, output, _) = LabRunner.Run("grad", LabRunner.Example("seed-linear-2-2-1.json"), "--data", LabRunner.Example("seed-batch.json"), "--json");
+        var (exit, output, _) = LabRunner.Run("grad", LabRunner.Example("linear-2-2-1.json"), "--data", LabRunner.Example("linear-2-2-1-batch.json"), "--json");
         Assert.Equal(0, exit);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement root = doc.RootElement;
@@ -73,7 +73,7 @@ public sealed class GradCommandTests : TempDirectory
     }
 
     [Theory]
-    [InlineData("grad")]                              // missing NET.json and --data
+    [InlineData("grad")]                              // missing NET_FILE and --data
     [InlineData("grad", "x.json")]                    // missing --data
     [InlineData("frobnicate")]                        // unknown command
     [InlineData("train", "x.json", "-d", "y.json", "--steps", "many")]

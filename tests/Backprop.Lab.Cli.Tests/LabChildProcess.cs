@@ -12,11 +12,16 @@ internal static class LabChildProcess
     /// <summary>Well above any run these tests make; a run that reaches it is killed and reported.</summary>
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
-    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] args)
+    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] args) =>
+        RunWithInput(environment, workingDirectory, null, args);
+
+    /// <summary>As above, with <paramref name="stdin"/> (when not null) written to the child's standard input, then closed.</summary>
+    public static (int Exit, string Out, string Err) RunWithInput(IReadOnlyDictionary<string, string> environment, string workingDirectory, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
+            RedirectStandardInput = stdin is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory,
@@ -36,6 +41,11 @@ internal static class LabChildProcess
             start.Environment[key] = value;
         }
         using Process process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(Limit))

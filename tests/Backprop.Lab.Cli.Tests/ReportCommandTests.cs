@@ -30,6 +30,21 @@ public sealed class ReportCommandTests : TempDirectory
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
+    public void A_null_line_is_reported_in_words()
+    {
+        string output = System.IO.Path.Combine(Path, "out");
+        Assert.Equal(0, LabRunner.Run("sweep", Write("tiny.json", Tiny), "--out", output, "--in-process").Exit);
+        string trials = System.IO.Path.Combine(output, "trials.jsonl");
+        List<string> lines = File.ReadAllLines(trials).ToList();
+        lines.Insert(2, "null");
+        File.WriteAllLines(trials, lines);
+        var (exit, stdout, stderr) = LabChildProcess.Run(new Dictionary<string, string>(), Path, "report", output, "--no-svg");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("report skipped trials.jsonl line 3: null, expected a trial result object", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_folder_exits_2_and_an_empty_one_says_what_is_missing()
     {
         var (missing, _, error) = LabRunner.Run("report", System.IO.Path.Combine(Path, "nope"));

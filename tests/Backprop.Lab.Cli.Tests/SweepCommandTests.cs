@@ -141,7 +141,7 @@ public sealed class SweepCommandTests : TempDirectory
     [InlineData("silo", "--silo-port", "0")]
     [InlineData("silo", "--address", "not-an-ip")]
     [InlineData("silo", "--primary", "localhost")]
-    [InlineData("silo", "--trials", "0")]
+    [InlineData("silo", "--parallel", "0")]
     [InlineData("sweep", "x.json", "--cluster", "nonsense")]
     [InlineData("sweep", "x.json", "--in-process", "--cluster", "127.0.0.1:30000")]
     [InlineData("sweep")]
@@ -153,6 +153,7 @@ public sealed class SweepCommandTests : TempDirectory
     [InlineData("silo", "--advertise", "not-an-ip")]
     [InlineData("silo", "--config", "/nonexistent/appsettings.json")]
     [InlineData("silo", "--tls-cert", "/nonexistent/cluster.pfx")]
+    [InlineData("silo", "--insecure", "--tls-cert", "/nonexistent/cluster.pfx")]
     [InlineData("sweep", "x.json", "--redis", "127.0.0.1:6379", "--cluster", "127.0.0.1:30000")]
     public void Bad_sweep_flags_exit_2(params string[] args) => Assert.Equal(2, LabRunner.Run(args).Exit);
 
@@ -168,6 +169,29 @@ public sealed class SweepCommandTests : TempDirectory
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Equal("", stdout);
         Assert.False(Directory.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("--cluster", "127.0.0.1:30000")]
+    [InlineData("--redis", "127.0.0.1:6379")]
+    public void Parallel_on_a_cluster_is_refused_since_each_silo_sets_its_own(string flag, string value)
+    {
+        string sweep = Write("tiny.json", Tiny);
+        string output = System.IO.Path.Combine(Path, "out");
+        var (exit, stdout, error) = LabRunner.Run("sweep", sweep, "-j", "2", flag, value, "--out", output);
+        Assert.Equal(2, exit);
+        Assert.Equal("error: -j/--parallel applies where trials run: on a cluster, give it to each `lab silo`\n", error.ReplaceLineEndings("\n"));
+        Assert.Equal("", stdout);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Sweep_and_silo_both_take_j_as_parallel_trials_at_once()
+    {
+        foreach (string command in new[] { "sweep", "silo" })
+        {
+            Assert.Matches(@"\n  -j, --parallel <N> +Trials ", LabRunner.Run(command, "--help").Out);
+        }
     }
 
     [Fact]

@@ -33,12 +33,13 @@ public sealed class SweepViewTests
             return Task.FromResult(true);
         });
 
-        // What is written between two line breaks or cursor movements must fit on one row of the terminal (trailing
-        // blanks aside: when the bar's refresh thread draws before the end, the test console pads the blank line under
-        // the bar to its default 80 columns).
+        // The text written between two line breaks or cursor movements must fit on one row of the terminal. Blanks
+        // around it are not text: when the bar's refresh thread draws while lines are printed, the live display
+        // clears a row with a full row of blanks just before the next line, which a terminal wraps onto a row of
+        // its own; no printed line starts with a blank.
         string[] lines = System.Text.RegularExpressions.Regex.Split(console.Output, "\u001b\\[[0-9;?]*[A-Za-z]|\r|\n");
         Assert.Contains(lines, l => l.Contains("[3/5]", StringComparison.Ordinal));
-        Assert.All(lines, l => Assert.True(l.TrimEnd(' ').Length <= width, $"{l.Length} columns at width {width}: {l}"));
+        Assert.All(lines, l => Assert.True(l.Trim(' ').Length <= width, $"{l.Trim(' ').Length} columns at width {width}: {l}"));
         // The trial lines name the swept learning rate, unless the terminal is too narrow to show it.
         if (width >= 160)
         {

@@ -33,6 +33,19 @@ public sealed class TheoryCommandTests
     }
 
     [Fact]
+    public void Sigma_b_is_accepted_instead_of_its_square_and_not_both()
+    {
+        var (exit, output, error) = LabRunner.Run("theory", "-a", "tanh", "--sw2", "1.5", "--sb", "0.5");
+        Assert.True(exit == 0, error);
+        Assert.Equal(LabRunner.Run("theory", "-a", "tanh", "--sw2", "1.5", "--sb2", "0.25").Out, output);
+
+        var (both, bothOut, bothError) = LabRunner.Run("theory", "--sb", "0.5", "--sb2", "0.25");
+        Assert.Equal(2, both);
+        Assert.Equal("", bothOut);
+        Assert.Equal("error: give either --sb (the std) or --sb2 (the variance), not both\n", bothError.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void Json_output_reports_a_diverging_q_as_infinity_with_the_tail_chi1()
     {
         var (exit, output, _) = LabRunner.Run("theory", "-a", "relu", "--sw", "3", "--sb2", "0.1", "--json");

@@ -17,7 +17,8 @@ public sealed class DashboardTests : IDisposable
         string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
         using LabProcess silo = LabProcess.Start(["silo", "--dashboard", "--dashboard-port", Text(dashboardPort),
             "--silo-port", Text(RedisServer.FreePort()), "--gateway-port", Text(gatewayPort), "--cluster-id", "dashboard-test"]);
-        silo.WaitForOutput($"dashboard: http://127.0.0.1:{dashboardPort}/", TimeSpan.FromSeconds(90));
+        silo.WaitForOutput($"dashboard: http://127.0.0.1:{dashboardPort}/?token=", TimeSpan.FromSeconds(90));
+        Uri url = DashboardUrl(silo, dashboardPort);
 
         string sweep = _dir.Write("tiny.json", """
             { "name": "tiny", "base": { "depth": 2, "activation": "tanh", "init": "gaussian", "dataset": "teacher", "samples": 64,
@@ -29,7 +30,7 @@ public sealed class DashboardTests : IDisposable
         Assert.Equal(0, client.WaitForExit(TimeSpan.FromMinutes(2)));
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}/"), Timeout = TimeSpan.FromSeconds(30) };
-        string page = await http.GetStringAsync(new Uri("", UriKind.Relative));
+        string page = await http.GetStringAsync(url); // the token, then the cookie it sets
         Assert.Contains("<title>Orleans Dashboard</title>", page, StringComparison.Ordinal);
 
         // The counters are refreshed every second or so: wait until they show the sweep's grains.
@@ -46,9 +47,80 @@ public sealed class DashboardTests : IDisposable
         JsonElement host = Assert.Single(counters.GetProperty("hosts").EnumerateArray());
         Assert.Equal("Active", host.GetProperty("status").GetString());
         Assert.Equal(gatewayPort, host.GetProperty("proxyPort").GetInt32());
+        // The SweepGrain is gone by now: the client released it once every result was saved.
         Assert.Contains(GrainTypes(counters), t => t.EndsWith("ExperimentGrain", StringComparison.Ordinal));
-        Assert.Contains(GrainTypes(counters), t => t.EndsWith("SweepGrain", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_dashboard_answers_only_its_own_host_name_and_only_with_the_printed_token()
+    {
+        int dashboardPort = RedisServer.FreePort();
+        string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+        using LabProcess silo = LabProcess.Start(["silo", "--dashboard", "--dashboard-port", Text(dashboardPort),
+            "--silo-port", Text(RedisServer.FreePort()), "--gateway-port", Text(RedisServer.FreePort()), "--cluster-id", "dashboard-guard", "--insecure"]);
+        silo.WaitForOutput($"dashboard: http://127.0.0.1:{dashboardPort}/?token=", TimeSpan.FromSeconds(90));
+        Uri url = DashboardUrl(silo, dashboardPort);
+        string token = url.Query["?token=".Length..];
+        Assert.Equal(43, token.Length); // 32 bytes in URL-safe base64
+
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        async Task<HttpResponseMessage> Get(string pathAndQuery, string? host = null, string? cookie = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{dashboardPort}{pathAndQuery}"));
+            if (host is not null)
+            {
+                request.Headers.Host = host;
+            }
+            if (cookie is not null)
+            {
+                request.Headers.Add("Cookie", cookie);
+            }
+            return await http.SendAsync(request);
+        }
+
+        // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends its own host name, with the right token or not.
+        using (HttpResponseMessage rebound = await Get($"/?token={token}", host: $"evil.example:{dashboardPort}"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.MisdirectedRequest, rebound.StatusCode);
+        }
+        using (HttpResponseMessage none = await Get("/"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, none.StatusCode);
+        }
+        using (HttpResponseMessage log = await Get("/DashboardCounters"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, log.StatusCode);
+        }
+        using (HttpResponseMessage wrong = await Get($"/?token={new string('A', token.Length)}"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        string cookie;
+        using (HttpResponseMessage first = await Get($"/?token={token}", host: $"localhost:{dashboardPort}"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, first.StatusCode);
+            Assert.Equal("/", first.Headers.Location?.OriginalString);
+            string setCookie = Assert.Single(first.Headers.GetValues("Set-Cookie"));
+            Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+            cookie = setCookie.Split(';')[0];
+        }
+        using (HttpResponseMessage page = await Get("/", cookie: cookie))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("<title>Orleans Dashboard</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using (HttpResponseMessage counters = await Get("/DashboardCounters", host: $"[::1]:{dashboardPort}", cookie: cookie))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, counters.StatusCode);
+        }
+    }
+
+    /// <summary>The URL the silo printed after "dashboard: ".</summary>
+    private static Uri DashboardUrl(LabProcess silo, int port) =>
+        new(silo.Output.Split('\n').Single(l => l.StartsWith($"dashboard: http://127.0.0.1:{port}/", StringComparison.Ordinal))["dashboard: ".Length..].Trim());
 
     private static IEnumerable<string> GrainTypes(JsonElement counters) =>
         counters.ValueKind == JsonValueKind.Object && counters.TryGetProperty("simpleGrainStats", out JsonElement stats)

@@ -89,6 +89,25 @@ public sealed partial class DeployFilesTests
     }
 
     [Fact]
+    public void SilosAndTheirClientsAuthenticateTheSameWayInEachRecipe()
+    {
+        // Containers share no user configuration, so each would create a cluster certificate of its own: the recipes
+        // must say how members authenticate, and a client that differs from its silos is refused.
+        YamlMappingNode services = Compose().Map("services");
+        string composeSilo = CommandLine(services.Map("silo").Find("entrypoint")) + " " + CommandLine(services.Map("silo").Find("command"));
+        string composeSweep = CommandLine(services.Map("sweep").Find("command"));
+        YamlMappingNode Container(string kind, string name) =>
+            Resource(kind, name).Map("spec").Map("template").Map("spec").Seq("containers").Cast<YamlMappingNode>().Single();
+        string k8sSilo = CommandLine(Container("Deployment", "silo").Find("args"));
+        string k8sSweep = CommandLine(Container("Job", "sweep-quickstart").Find("args"));
+        foreach (var (where, silo, client) in new[] { ("compose", composeSilo, composeSweep), ("Kubernetes", k8sSilo, k8sSweep) })
+        {
+            Assert.True(silo.Contains("--insecure", StringComparison.Ordinal), $"the {where} silos neither share a certificate nor pass --insecure: {silo}");
+            Assert.True(client.Contains("--insecure", StringComparison.Ordinal), $"the {where} sweep would be refused by its --insecure silos: {client}");
+        }
+    }
+
+    [Fact]
     public void KubernetesResourcesEachHaveApiVersionKindAndName()
     {
         var resources = Manifests().ToList();
@@ -120,7 +139,7 @@ public sealed partial class DeployFilesTests
         Assert.True(int.Parse(pod.Text("terminationGracePeriodSeconds"), System.Globalization.CultureInfo.InvariantCulture) >= 30,
             "a silo needs time to leave the cluster cleanly on SIGTERM");
         YamlMappingNode container = Assert.Single(pod.Seq("containers").Cast<YamlMappingNode>());
-        Assert.Equal(new[] { "silo" }, container.Seq("args").Select(a => a.ToString()));
+        Assert.Equal("silo", container.Seq("args").Select(a => a.ToString()).First());
 
         Dictionary<string, YamlMappingNode> env = KubernetesEnvironment(container);
         int gatewayPort = env.TryGetValue("LAB_Cluster__GatewayPort", out YamlMappingNode? gp) ? int.Parse(gp.Text("value"), System.Globalization.CultureInfo.InvariantCulture) : 30000;
@@ -415,7 +434,7 @@ public sealed partial class DeployFilesTests
     [GeneratedRegex(@"(?<![\w-])--[a-z][a-z-]*")]
     private static partial Regex OptionPattern();
 
-    /// <summary>An option line of System.CommandLine's help, e.g. "  -j, --trials &lt;N&gt;  Trials ...": its long name.</summary>
+    /// <summary>An option line of System.CommandLine's help, e.g. "  -j, --parallel &lt;N&gt;  Trials ...": its long name.</summary>
     [GeneratedRegex(@"^\s+(?:-[\w?], )*(--[a-z][a-z-]*)", RegexOptions.Multiline)]
     private static partial Regex HelpOptionPattern();
 

@@ -26,6 +26,12 @@ public sealed class LabProcess : IDisposable
     /// <summary>lab.dll of the same configuration as these tests (the project reference builds it first).</summary>
     public static string LabDll { get; } = FindLabDll();
 
+    /// <summary>
+    /// XDG_CONFIG_HOME of every `lab` these tests start (unless a test gives its own): the processes of one test run
+    /// share a cluster certificate, as one user's do, and the developer's own ~/.config is left alone.
+    /// </summary>
+    public static string ConfigHome { get; } = Directory.CreateTempSubdirectory("backprop-test-config-").FullName;
+
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -53,6 +59,7 @@ public sealed class LabProcess : IDisposable
         {
             start.Environment.Remove(key);
         }
+        start.Environment["XDG_CONFIG_HOME"] = ConfigHome;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -181,6 +181,7 @@ public sealed class LocalClusterScriptTests : IDisposable
         start.Environment["GATEWAY_PORT_BASE"] = _gatewayPortBase.ToString(CultureInfo.InvariantCulture);
         start.Environment["LAB_DLL"] = LabProcess.LabDll;
         start.Environment["TRIALS_PER_SILO"] = "1";
+        start.Environment["XDG_CONFIG_HOME"] = LabProcess.ConfigHome; // the silos' cluster certificate is the test's clients
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -30,7 +30,7 @@ public sealed class ExperimentGrainTests : TempDirectory
         Assert.Equal(Outcome.Failed, refused.Outcome);
         Assert.StartsWith("trial depth=2 width=1200 batch_size=8 samples=16 dataset=gaussian needs about", refused.Error, StringComparison.Ordinal);
         Assert.Contains("; 2 at once need", refused.Error, StringComparison.Ordinal);
-        Assert.Contains($"over the budget of {TrialMemory.Format(budget.Bytes)} (the test's); lower depth or width, run fewer at once (lab silo --trials), or raise lab silo --memory-budget", refused.Error, StringComparison.Ordinal);
+        Assert.Contains($"over the budget of {TrialMemory.Format(budget.Bytes)} (the test's); lower depth or width, run fewer at once (lab silo --parallel), or raise lab silo --memory-budget", refused.Error, StringComparison.Ordinal);
         Assert.Empty(refused.Checkpoints);
     }
 }

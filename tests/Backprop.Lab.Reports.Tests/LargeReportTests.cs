@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Backprop.Lab.Reports.Tests;
 
 /// <summary>
-/// A report of 2,000 synthetic trials renders completely (the benchmark size). The time is printed for the
+/// A report of 2,000 synthetic trials renders completely (a large sweep's size). The time is printed for the
 /// benchmark, never asserted: speed is measured, not tested.
 /// </summary>
 public sealed class LargeReportTests(ITestOutputHelper output) : TempDirectory

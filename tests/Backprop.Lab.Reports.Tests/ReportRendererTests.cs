@@ -74,6 +74,20 @@ public sealed class ReportRendererTests : TempDirectory
     }
 
     [Fact]
+    public void The_page_is_titled_with_the_sweeps_name_whatever_the_folder_is_called()
+    {
+        string dir = Fixtures.ResultsFolder(Path, Trials(), name: "fixture-20260101-120000");
+        ReportOutcome outcome = ReportRenderer.Render(dir, Small);
+        var document = new HtmlParser().ParseDocument(File.ReadAllText(outcome.IndexPath!));
+        Assert.Equal("Gradient flow: fixture", document.Title);
+        Assert.Equal("Gradient flow: fixture", document.QuerySelector("h1")!.TextContent);
+
+        File.Delete(System.IO.Path.Combine(dir, "sweep.json"));
+        outcome = ReportRenderer.Render(dir, Small);
+        Assert.Equal("Gradient flow: fixture-20260101-120000", new HtmlParser().ParseDocument(File.ReadAllText(outcome.IndexPath!)).Title);
+    }
+
+    [Fact]
     public void A_missing_or_empty_folder_renders_nothing_and_says_why()
     {
         ReportOutcome missing = ReportRenderer.Render(System.IO.Path.Combine(Path, "nope"), Small);

@@ -8,7 +8,7 @@ namespace Backprop.Core.Experiments;
 /// <summary>
 /// The stored forms of a trial: one JSON object per line of trials.jsonl (snake_case names; NaN and
 /// infinities as the strings "NaN", "Infinity", "-Infinity") and one row of summary.csv. The schemas are
-/// documented in the README.
+/// documented in docs/sweeps.md.
 /// </summary>
 public static class ResultFormat
 {
@@ -63,7 +63,7 @@ public static class ResultFormat
             {
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    problem = "not a trial record";
+                    problem = $"{Serialization.JsonField.Describe(doc.RootElement)}, expected a trial result object";
                     return null;
                 }
                 int? schema = doc.RootElement.TryGetProperty("schema", out JsonElement s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out int n) ? n : null;

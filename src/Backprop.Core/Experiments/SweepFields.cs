@@ -7,8 +7,8 @@ namespace Backprop.Core.Experiments;
 
 /// <summary>
 /// The fields a sweep's base configuration and axes may set: one entry per field with its JSON name, how a
-/// JSON value is checked and read, and how it is applied to a <see cref="TrialConfig"/>. The README's
-/// sweep-file table and experiments/sweep.schema.json document the same fields.
+/// JSON value is checked and read, and how it is applied to a <see cref="TrialConfig"/>. The sweep-file
+/// reference in docs/sweeps.md and experiments/sweep.schema.json document the same fields (a test checks the two agree).
 /// </summary>
 internal static class SweepFields
 {
@@ -63,6 +63,7 @@ internal static class SweepFields
         Real("sigma_w", 0, 1e3, false, "a weight std sigma_w", (c, v) => c with { SigmaW2 = v * v }),
         Real("sigma_w2", 0, 1e6, false, "a weight variance sigma_w^2", (c, v) => c with { SigmaW2 = v }),
         Real("sigma_b", 0, 1e3, false, "a bias std sigma_b", (c, v) => c with { SigmaB = v }),
+        Real("sigma_b2", 0, 1e6, false, "a bias variance sigma_b^2", (c, v) => c with { SigmaB = Math.Sqrt(v) }),
         Real("gain", 0, 1e3, false, "a gain", (c, v) => c with { Gain = v }),
         Name("dataset", Datasets.Names, s => Datasets.Names.Contains(s), (c, v) => c with { Dataset = v }),
         Int("samples", 1, 10_000_000, (c, v) => c with { Samples = v }),
@@ -76,6 +77,9 @@ internal static class SweepFields
     ];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(f => f.Name).ToArray();
+
+    /// <summary>A scale given as a std or as a variance: an object (base, grid or random axes) names at most one of each pair.</summary>
+    public static IReadOnlyList<(string Std, string Variance)> Alternatives { get; } = [("sigma_w", "sigma_w2"), ("sigma_b", "sigma_b2")];
 
     public static Field? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 }

@@ -77,6 +77,7 @@ public static class SweepFile
             problems.Try(() =>
             {
                 gridField.ExpectObject(problems, SweepFields.Names.ToArray());
+                CheckAlternatives(gridField, problems);
                 foreach (JsonProperty p in gridField.Element.EnumerateObject())
                 {
                     if (SweepFields.Find(p.Name) is SweepFields.Field field)
@@ -107,6 +108,18 @@ public static class SweepFile
         return spec;
     }
 
+    /// <summary>sigma_w or sigma_w2, sigma_b or sigma_b2: the same scale twice in one object is refused, not silently resolved.</summary>
+    private static void CheckAlternatives(JsonField obj, ProblemList problems)
+    {
+        foreach (var (std, variance) in SweepFields.Alternatives)
+        {
+            if (obj.Optional(std) is not null && obj.Optional(variance) is JsonField both)
+            {
+                problems.Add(both.Error($"give either {std} (the std) or {variance} (the variance), not both"));
+            }
+        }
+    }
+
     private static (TrialConfig Config, int Seeds) ParseBase(JsonField? field, ProblemList problems)
     {
         var config = new TrialConfig();
@@ -119,10 +132,7 @@ public static class SweepFile
         {
             return (config, seeds);
         }
-        if (b.Optional("sigma_w") is not null && b.Optional("sigma_w2") is JsonField both)
-        {
-            problems.Add(both.Error("give either sigma_w or sigma_w2, not both"));
-        }
+        CheckAlternatives(b, problems);
         foreach (JsonProperty p in b.Element.EnumerateObject())
         {
             JsonField value = b.Child(p.Name, p.Value);

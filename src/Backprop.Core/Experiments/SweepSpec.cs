@@ -13,7 +13,7 @@ public sealed record Trial(string Key, TrialConfig Config);
 
 /// <summary>
 /// A validated sweep file: a name, a base configuration, grid axes (their Cartesian product), optional
-/// random samples, and the number of seeds per configuration. The format is documented in the README and in
+/// random samples, and the number of seeds per configuration. The format is documented in docs/sweeps.md and in
 /// experiments/sweep.schema.json.
 /// </summary>
 public sealed partial record SweepSpec(

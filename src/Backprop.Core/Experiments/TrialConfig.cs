@@ -45,7 +45,7 @@ public sealed record TrialConfig
     public string Optimizer { get; init; } = "sgd";
     public int RecordEvery { get; init; } = 10;
 
-    /// <summary>The seed of this trial: initial weights, data and batch order derive from it.</summary>
+    /// <summary>This trial's seed: initial weights, data and batch order derive from it.</summary>
     public ulong Seed { get; init; }
 
     [JsonIgnore]

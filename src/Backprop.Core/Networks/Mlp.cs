@@ -213,7 +213,7 @@ public sealed class Mlp
     /// <paramref name="chunk"/> rows at a time: the sum over chunks of each chunk's J times its rows, over m. Equal to
     /// <see cref="ComputeLoss"/> on all m rows up to the order of the additions. One pass over all rows would grow
     /// every layer's buffers to m rows: with the training batch as the chunk the buffers the network already has
-    /// serve, and evaluating 1,024 examples on a 32-layer, 128-wide network no longer allocates 100 MB (large
+    /// serve, whereas one pass over 1,024 examples on a 32-layer, 128-wide network would allocate 100 MB (large
     /// objects, each a full collection's worth) at the end of every trial.
     /// </summary>
     public double MeanLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> targets, int m, Loss loss, int chunk)

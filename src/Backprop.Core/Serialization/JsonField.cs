@@ -21,7 +21,31 @@ internal readonly struct JsonField
     public JsonElement Element { get; }
 
     /// <summary>Reads a whole file as JSON (comments and trailing commas allowed) and returns its root.</summary>
-    public static JsonDocument ParseFile(string file, long maxBytes = 256L * 1024 * 1024)
+    public static JsonDocument ParseFile(string file, long maxBytes = MaxFileBytes)
+    {
+        CheckFile(file, maxBytes);
+        byte[] bytes = System.IO.File.ReadAllBytes(file);
+        // Editors on Windows start UTF-8 files with a byte-order mark; the JSON reader does not skip it.
+        ReadOnlyMemory<byte> text = bytes.AsSpan().StartsWith(Utf8Bom) ? bytes.AsMemory(Utf8Bom.Length) : bytes;
+        if (text.Length == 0 || text.Span.IndexOfAnyExcept(" \n\r\t"u8) < 0)
+        {
+            throw new InputFileException(file, "$", "file is empty; expected a JSON object");
+        }
+        try
+        {
+            return JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw NotJson(file, e);
+        }
+    }
+
+    /// <summary>The largest input file read.</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    /// <summary>Refuses a folder, a missing file, or one over <paramref name="maxBytes"/>, naming it.</summary>
+    public static void CheckFile(string file, long maxBytes = MaxFileBytes)
     {
         if (Directory.Exists(file))
         {
@@ -36,26 +60,17 @@ internal readonly struct JsonField
         {
             throw new InputFileException(file, "$", $"file is {info.Length} bytes; at most {maxBytes} are accepted");
         }
-        byte[] bytes = System.IO.File.ReadAllBytes(file);
-        // Editors on Windows start UTF-8 files with a byte-order mark; the JSON reader does not skip it.
-        ReadOnlyMemory<byte> text = bytes.AsSpan().StartsWith(Utf8Bom) ? bytes.AsMemory(Utf8Bom.Length) : bytes;
-        if (text.Length == 0 || text.Span.IndexOfAnyExcept(" \n\r\t"u8) < 0)
-        {
-            throw new InputFileException(file, "$", "file is empty; expected a JSON object");
-        }
-        try
-        {
-            return JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            string where = e.LineNumber is long line ? $"line {line + 1}, byte {e.BytePositionInLine + 1}" : "unknown position";
-            string message = FirstSentence(e.Message);
-            string hint = message.Contains("'N'", StringComparison.Ordinal) || message.Contains("'I'", StringComparison.Ordinal)
-                ? " (JSON has no NaN or Infinity; every number must be finite)"
-                : "";
-            throw new InputFileException(file, "$", $"not valid JSON at {where}: {message}{hint}", e);
-        }
+    }
+
+    /// <summary>A syntax error of <paramref name="file"/> as one message: where, what, and a hint for NaN or Infinity.</summary>
+    public static InputFileException NotJson(string file, JsonException e)
+    {
+        string where = e.LineNumber is long line ? $"line {line + 1}, byte {e.BytePositionInLine + 1}" : "unknown position";
+        string message = FirstSentence(e.Message);
+        string hint = message.Contains("'N'", StringComparison.Ordinal) || message.Contains("'I'", StringComparison.Ordinal)
+            ? " (JSON has no NaN or Infinity; every number must be finite)"
+            : "";
+        return new InputFileException(file, "$", $"not valid JSON at {where}: {message}{hint}", e);
     }
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];

@@ -9,7 +9,7 @@ public sealed record LayerDefinition(int Units, Activation Activation, double[]?
 /// <summary>
 /// A network file: architecture, loss, initialiser and, optionally, explicit weights and biases per layer.
 /// Layers without explicit weights are initialised from "init" with the file's seed; a layer with explicit
-/// weights and no biases gets zero biases. The format is documented in the README.
+/// weights and no biases gets zero biases. The format is documented in docs/networks.md.
 /// </summary>
 public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition> Layers, Loss Loss, Initializer Initializer, ulong Seed)
 {
@@ -87,14 +87,14 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
         {
             return new Initializer(InitializerKind.Gaussian);
         }
-        init.ExpectObject("weights", "sigma_w", "sigma_w2", "sigma_b", "gain");
+        init.ExpectObject("weights", "sigma_w", "sigma_w2", "sigma_b", "sigma_b2", "gain");
         InitializerKind kind = ParseName<InitializerKind>(init.Optional("weights"), "initialiser", Initializer.TryParseKind, Initializer.Names, InitializerKind.Gaussian);
         double sigmaW = 1.0;
         JsonField? sw = init.Optional("sigma_w");
         JsonField? sw2 = init.Optional("sigma_w2");
         if (sw is not null && sw2 is not null)
         {
-            throw sw2.Value.Error("give either sigma_w or sigma_w2, not both");
+            throw sw2.Value.Error("give either sigma_w (the std) or sigma_w2 (the variance), not both");
         }
         if (sw is JsonField swField)
         {
@@ -104,7 +104,14 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
         {
             sigmaW = Math.Sqrt(sw2Field.ExpectNumber(0, 1e12, "a weight variance sigma_w^2 >= 0"));
         }
-        double sigmaB = init.Optional("sigma_b")?.ExpectNumber(0, 1e6, "a bias std sigma_b >= 0") ?? 0.0;
+        JsonField? sb = init.Optional("sigma_b");
+        JsonField? sb2 = init.Optional("sigma_b2");
+        if (sb is not null && sb2 is not null)
+        {
+            throw sb2.Value.Error("give either sigma_b (the std) or sigma_b2 (the variance), not both");
+        }
+        double sigmaB = sb?.ExpectNumber(0, 1e6, "a bias std sigma_b >= 0")
+            ?? (sb2 is JsonField sb2Field ? Math.Sqrt(sb2Field.ExpectNumber(0, 1e12, "a bias variance sigma_b^2 >= 0")) : 0.0);
         double gain = init.Optional("gain")?.ExpectNumber(0, 1e6, "a gain >= 0") ?? 1.0;
         return new Initializer(kind, sigmaW, sigmaB, gain);
     }

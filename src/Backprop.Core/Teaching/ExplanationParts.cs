@@ -55,6 +55,12 @@ public sealed record ExplainedPath(IReadOnlyList<ExplainedNode> Nodes, IReadOnly
 /// </summary>
 public sealed record PathSum(ExplainedNode Input, double PathCount, IReadOnlyList<ExplainedPath>? Paths, IReadOnlyList<ExplainedNode> Where)
 {
+    /// <summary>
+    /// The steps of all paths added up, when that is why they are not listed (they are few enough, but too long to list
+    /// within the step limit); null otherwise.
+    /// </summary>
+    public double? Steps { get; init; }
+
     /// <summary>The sum of the paths' products, those that are 0 at the point (a relu that is off) left out; "0" if all are.</summary>
     public Written? Symbolic => Paths is null ? null : Term.Sum(Paths.Select(p => p.Product).Where(t => t.Coefficient != 0).Select(t => t.Write()));
 

@@ -47,12 +47,16 @@ public sealed class ExpressionExplanation
     /// <summary>
     /// Parses <paramref name="text"/> ("(3*x + 4*y)^3", "z = (3*x + 4*y)^3", or statements such as
     /// "a = x*y; z = a*a + a"), evaluates it at <paramref name="at"/>, backpropagates and explains the gradients
-    /// with respect to <paramref name="wrt"/> (every input when empty).
+    /// with respect to <paramref name="wrt"/> (every input when empty). Paths are listed up to <paramref name="pathLimit"/>
+    /// of them and <paramref name="stepLimit"/> steps (edges, added up over the paths to one input); past either they are
+    /// only counted. Memory and printed text grow with the steps, not only with the paths: a few long paths through a
+    /// large formula cost as much as many short ones.
     /// </summary>
     /// <exception cref="ExpressionSyntaxException">The text does not parse; line and column point into <paramref name="text"/>.</exception>
     /// <exception cref="DomainException">An op is undefined at the point (log of a negative, division by zero).</exception>
     /// <exception cref="TeachingInputException">The point or --wrt does not match the program's inputs.</exception>
-    public static ExpressionExplanation Create(string text, IReadOnlyDictionary<string, double> at, IReadOnlyCollection<string> wrt, int pathLimit = DefaultPathLimit)
+    public static ExpressionExplanation Create(string text, IReadOnlyDictionary<string, double> at, IReadOnlyCollection<string> wrt, int pathLimit = DefaultPathLimit,
+        double stepLimit = double.PositiveInfinity)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(at);
@@ -91,7 +95,7 @@ public sealed class ExpressionExplanation
         var sums = nodes
             .Where(n => n.Kind == NodeKind.Variable && asked.Contains(n.Name))
             .OrderBy(n => n.Name, StringComparer.Ordinal)
-            .Select(n => Paths(output, n, nodes, byValue, names, pathLimit))
+            .Select(n => Paths(output, n, nodes, byValue, names, pathLimit, stepLimit))
             .ToList();
         return new ExpressionExplanation(program, output, nodes, backward, sums);
     }
@@ -126,12 +130,17 @@ public sealed class ExpressionExplanation
     private static Written Short(ExplainedNode n) =>
         n.Kind == NodeKind.Constant ? n.Formula : Written.Atom(n.Name, NodeNotation.LatexName(n.Name));
 
-    private static PathSum Paths(Value output, ExplainedNode input, List<ExplainedNode> nodes, Dictionary<Value, ExplainedNode> byValue, NodeNames names, int limit)
+    private static PathSum Paths(Value output, ExplainedNode input, List<ExplainedNode> nodes, Dictionary<Value, ExplainedNode> byValue, NodeNames names, int limit, double stepLimit)
     {
         double count = GraphPaths.Count(output, input.Node);
         if (count > limit)
         {
             return new PathSum(input, count, null, []);
+        }
+        double steps = GraphPaths.TotalSteps(output, input.Node);
+        if (steps > stepLimit)
+        {
+            return new PathSum(input, count, null, []) { Steps = steps };
         }
 
         var paths = GraphPaths.Enumerate(output, input.Node, limit)

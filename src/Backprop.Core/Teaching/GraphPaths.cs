@@ -41,6 +41,32 @@ public static class GraphPaths
     }
 
     /// <summary>
+    /// The steps of all paths from <paramref name="output"/> to <paramref name="target"/> added up, counted without listing
+    /// them: along an edge from a node to one of its inputs, the input gains the node's paths and, for each, one step
+    /// (steps(input) += steps(node) + paths(node)). What a listing of the paths costs in memory and in print is in
+    /// proportion to this; saturates at double range.
+    /// </summary>
+    public static double TotalSteps(Value output, Value target)
+    {
+        var order = output.TopologicalOrder();
+        var count = new Dictionary<Value, double>(ReferenceEqualityComparer.Instance) { [output] = 1 };
+        var steps = new Dictionary<Value, double>(ReferenceEqualityComparer.Instance) { [output] = 0 };
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var node = order[i];
+            double paths = count.GetValueOrDefault(node);
+            double here = steps.GetValueOrDefault(node);
+            foreach (var parent in node.Parents)
+            {
+                count[parent] = count.GetValueOrDefault(parent) + paths;
+                steps[parent] = steps.GetValueOrDefault(parent) + here + paths;
+            }
+        }
+
+        return steps.GetValueOrDefault(target);
+    }
+
+    /// <summary>
     /// Every path from <paramref name="output"/> to <paramref name="target"/>, output end first. Call
     /// <see cref="Count"/> first: the number of paths can grow exponentially with the depth of the graph.
     /// </summary>

@@ -207,7 +207,7 @@ public sealed class NetworkPathSum
     private static string JoinText(List<Written> parts) =>
         parts.Skip(1).Aggregate(parts[0].Text, (acc, p) => acc + (acc.EndsWith(')') && p.Text.StartsWith('(') ? "" : " ") + p.Text);
 
-    // The seed writes products of weights side by side, w11[2] w12[1]; sums inside a product get parentheses.
+    // The worked example writes products of weights side by side, w11[2] w12[1]; sums inside a product get parentheses.
     private static Written Juxtapose(IEnumerable<Written> parts)
     {
         var all = parts.ToList();

@@ -43,6 +43,12 @@ internal sealed record ClusterSettings
     /// </summary>
     public string? TlsCertificate { get; init; }
 
+    /// <summary>
+    /// --insecure: no TLS, so anyone who reaches the silo and gateway ports is a member of the cluster. Without it and
+    /// without <see cref="TlsCertificate"/>, the user's own cluster certificate (<see cref="ClusterCertificate"/>) is used.
+    /// </summary>
+    public bool Insecure { get; init; }
+
     /// <summary>Failure-detection settings (<c>Cluster:Membership</c>), bound to Orleans' ClusterMembershipOptions.</summary>
     public IConfigurationSection? Membership { get; init; }
 
@@ -74,12 +80,26 @@ internal sealed record ClusterSettings
         return options;
     }
 
-    /// <summary>Loads <see cref="TlsCertificate"/>; a missing file or a wrong password is the user's error (exit 2).</summary>
-    public X509Certificate2? LoadTlsCertificate()
+    /// <summary>
+    /// The certificate silos and clients present and pin: <see cref="TlsCertificate"/> if given (a missing file or a wrong
+    /// password is the user's error, exit 2), else the user's cluster certificate, created on first use (then
+    /// <paramref name="say"/> tells where); null with <see cref="Insecure"/>.
+    /// </summary>
+    public X509Certificate2? LoadTlsCertificate(Action<string>? say = null)
     {
-        if (TlsCertificate is null)
+        if (Insecure)
         {
             return null;
+        }
+        if (TlsCertificate is null)
+        {
+            string path = ClusterCertificate.DefaultPath();
+            X509Certificate2 own = ClusterCertificate.LoadOrCreate(path, out bool created);
+            if (created)
+            {
+                say?.Invoke($"created the cluster certificate {path} (readable by you alone); silos and clients on other machines join with a copy of it");
+            }
+            return own;
         }
         if (!File.Exists(TlsCertificate))
         {
@@ -96,6 +116,13 @@ internal sealed record ClusterSettings
             throw new UserInputException($"--tls-cert: cannot read '{TlsCertificate}' as PKCS#12 ({e.Message.TrimEnd('.')}); is {TlsPasswordVariable} right?");
         }
     }
+
+    /// <summary>How members authenticate, for the lines a silo or a sweep prints.</summary>
+    public string DescribeSecurity() => Insecure ? "INSECURE (no TLS)"
+        : TlsCertificate is null ? $"TLS with the cluster certificate {ClusterCertificate.DefaultPath()}"
+        : $"TLS with {TlsCertificate}";
+
+    public const string InsecureWarning = "warning: --insecure: silos and clients do not authenticate each other; anyone who can reach these ports can run code on this cluster";
 
     /// <summary>Applies the Membership section (if any) to Orleans' options.</summary>
     public void ConfigureMembership(ClusterMembershipOptions options)
@@ -185,10 +212,11 @@ internal sealed record ClusterSettings
 /// <summary>Command-line options shared by <c>lab silo</c> and <c>lab sweep</c>: they override configuration.</summary>
 internal sealed class ClusterIdentityOptions
 {
-    public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans ClusterId: silos and clients of one cluster share it (default backprop-lab; env LAB_Cluster__ClusterId)." };
-    public Option<string?> ServiceId { get; } = new("--service-id") { Description = "Orleans ServiceId, which names persistent state (default backprop-lab; env LAB_Cluster__ServiceId)." };
+    public Option<string?> ClusterId { get; } = new("--cluster-id") { HelpName = "ID", Description = "Orleans ClusterId: silos and clients of one cluster share it (default backprop-lab; env LAB_Cluster__ClusterId)." };
+    public Option<string?> ServiceId { get; } = new("--service-id") { HelpName = "ID", Description = "Orleans ServiceId, which names persistent state (default backprop-lab; env LAB_Cluster__ServiceId)." };
     public Option<string?> Redis { get; } = new("--redis") { HelpName = "HOST:PORT", Description = "Redis for membership and storage: a real cluster that survives losing any silo (env LAB_Cluster__Redis; password from LAB_REDIS_PASSWORD)." };
-    public Option<FileInfo?> TlsCert { get; } = new("--tls-cert") { HelpName = "FILE.pfx", Description = "TLS between silos and clients with this cluster certificate (PKCS#12; password from LAB_TLS_PASSWORD; env LAB_Cluster__TlsCertificate). Peers must present the same certificate." };
+    public Option<FileInfo?> TlsCert { get; } = new("--tls-cert") { HelpName = "PFX_FILE", Description = "TLS between silos and clients with this cluster certificate (PKCS#12; password from LAB_TLS_PASSWORD; env LAB_Cluster__TlsCertificate). Peers must present the same certificate." };
+    public Option<bool> Insecure { get; } = new("--insecure") { Description = "No TLS between silos and clients: anyone who reaches the ports can join. Default: mutual TLS with your cluster certificate (~/.config/backprop-lab/cluster.pfx, created on first use) or --tls-cert." };
     public Option<FileInfo?> Config { get; } = new("--config") { HelpName = "FILE", Description = "Configuration file with a Cluster section (default: ./appsettings.json if present)." };
 
     public void AddTo(Command command)
@@ -197,6 +225,7 @@ internal sealed class ClusterIdentityOptions
         command.Options.Add(ServiceId);
         command.Options.Add(Redis);
         command.Options.Add(TlsCert);
+        command.Options.Add(Insecure);
         command.Options.Add(Config);
     }
 
@@ -210,7 +239,12 @@ internal sealed class ClusterIdentityOptions
             ServiceId = NonEmpty(parse.GetValue(ServiceId), "--service-id") ?? settings.ServiceId,
             Redis = parse.GetValue(Redis) is string r ? r : settings.Redis,
             TlsCertificate = parse.GetValue(TlsCert)?.FullName ?? settings.TlsCertificate,
+            Insecure = parse.GetValue(Insecure),
         };
+        if (settings.Insecure && settings.TlsCertificate is not null)
+        {
+            throw new UserInputException("--insecure turns TLS off and --tls-cert names its certificate: give one of them");
+        }
         return settings.Redis is null ? settings : settings with { Redis = ClusterSettings.ValidRedis(settings.Redis, "--redis") };
     }
 

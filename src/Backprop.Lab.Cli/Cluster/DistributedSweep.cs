@@ -158,6 +158,7 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             }
             if (progress.Finished && exhausted && outstanding.Count == 0)
             {
+                await Release(sweep);
                 return true;
             }
             // Wait for the next result (the SweepGrain answers as soon as one arrives), but come back in time to
@@ -199,6 +200,22 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             timeout = siloOptions.Value.ResponseTimeout;
         }
         return timeout / 2 < MaxWait ? timeout / 2 : MaxWait;
+    }
+
+    /// <summary>
+    /// Every result is on disk and acknowledged: the cluster may forget the sweep. A failure costs only the stored
+    /// state's lifetime (it expires, see OrleansHosts), so it is logged, not retried.
+    /// </summary>
+    private async Task Release(ISweepGrain sweep)
+    {
+        try
+        {
+            await sweep.Release();
+        }
+        catch (Exception e)
+        {
+            Log.Warning("Sweep {SweepId}: the cluster could not delete the finished sweep's state ({Error}); it expires on its own", results.SweepId, e.Message);
+        }
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
 using Orleans.Connections.Security;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,13 +24,24 @@ internal static class OrleansHosts
     /// An in-process silo on loopback with a co-hosted client: the default of <c>lab sweep</c>. Free ports are
     /// picked unless given, so several runs on one machine never collide.
     /// </summary>
-    public static IHost Embedded(int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? siloPort = null, int? gatewayPort = null)
+    /// <remarks>
+    /// Its ports are on loopback, which other users of the machine reach too, so the silo talks TLS and pins
+    /// <paramref name="certificate"/>: by default one that lives only in this process, which no other process can
+    /// present; null (--insecure) for none.
+    /// </remarks>
+    public static IHost Embedded(int? trialsAtOnce, X509Certificate2? certificate, MemoryBudget? memoryBudget = null, int? siloPort = null, int? gatewayPort = null)
     {
         HostApplicationBuilder builder = NewBuilder();
         int silo = siloPort ?? Endpoints.FreeLoopbackPort(), gateway = gatewayPort ?? Endpoints.FreeLoopbackPort();
-        builder.UseOrleans(s => s
-            .UseLocalhostClustering(silo, gateway, serviceId: "backprop-lab", clusterId: $"embedded-{Environment.ProcessId}")
-            .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget));
+        builder.UseOrleans(s =>
+        {
+            if (certificate is not null)
+            {
+                s.UseTls(certificate, o => ClusterTls(o, certificate, pinOnly: true));
+            }
+            s.UseLocalhostClustering(silo, gateway, serviceId: "backprop-lab", clusterId: $"embedded-{Environment.ProcessId}")
+                .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget);
+        });
         return builder.Build();
     }
 
@@ -40,9 +52,10 @@ internal static class OrleansHosts
     /// </summary>
     /// <remarks>
     /// With <paramref name="dashboardPort"/>, the silo also serves the Orleans Dashboard (grains, calls, silos) on
-    /// http://127.0.0.1:PORT/: loopback only, whatever the silo's address, because the dashboard has no authentication.
+    /// http://127.0.0.1:PORT/: loopback only, whatever the silo's address, and behind <see cref="DashboardGuard"/>, which
+    /// asks for <paramref name="dashboardToken"/>, because the dashboard has no authentication of its own.
     /// </remarks>
-    public static IHost Standalone(ClusterSettings settings, IPEndPoint? primary, int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? dashboardPort = null)
+    public static IHost Standalone(ClusterSettings settings, X509Certificate2? certificate, IPEndPoint? primary, int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? dashboardPort = null, string? dashboardToken = null)
     {
         WebApplicationBuilder? web = null;
         IHostApplicationBuilder builder;
@@ -58,7 +71,6 @@ internal static class OrleansHosts
             Common(web.Services);
             builder = web;
         }
-        X509Certificate2? certificate = settings.LoadTlsCertificate();
         builder.UseOrleans(s =>
         {
             if (dashboardPort is not null)
@@ -67,7 +79,7 @@ internal static class OrleansHosts
             }
             if (certificate is not null)
             {
-                s.UseTls(certificate, o => ClusterTls(o, certificate));
+                s.UseTls(certificate, o => ClusterTls(o, certificate, pinOnly: settings.TlsCertificate is null));
             }
             s.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
                 .Configure<ClusterMembershipOptions>(settings.ConfigureMembership);
@@ -94,29 +106,41 @@ internal static class OrleansHosts
             else
             {
                 s.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions())
-                    .AddRedisGrainStorage(SweepGrain.StorageName, o => o.ConfigurationOptions = settings.RedisOptions())
+                    .AddRedisGrainStorage(SweepGrain.StorageName, o =>
+                    {
+                        o.ConfigurationOptions = settings.RedisOptions();
+                        // The client deletes a sweep's state once it has every result (ISweepGrain.Release); a client
+                        // that never comes back leaves it to expire. Each write renews the expiry, so only a sweep
+                        // unchanged for that long loses its state, and its client (if any) submits the unsaved trials again.
+                        o.DeleteStateOnClear = true;
+                        o.EntryExpiry = SweepStateExpiry;
+                    })
                     .AddBackpropLab(trialsAtOnce, memoryStorage: false, memoryBudget);
             }
         });
-        if (web is null)
+        if (web is null || dashboardPort is not int port)
         {
             return ((HostApplicationBuilder)builder).Build();
         }
         WebApplication app = web.Build();
+        var guard = new DashboardGuard(port, dashboardToken ?? throw new ArgumentNullException(nameof(dashboardToken)));
+        app.Use(guard.InvokeAsync);
         app.MapOrleansDashboard();
         return app;
     }
 
+    /// <summary>How long Redis keeps the state of a sweep nobody changes or releases.</summary>
+    public static readonly TimeSpan SweepStateExpiry = TimeSpan.FromDays(7);
+
     /// <summary>A client of running silos: found through Redis membership, or given as gateway endpoints.</summary>
-    public static IHost Client(ClusterSettings settings, IReadOnlyList<IPEndPoint> gateways)
+    public static IHost Client(ClusterSettings settings, X509Certificate2? certificate, IReadOnlyList<IPEndPoint> gateways)
     {
         HostApplicationBuilder builder = NewBuilder();
-        X509Certificate2? certificate = settings.LoadTlsCertificate();
         builder.UseOrleansClient(c =>
         {
             if (certificate is not null)
             {
-                c.UseTls(certificate, o => ClusterTls(o, certificate));
+                c.UseTls(certificate, o => ClusterTls(o, certificate, pinOnly: settings.TlsCertificate is null));
             }
             c.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
             if (settings.Redis is not null)
@@ -133,15 +157,18 @@ internal static class OrleansHosts
 
     /// <summary>
     /// Mutual TLS with a cluster certificate: both ends present it, and a peer is accepted when it presents this very
-    /// certificate (pinned by thumbprint; a self-signed cluster certificate needs no CA) or one that validates fully.
+    /// certificate (pinned by its SHA-256; a self-signed cluster certificate needs no CA), or, for a certificate given
+    /// with --tls-cert (not <paramref name="pinOnly"/>), one that validates fully against the system's trusted CAs.
     /// </summary>
-    private static void ClusterTls(TlsOptions options, X509Certificate2 certificate)
+    private static void ClusterTls(TlsOptions options, X509Certificate2 certificate, bool pinOnly)
     {
+        byte[] pin = ClusterCertificate.Pin(certificate);
         options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
         options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
         options.HandshakeTimeout = TimeSpan.FromSeconds(10);
         options.RemoteCertificateValidation = (remote, _, errors) =>
-            errors == SslPolicyErrors.None || (remote is not null && remote.Thumbprint == certificate.Thumbprint);
+            (remote is not null && CryptographicOperations.FixedTimeEquals(ClusterCertificate.Pin(remote), pin))
+            || (!pinOnly && errors == SslPolicyErrors.None);
     }
 
     private static HostApplicationBuilder NewBuilder()

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Backprop.Core.Experiments;
 using Backprop.Lab.Cli.Commands;
 using Backprop.Lab.Cli.Results;
@@ -48,6 +49,10 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         {
             throw new UserInputException("--memory-budget applies where trials run: on a cluster, give it to each `lab silo`");
         }
+        if (ParallelFlag && OnCluster)
+        {
+            throw new UserInputException("-j/--parallel applies where trials run: on a cluster, give it to each `lab silo`");
+        }
     }
 
     /// <summary>
@@ -71,6 +76,9 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
     /// <summary>--memory-budget was given, which a sweep on a running cluster refuses (the silos' budgets apply).</summary>
     public bool BudgetFlag { get; init; }
 
+    /// <summary>-j was given, which a sweep on a running cluster refuses: each silo's own -j sets how many of its trials run at once.</summary>
+    public bool ParallelFlag { get; init; }
+
     // --in-process wins over a Redis configured in the environment or appsettings.json.
     public bool OnCluster => !InProcess && (_gateways.Count > 0 || Settings.Redis is not null);
 
@@ -81,9 +89,17 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
 
     public async Task<bool> RunDistributedAsync(ITrialSequence grid, ResultsDirectory results, ISweepView view, TimeSpan saveTimeout, CancellationToken cancellation)
     {
+        if (Settings.Insecure)
+        {
+            view.Message(ClusterSettings.InsecureWarning);
+        }
+        // The embedded silo is joined by no other process: a certificate of this process alone shuts out everyone else.
+        X509Certificate2? certificate = OnCluster || Settings.TlsCertificate is not null || Settings.Insecure
+            ? Settings.LoadTlsCertificate(view.Message)
+            : ClusterCertificate.Ephemeral();
         IHost host = OnCluster
-            ? OrleansHosts.Client(Settings, _gateways)
-            : OrleansHosts.Embedded(Parallel, Budget);
+            ? OrleansHosts.Client(Settings, certificate, _gateways)
+            : OrleansHosts.Embedded(Parallel, certificate, Budget);
         try
         {
             await StartAsync(host, cancellation);
@@ -151,7 +167,9 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
                 $"could not reach the cluster {where} (ClusterId \"{Settings.ClusterId}\", ServiceId \"{Settings.ServiceId}\") " +
                 $"within {ConnectTimeoutSeconds} s{(e is OperationCanceledException ? "" : $" ({e.GetBaseException().Message.TrimEnd('.')})")}. " +
                 (Settings.Redis is not null ? RedisMembership.Explain(Settings) : "Is `lab silo` running there with the same ids?") +
-                (Settings.TlsCertificate is null ? " (A silo that uses TLS refuses clients without its --tls-cert.)" : " (With --tls-cert, the silos must use the same certificate.)"));
+                (Settings.Insecure ? " (A silo started without --insecure refuses clients that do not present its cluster certificate.)"
+                    : Settings.TlsCertificate is null ? $" (The silos accept only clients with their cluster certificate: is {ClusterCertificate.DefaultPath()} a copy of theirs? Or give theirs with --tls-cert.)"
+                    : " (With --tls-cert, the silos must use the same certificate.)"));
         }
     }
 }

@@ -15,7 +15,7 @@ internal sealed record BenchReport(
     string? SweepNote);
 
 /// <summary>
-/// <c>lab bench</c>: time per training step of the three issue shapes (1 thread and all cores), GFLOP/s, heap bytes
+/// <c>lab bench</c>: time per training step of three shapes (1 thread and all cores), GFLOP/s, heap bytes
 /// per step; the full and fast gradient checks; experiments/bench-sweep.json in process and on the embedded silo,
 /// round by round (the Orleans runner's overhead); and,
 /// with <c>--pytorch</c>, PyTorch's time for the same steps measured in the same run. No timing is asserted
@@ -28,9 +28,9 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var quick = new Option<bool>("--quick") { Description = "A smoke run of a few seconds: small shapes, short rounds, 4 sweep trials." };
         var pytorch = new Option<bool>("--pytorch") { Description = "Also time PyTorch (python3 with torch) on the same shapes, side by side." };
-        var script = new Option<string?>("--pytorch-script") { HelpName = "FILE", Description = "The PyTorch script (default: bench/pytorch_step.py found above the current directory)." };
-        var seconds = new Option<double?>("--seconds") { HelpName = "S", Description = "Measuring time per shape and thread count (default 2; 0.3 with --quick)." };
-        var sweep = new Option<string?>("--sweep") { HelpName = "FILE", Description = "Sweep file for the throughput figure (default: experiments/bench-sweep.json above the current directory)." };
+        var script = new Option<string?>("--pytorch-script") { HelpName = "FILE", Description = "The PyTorch script (default: bench/pytorch_step.py above the current directory, else the one installed with lab)." };
+        var seconds = new Option<double?>("--seconds") { HelpName = "SECONDS", Description = "Measuring time per shape and thread count (default 2; 0.3 with --quick)." };
+        var sweep = new Option<string?>("--sweep") { HelpName = "FILE", Description = "Sweep file for the throughput figure (default: experiments/bench-sweep.json above the current directory, else the one installed with lab)." };
         var noSweep = new Option<bool>("--no-sweep") { Description = "Skip the sweep throughput figure." };
         var sweepRounds = new Option<int?>("--sweep-rounds") { HelpName = "N", Description = "Rounds of the sweep, each in process and on a new embedded silo, taking turns to go first (default 3; 1 with --quick)." };
 
@@ -131,14 +131,18 @@ internal static class BenchCommand
         return new BenchReport(BenchMeasurements.Kernel, cores, steps, torch, pytorchNote, checks, sweep, sweepNote);
     }
 
+    /// <summary>experiments/bench-sweep.json above the current directory (a clone), else the copy beside lab.dll (the tool package).</summary>
     private static string? FindDefaultSweep()
     {
-        for (DirectoryInfo? dir = new(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
-            string candidate = Path.Combine(dir.FullName, "experiments", "bench-sweep.json");
-            if (File.Exists(candidate))
+            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
             {
-                return candidate;
+                string candidate = Path.Combine(dir.FullName, "experiments", "bench-sweep.json");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
             }
         }
         return null;

@@ -12,7 +12,7 @@ namespace Backprop.Lab.Cli.Commands;
 /// <summary>A network shape of the benchmark: <c>depth</c> tanh layers of width x width, a batch of rows.</summary>
 internal sealed record BenchShape(string Name, int Depth, int Width, int Batch)
 {
-    /// <summary>The issue's count: 3 products of 2 m n^2 FLOP per layer (forward, weight and input gradient).</summary>
+    /// <summary>3 products of 2 m n^2 FLOP per layer (forward, weight and input gradient).</summary>
     public double FlopPerStep => 6.0 * Batch * Width * (double)Width * Depth;
 
     public static IReadOnlyList<BenchShape> Standard { get; } =
@@ -36,8 +36,8 @@ internal sealed record StepFigure(BenchShape Shape, int Threads, double BestMs, 
 }
 
 /// <summary>
-/// The gradient-checker figures the checking issue asks for. For the fast check, <see cref="StepRatio"/> is the check's
-/// time over one training step of the same shape (the issue's budget is 3): the median over rounds, with its range.
+/// The gradient-checker figures. For the fast check, <see cref="StepRatio"/> is the check's
+/// time over one training step of the same shape: the median over rounds, with its range.
 /// </summary>
 internal sealed record GradCheckFigure(string Name, int Threads, int Entries, double Seconds, string Verdict,
     double StepRatio = double.NaN, double StepRatioLow = double.NaN, double StepRatioHigh = double.NaN, int Rounds = 1)

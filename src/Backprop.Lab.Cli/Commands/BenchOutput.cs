@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Backprop.Lab.Cli.Commands;
 
-/// <summary>The table and the JSON of <c>lab bench</c> (the JSON's fields are listed in the README).</summary>
+/// <summary>The table and the JSON of <c>lab bench</c> (the JSON's fields are listed in docs/benchmarks.md).</summary>
 internal static class BenchOutput
 {
     public static void WriteTable(TextWriter o, BenchReport r)
@@ -43,7 +43,7 @@ internal static class BenchOutput
         foreach (GradCheckFigure g in r.GradChecks.Where(g => !double.IsNaN(g.StepRatio)))
         {
             o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{g.Name}: median of {g.Rounds} rounds, each the check over the median of 3 training steps of the same shape timed just before it; range {g.StepRatioLow:F2}-{g.StepRatioHigh:F2} (budget 3)"));
+                $"{g.Name}: median of {g.Rounds} rounds, each the check over the median of 3 training steps of the same shape timed just before it; range {g.StepRatioLow:F2}-{g.StepRatioHigh:F2}"));
         }
         o.WriteLine();
         if (r.Sweep is { } w)
@@ -53,7 +53,7 @@ internal static class BenchOutput
             o.WriteLine(string.Create(c, $"sweep {Path.GetFileName(w.File)}: {w.Trials} trials on {w.Parallelism} worker(s), {w.Failed} failed; seconds per round, to the last result on disk:"));
             o.WriteLine(string.Create(c, $"  in process:     {List(w.InProcessSeconds)} (median {w.Seconds:F2} s, {w.TrialsPerSecond:F2} trials/s)"));
             o.WriteLine(string.Create(c, $"  embedded silo:  {List(w.EmbeddedSeconds)} (median {w.EmbeddedMedianSeconds:F2} s; silo start included, the first round also compiles Orleans)"));
-            string warm = w.Ratios.Count > 1 ? string.Create(c, $" (median after the first round {w.WarmMedianRatio:F2}; target at most 1.05)") : "";
+            string warm = w.Ratios.Count > 1 ? string.Create(c, $" (median after the first round {w.WarmMedianRatio:F2})") : "";
             o.WriteLine($"  embedded / in process, round by round: {List(w.Ratios)}{warm}");
             o.WriteLine(string.Create(c, $"  seconds a worker had no trial: in process {List(w.InProcessIdleSeconds)}; embedded {List(w.EmbeddedIdleSeconds)}"));
             o.WriteLine(string.Create(c, $"  the trials' own seconds, embedded / in process: {List(w.TrialRatios)}"));

@@ -6,7 +6,7 @@ using Backprop.Core.Teaching;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab explain "EXPR" --at x=1,y=2 [--wrt x]</c> and <c>lab explain --net NET.json [--data BATCH.json] --wrt x2</c>:
+/// <c>lab explain "EXPR" --at x=1,y=2 [--wrt x]</c> and <c>lab explain --net NET_FILE [--data BATCH_FILE] --wrt x2</c>:
 /// the chain rule step by step, the graph as DOT/SVG/PNG, and derivatives as sums over paths.
 /// </summary>
 internal static class ExplainCommand
@@ -17,13 +17,18 @@ internal static class ExplainCommand
         {
             Description = "A formula such as \"z = (3*x + 4*y)^3\" (+ - * / ^, pi, e, " + string.Join(" ", ExpressionParser.KnownFunctions) +
                 "; relu and abs have a kink at 0, max and min where their arguments tie), or statements such as \"a = x*y; z = a*a + a\" " +
-                "separated by ; or line breaks, the last one the output; omit it with --net.",
+                "separated by ; or line breaks, the last one the output; - reads it from standard input; omit it with --file or --net.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var at = new Option<string?>("--at") { HelpName = "x=1,y=2", Description = "The point: a value for every variable of EXPR (with --net and no --data: input values x1=..,x2=.., default 0)." };
+        var at = new Option<string?>("--at") { HelpName = "NAME=VALUE[,NAME=VALUE]", Description = "The point: a value for every variable of EXPR (with --net and no --data: input values x1=..,x2=.., default 0)." };
         var wrt = new Option<string?>("--wrt") { HelpName = "NAME[,NAME]", Description = "Explain only these gradients: variables of EXPR, or with --net x2, w12[1] (w_jk^[l]), b1[2] (b_j^[l])." };
-        var net = new Option<FileInfo?>("--net") { HelpName = "NET.json", Description = "Explain a network file instead of a formula." };
-        var data = new Option<FileInfo?>("--data", "-d") { HelpName = "BATCH.json", Description = "With --net: the batch whose loss is differentiated (one example, see --example)." };
+        var file = new Option<string?>("--file", "-f")
+        {
+            HelpName = "FILE",
+            Description = $"Read the formula or program from FILE (- for standard input), at most {FormulaSource.MaxBytes >> 10} KB; for text longer than a command line takes.",
+        };
+        var net = new Option<FileInfo?>("--net") { HelpName = "NET_FILE", Description = "Explain a network file instead of a formula." };
+        var data = new Option<FileInfo?>("--data", "-d") { HelpName = "BATCH_FILE", Description = "With --net: the batch whose loss is differentiated (one example, see --example)." };
         var example = new Option<int>("--example") { HelpName = "N", Description = "With --data: which example (1-based) to explain.", DefaultValueFactory = _ => 1 };
         var format = new Option<string>("--format") { Description = "text or markdown (with LaTeX math).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "markdown");
@@ -34,14 +39,15 @@ internal static class ExplainCommand
 
         var command = new Command("explain", "Show the chain rule step by step for a formula or a network: forward values, backward pass, sums over paths, and the graph.");
         command.Arguments.Add(expression);
-        foreach (var option in new Option[] { at, wrt, net, data, example, format, maxPaths, dot, svg, png })
+        foreach (var option in new Option[] { at, wrt, file, net, data, example, format, maxPaths, dot, svg, png })
         {
             command.Options.Add(option);
         }
 
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
-            string? text = parse.GetValue(expression);
+            string? text = FormulaSource.Read(parse.GetValue(expression), parse.GetValue(file));
             FileInfo? netFile = parse.GetValue(net);
             int limit = parse.GetValue(maxPaths);
             if (limit < 1)
@@ -50,7 +56,7 @@ internal static class ExplainCommand
             }
             if ((text is null) == (netFile is null))
             {
-                throw new UserInputException("give either a formula (lab explain \"z = (3*x + 4*y)^3\" --at x=1,y=2) or --net NET.json, not both or neither");
+                throw new UserInputException("give either a formula (lab explain \"z = (3*x + 4*y)^3\" --at x=1,y=2, or --file FILE) or --net NET_FILE, not both or neither");
             }
 
             var graphFiles = new ExplainGraphviz(parse.GetValue(dot), parse.GetValue(svg), parse.GetValue(png));
@@ -65,7 +71,10 @@ internal static class ExplainCommand
                     throw new UserInputException("--data goes with --net; a formula takes its point from --at");
                 }
 
-                var explanation = Explain(() => ExpressionExplanation.Create(text, point, names, limit), text);
+                // Each step of a listed path prints at least a name, a local derivative and its value (some 8 bytes): a
+                // listing with more steps than that would be cut by --max-output, so it is counted instead of built.
+                double stepLimit = Output.MaxOutputOption.Resolve(parse) is long bytes && bytes < long.MaxValue ? bytes / 8.0 : double.PositiveInfinity;
+                var explanation = Explain(() => ExpressionExplanation.Create(text, point, names, limit, stepLimit), text);
                 if (markdown)
                 {
                     ExplainMarkdown.Write(stdout, explanation, point);

@@ -104,7 +104,10 @@ internal static class ExplainExpressionText
         o.WriteLine($"   {d}: {Plural(sum.PathCount, "path")} from {f} to {sum.Input.Name}");
         if (sum.Paths is null)
         {
-            o.WriteLine($"     too many to list (the limit is --max-paths); backprop adds them up at every node where they meet: {d} = {Format.Number(sum.Input.Grad)}");
+            string why = sum.Steps is double steps
+                ? $"{Format.Number(steps)} steps in all, more than --max-output can print"
+                : "the limit is --max-paths";
+            o.WriteLine($"     too many to list ({why}); backprop adds them up at every node where they meet: {d} = {Format.Number(sum.Input.Grad)}");
             return;
         }
 

@@ -81,7 +81,7 @@ internal static class ExplainMarkdown
             string d = D(f, NodeNotation.LatexName(sum.Input.Name));
             if (sum.Paths is null)
             {
-                o.WriteLine($"${d}$: {Format.Number(sum.PathCount)} paths, too many to list; backprop adds them where they meet: ${d} = {Num(sum.Input.Grad)}$.");
+                o.WriteLine($"${d}$: {Format.Number(sum.PathCount)} paths{(sum.Steps is double steps ? $" of {Format.Number(steps)} steps in all" : "")}, too many to list; backprop adds them where they meet: ${d} = {Num(sum.Input.Grad)}$.");
                 o.WriteLine();
                 continue;
             }

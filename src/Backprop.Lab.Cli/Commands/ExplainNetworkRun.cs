@@ -5,7 +5,7 @@ using Backprop.Core.Teaching;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab explain --net NET.json [--data BATCH.json] --wrt x2</c>: loads the network and one example, explains
+/// <c>lab explain --net NET_FILE [--data BATCH_FILE] --wrt x2</c>: loads the network and one example, explains
 /// each asked-for derivative as a sum over paths (or a summary of them), and writes text or markdown.
 /// </summary>
 internal static class ExplainNetworkRun

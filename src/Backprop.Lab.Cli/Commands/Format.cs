@@ -8,18 +8,17 @@ internal static class Format
 {
     public static string Number(double value) => value.ToString("G8", CultureInfo.InvariantCulture);
 
-    /// <summary>Writes a rows x cols matrix with 1-based row and column labels, right-aligned.</summary>
+    /// <summary>
+    /// Writes a rows x cols matrix with 1-based row and column labels, right-aligned. The column width is found in a
+    /// first pass that keeps no text, so a matrix of a million rows costs one line of text at a time, not all of them.
+    /// </summary>
     public static void Matrix(TextWriter output, ReadOnlySpan<double> values, int rows, int cols, string rowLabel, string colLabel, string indent)
     {
-        var cells = new string[rows, cols];
         int width = 0;
-        for (int i = 0; i < rows; i++)
+        Span<char> cell = stackalloc char[32];
+        for (int i = 0; i < rows * cols; i++)
         {
-            for (int j = 0; j < cols; j++)
-            {
-                cells[i, j] = Number(values[i * cols + j]);
-                width = Math.Max(width, cells[i, j].Length);
-            }
+            width = Math.Max(width, values[i].TryFormat(cell, out int length, "G8", CultureInfo.InvariantCulture) ? length : Number(values[i]).Length);
         }
         string rowHeader = $"{rowLabel}={rows}";
         int labelWidth = rowHeader.Length;
@@ -35,7 +34,7 @@ internal static class Format
             line.Clear().Append(indent).Append($"{rowLabel}={i + 1}".PadRight(labelWidth));
             for (int j = 0; j < cols; j++)
             {
-                line.Append("  ").Append(cells[i, j].PadLeft(width));
+                line.Append("  ").Append(Number(values[i * cols + j]).PadLeft(width));
             }
             output.WriteLine(line.ToString());
         }

@@ -4,7 +4,7 @@ using Backprop.Core.Checking;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab gradcheck NET.json --data BATCH.json</c>: the network's analytic gradients against central differences,
+/// <c>lab gradcheck NET_FILE --data BATCH_FILE</c>: the network's analytic gradients against central differences,
 /// as a table (or JSON), with the failing layer named; <c>--fast</c> for the directional check, <c>--sweep-h</c> for
 /// error against the step size (with <c>--plot FILE</c>, its V-curve as PNG or SVG), <c>--plant BUG@LAYER</c> to watch
 /// the checker catch a classic mistake.
@@ -14,17 +14,17 @@ internal static class GradCheckCommand
     public static Command Create(TextWriter stdout)
     {
         var inputs = new NetworkInputs();
-        var json = new Option<bool>("--json") { Description = "Write the report as JSON (schema in the README)." };
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (schema in docs/gradcheck.md)." };
         var fast = new Option<bool>("--fast") { Description = "Directional check along one random direction (2 forwards + 1 backward); falls back to the full check of failing tensors." };
-        var step = new Option<double>("--h") { Description = "Finite-difference step h.", DefaultValueFactory = _ => 1e-6 };
+        var step = new Option<double>("--h") { HelpName = "H", Description = "Finite-difference step h.", DefaultValueFactory = _ => 1e-6 };
         var sample = new Option<int?>("--sample") { HelpName = "K", Description = "Check K random entries per tensor instead of all." };
         var worst = new Option<int>("--worst") { HelpName = "K", Description = "Worst entries listed per tensor.", DefaultValueFactory = _ => 5 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for sampling and directions.", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<ulong>("--seed") { HelpName = "SEED", Description = "Seed for sampling and directions.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { HelpName = "N", Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var float32 = new Option<bool>("--float32") { Description = "Evaluate the finite differences in float32 (to see why checks need float64)." };
         var sweep = new Option<bool>("--sweep-h") { Description = "Error against h from 1e-1 to 1e-12 for chosen entries (--entry), the best h and the V-shaped curve." };
-        var entries = new Option<string[]>("--entry") { HelpName = "W2[3,1]", Description = "Entry for --sweep-h: W<layer>[row,col], b<layer>[unit] or x[example,input], 1-based (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var plot = new Option<string?>("--plot") { HelpName = "FILE.png|FILE.svg", Description = "With --sweep-h: also draw the V-curve (error against h, log-log) into FILE, PNG or SVG by its extension." };
+        var entries = new Option<string[]>("--entry") { HelpName = "ENTRY", Description = "Entry for --sweep-h, 1-based: W<layer>[row,col] such as W2[3,1], b<layer>[unit] or x[example,input] (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var plot = new Option<string?>("--plot") { HelpName = "FILE", Description = "With --sweep-h: also draw the V-curve (error against h, log-log) into FILE, PNG or SVG by its extension." };
         var plant = new Option<string?>("--plant") { HelpName = "BUG[@LAYER]", Description = $"Check a deliberately wrong backward pass: {string.Join(", ", PlantedBug.Names)}." };
         var command = new Command("gradcheck", "Check a network's gradients against central finite differences and name the layer whose backward rule is wrong.");
         inputs.AddTo(command);
@@ -32,6 +32,7 @@ internal static class GradCheckCommand
         {
             command.Options.Add(option);
         }
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             var options = new GradCheckOptions

@@ -5,7 +5,7 @@ using Backprop.Core.Checking;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// The JSON form of a gradient check and of a step-size sweep (schema in the README). Numbers at full
+/// The JSON form of a gradient check and of a step-size sweep (schema in docs/gradcheck.md). Numbers at full
 /// (round-trip) precision; NaN and infinities, which JSON lacks, as the strings "NaN", "Infinity", "-Infinity".
 /// </summary>
 internal static class GradCheckJson

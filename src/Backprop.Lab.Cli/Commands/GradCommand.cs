@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.CommandLine;
+using System.Text;
 using System.Text.Json;
 using Backprop.Core.Networks;
 using Backprop.Core.Serialization;
@@ -6,7 +8,7 @@ using Backprop.Core.Serialization;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab grad NET.json --data BATCH.json [--json]</c>: one forward and backward pass, printing the loss and
+/// <c>lab grad NET_FILE --data BATCH_FILE [--json]</c>: one forward and backward pass, printing the loss and
 /// every gradient: dJ/dW_l and dJ/db_l per layer, and dJ/dx per example.
 /// </summary>
 internal static class GradCommand
@@ -14,12 +16,13 @@ internal static class GradCommand
     public static Command Create(TextWriter stdout)
     {
         var inputs = new NetworkInputs();
-        var json = new Option<bool>("--json") { Description = "Write the result as JSON (schema in the README) instead of text." };
+        var json = new Option<bool>("--json") { Description = "Write the result as JSON (schema in docs/networks.md) instead of text." };
         var deltas = new Option<bool>("--deltas") { Description = "Also print each layer's error delta_l = dJ/dz_l per example." };
         var command = new Command("grad", "Compute the loss and every gradient (dJ/dW, dJ/db per layer, dJ/dx) of a network on a batch.");
         inputs.AddTo(command);
         command.Options.Add(json);
         command.Options.Add(deltas);
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             var (definition, network, batch) = inputs.Load(parse);
@@ -69,9 +72,22 @@ internal static class GradCommand
 
     private static void WriteJson(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // Written out a buffer at a time: the gradients of a million-example batch are hundreds of MB as JSON text.
+        var buffer = new ArrayBufferWriter<byte>(2 * ChunkBytes);
+        char[] text = [];
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
+            void Drain()
+            {
+                w.Flush();
+                if (text.Length < buffer.WrittenCount)
+                {
+                    text = new char[buffer.WrittenCount];
+                }
+                o.Write(text, 0, Encoding.UTF8.GetChars(buffer.WrittenSpan, text));
+                buffer.ResetWrittenCount();
+            }
+
             w.WriteStartObject();
             w.WriteString("loss", definition.Loss.Name);
             w.WriteNumber("batch", batch.Count);
@@ -85,23 +101,30 @@ internal static class GradCommand
                 w.WriteString("activation", layer.Activation.ToString());
                 w.WriteNumber("inputs", layer.InputSize);
                 w.WriteNumber("units", layer.OutputSize);
-                WriteMatrix(w, "dW", layer.WeightGradient, layer.OutputSize, layer.InputSize);
-                WriteMatrix(w, "db", layer.BiasGradient, 1, layer.OutputSize, asVector: true);
-                WriteMatrix(w, "delta", layer.Delta, batch.Count, layer.OutputSize);
+                WriteMatrix(w, "dW", layer.WeightGradient, layer.OutputSize, layer.InputSize, Drain);
+                WriteMatrix(w, "db", layer.BiasGradient, 1, layer.OutputSize, Drain, asVector: true);
+                WriteMatrix(w, "delta", layer.Delta, batch.Count, layer.OutputSize, Drain);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            WriteMatrix(w, "dx", network.InputGradient, batch.Count, network.InputSize);
+            WriteMatrix(w, "dx", network.InputGradient, batch.Count, network.InputSize, Drain);
             w.WriteEndObject();
+            Drain();
         }
-        o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        o.WriteLine();
     }
 
-    private static void WriteMatrix(Utf8JsonWriter w, string name, ReadOnlySpan<double> values, int rows, int cols, bool asVector = false)
+    private const int ChunkBytes = 64 * 1024;
+
+    private static void WriteMatrix(Utf8JsonWriter w, string name, ReadOnlySpan<double> values, int rows, int cols, Action drain, bool asVector = false)
     {
         w.WriteStartArray(name);
         for (int i = 0; i < rows; i++)
         {
+            if (w.BytesPending >= ChunkBytes)
+            {
+                drain();
+            }
             if (!asVector)
             {
                 w.WriteStartArray();

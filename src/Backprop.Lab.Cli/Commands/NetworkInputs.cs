@@ -5,17 +5,17 @@ using Serilog;
 
 namespace Backprop.Lab.Cli.Commands;
 
-/// <summary>The NET.json argument and --data option shared by the commands that run a network on a batch.</summary>
+/// <summary>The NET_FILE argument and --data option shared by the commands that run a network on a batch.</summary>
 internal sealed class NetworkInputs
 {
-    public Argument<FileInfo> Network { get; } = new("NET.json")
+    public Argument<FileInfo> Network { get; } = new("NET_FILE")
     {
-        Description = "Network file (architecture, loss, init, optional explicit weights); format in the README.",
+        Description = "Network file (architecture, loss, init, optional explicit weights); format in docs/networks.md.",
     };
 
     public Option<FileInfo> Data { get; } = new("--data", "-d")
     {
-        HelpName = "BATCH.json",
+        HelpName = "BATCH_FILE",
         Description = "Batch file with \"inputs\" and \"targets\" (or \"labels\" for classification).",
         Required = true,
     };

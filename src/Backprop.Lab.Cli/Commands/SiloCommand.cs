@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Backprop.Core.Experiments;
 using Backprop.Lab.Cli.Cluster;
 using Microsoft.Extensions.Hosting;
@@ -22,8 +23,8 @@ internal static class SiloCommand
         var siloPort = new Option<int?>("--silo-port") { HelpName = "PORT", Description = "Port for silo-to-silo traffic (default 11111; env LAB_Cluster__SiloPort)." };
         var gatewayPort = new Option<int?>("--gateway-port") { HelpName = "PORT", Description = "Port clients (lab sweep --cluster) connect to (default 30000; env LAB_Cluster__GatewayPort)." };
         var primary = new Option<string?>("--primary") { HelpName = "HOST:PORT", Description = "Without Redis: silo port of the primary silo; omit on the primary itself." };
-        var trials = new Option<int>("--trials", "-j") { HelpName = "N", Description = "Trials this silo runs at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans Dashboard (grains, calls, silos) on http://127.0.0.1:PORT/ (loopback only: it has no authentication)." };
+        var trials = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials this silo runs at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans Dashboard (grains, calls, silos) on http://127.0.0.1:PORT/ (loopback only; open it with the URL printed, which carries this run's token)." };
         var dashboardPort = new Option<int>("--dashboard-port") { HelpName = "PORT", Description = "Port of --dashboard.", DefaultValueFactory = _ => 8080 };
         var log = new Option<FileInfo?>("--log") { HelpName = "FILE", Description = "Also write this silo's log as compact JSON lines to FILE (every trial event carries SweepId and TrialKey)." };
         var memoryBudget = MemoryBudgetOption.Create("this silo");
@@ -52,7 +53,7 @@ internal static class SiloCommand
             };
             if (parse.GetValue(trials) < 1)
             {
-                throw new UserInputException($"--trials must be at least 1, got {parse.GetValue(trials)}");
+                throw new UserInputException($"--parallel must be at least 1, got {parse.GetValue(trials)}");
             }
             MemoryBudget budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget));
             IPEndPoint? primaryEndpoint = parse.GetValue(primary) is string p ? Endpoints.Parse(p, "--primary") : null;
@@ -64,12 +65,19 @@ internal static class SiloCommand
             // Orleans listens with port reuse, so a second silo on a taken port would start and share it silently.
             Endpoints.EnsureFree(settings.Address, settings.SiloPort, "--silo-port");
             Endpoints.EnsureFree(settings.Address, settings.GatewayPort, "--gateway-port");
+            // A new token each run: whoever has the URL of this run's dashboard can read it, nobody else.
+            string dashboardToken = DashboardGuard.NewToken();
             int? dashboardAt = parse.GetValue(dashboard) ? ClusterSettings.Port(parse.GetValue(dashboardPort), "--dashboard-port") : null;
             if (dashboardAt is int d)
             {
                 Endpoints.EnsureFree(IPAddress.Loopback, d, "--dashboard-port");
             }
-            IHost host = OrleansHosts.Standalone(settings, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt);
+            if (settings.Insecure)
+            {
+                stdout.WriteLine(ClusterSettings.InsecureWarning);
+            }
+            X509Certificate2? certificate = settings.LoadTlsCertificate(stdout.WriteLine);
+            IHost host = OrleansHosts.Standalone(settings, certificate, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt, dashboardToken);
             try
             {
                 await host.StartAsync(cancellation);
@@ -89,13 +97,13 @@ internal static class SiloCommand
             IPAddress reachable = settings.AdvertisedAddress ?? settings.Address;
             stdout.WriteLine($"silo up: silo port {reachable}:{settings.SiloPort}, gateway {reachable}:{settings.GatewayPort}, {parse.GetValue(trials)} trials at a time within {TrialMemory.Format(budget.Bytes)} ({budget.Origin}), " +
                 (settings.Redis is not null ? $"membership and storage in Redis {settings.Redis}" : primaryEndpoint is null ? "primary" : $"primary {primaryEndpoint}") +
-                $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"" + (settings.TlsCertificate is null ? "" : ", TLS"));
+                $", ClusterId \"{settings.ClusterId}\", ServiceId \"{settings.ServiceId}\"" + (settings.Insecure ? ", INSECURE (no TLS)" : ", TLS"));
             stdout.WriteLine(settings.Redis is not null
                 ? $"run a sweep on it: lab sweep experiments/quickstart.json --redis {settings.Redis}" + IdFlags(settings)
                 : $"run a sweep on it: lab sweep experiments/quickstart.json --cluster {reachable}:{settings.GatewayPort}" + IdFlags(settings));
             if (dashboardAt is int at)
             {
-                stdout.WriteLine($"dashboard: http://127.0.0.1:{at}/");
+                stdout.WriteLine($"dashboard: http://127.0.0.1:{at}/?{DashboardGuard.TokenParameter}={dashboardToken}");
             }
             Log.Information("Silo started on {Address}:{SiloPort}, gateway {GatewayPort}, {Cluster}", reachable, settings.SiloPort, settings.GatewayPort, settings.Describe());
             try
@@ -128,7 +136,8 @@ internal static class SiloCommand
     private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(20);
 
     private static string IdFlags(ClusterSettings s) =>
-        (s.ClusterId == "backprop-lab" ? "" : $" --cluster-id {s.ClusterId}") + (s.ServiceId == "backprop-lab" ? "" : $" --service-id {s.ServiceId}");
+        (s.ClusterId == "backprop-lab" ? "" : $" --cluster-id {s.ClusterId}") + (s.ServiceId == "backprop-lab" ? "" : $" --service-id {s.ServiceId}")
+        + (s.Insecure ? " --insecure" : s.TlsCertificate is null ? "" : $" --tls-cert {s.TlsCertificate}");
 
     private static bool IsRedisProblem(Exception e)
     {

@@ -17,11 +17,11 @@ internal static class SweepCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var file = new Argument<FileInfo?>("SWEEP.json") { Description = "Sweep file (format in the README; schema in experiments/sweep.schema.json).", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<FileInfo?>("SWEEP_FILE") { Description = "Sweep file (format in docs/sweeps.md; its JSON Schema: lab schema).", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<DirectoryInfo?>("--out", "-o") { HelpName = "DIR", Description = "Results folder (default: results/<name>-<timestamp>). An existing folder of the same sweep is resumed." };
         var resume = new Option<DirectoryInfo?>("--resume") { HelpName = "DIR", Description = "Finish the sweep in this results folder, skipping trials already done." };
         var allowLarge = new Option<bool>("--allow-large") { Description = $"Allow sweeps of more than {SweepSpec.MaxTrials} trials." };
-        var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once per silo (or in process): default one per core.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once in this process or on the embedded silo (default: one per core); on a cluster each lab silo has its own -j.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var inProcess = new Option<bool>("--in-process") { Description = "Run trials in this process without Orleans (the baseline executor)." };
         var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo; with Redis use --redis instead.", AllowMultipleArgumentsPerToken = true };
         var identity = new Cluster.ClusterIdentityOptions();
@@ -29,6 +29,8 @@ internal static class SweepCommand
         var memoryBudget = MemoryBudgetOption.Create("of this sweep");
         var connectTimeout = new Option<int>("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
         var extend = new Option<bool>("--extend") { Description = "Add the trials of an edited sweep file to its existing results folder (--out DIR), recording the new file as sweep.json." };
+        var serve = new Option<bool>("--serve") { Description = "While the sweep runs, serve its results folder as live web pages on 127.0.0.1 (see lab serve)." };
+        var port = ServeCommand.PortOption($"Port for --serve on 127.0.0.1 (0: any free port; default {ServeCommand.DefaultPort}).");
         var saveTimeout = new Option<int>("--save-timeout") { HelpName = "SECONDS", Description = "How long to keep retrying when results cannot be saved (a full disk) before giving up with a resumable folder.", DefaultValueFactory = _ => 60 };
 
         var command = new Command("sweep", "Run a sweep of network configurations and record per-layer gradient statistics for each trial.");
@@ -45,6 +47,8 @@ internal static class SweepCommand
         command.Options.Add(connectTimeout);
         command.Options.Add(extend);
         command.Options.Add(saveTimeout);
+        command.Options.Add(serve);
+        command.Options.Add(port);
         command.SetAction(async (parse, cancellation) =>
         {
             using CancellationTokenRegistration quiet = cancellation.Register(() => LabApp.Stopping = true);
@@ -55,6 +59,7 @@ internal static class SweepCommand
                 RedisFlag = parse.GetValue(identity.Redis) is not null,
                 Budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget)),
                 BudgetFlag = parse.GetValue(memoryBudget) is not null,
+                ParallelFlag = parse.GetResult(parallel) is { Implicit: false },
             };
             run.Validate();
             TimeSpan saving = TimeSpan.FromSeconds(parse.GetValue(saveTimeout) is >= 0 and var seconds ? seconds
@@ -65,6 +70,11 @@ internal static class SweepCommand
             ResultsDirectory results = prepared.Results;
             try
             {
+                await using var server = parse.GetValue(serve) ? await ServeCommand.StartAsync([results.Path], parse.GetValue(port), cancellation) : null;
+                if (server is not null)
+                {
+                    stdout.WriteLine($"serving {results.Path} at {server.Url} while the sweep runs");
+                }
                 return await RunAsync(stdout, prepared.Spec, results, run, saving, cancellation);
             }
             catch (Exception e) when ((e is ClusterUnavailableException or UserInputException) && prepared.Created && results.All().Count == 0)
@@ -88,6 +98,12 @@ internal static class SweepCommand
         results.EnsureSweepId(spec.Name);
         using var runLog = RunLog.Start(results.LogFile);
         o.WriteLine($"sweep {spec.Name}: {grid.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");
+        // The estimate schedules every pending trial: for a sweep too large for that, it is left out.
+        if (grid.Count - done.Count is > 0 and <= SweepSpec.MaxTrials)
+        {
+            o.WriteLine(SweepEstimate.Line(grid.From().Where(t => !done.Contains(t.Key)).Select(t => t.Config),
+                run.OnCluster ? null : run.Parallel, SweepEstimate.MeasureRate()));
+        }
         Log.Information("Sweep {SweepId} ({SweepName}) starting: {Trials} trials, {Done} done, {Executor}, results in {ResultsPath}",
             results.SweepId, spec.Name, grid.Count, done.Count, run.Describe(), results.Path);
 
@@ -111,7 +127,7 @@ internal static class SweepCommand
         // lines (read and brought up to the current schema) gets the current columns.
         results.Flush();
         // The same code path as `lab report` (and what a reader opens first).
-        ReportCommand.Write(o, Backprop.Lab.Reports.ReportRenderer.Render(results.Path));
+        ReportCommand.Render(o, results.Path);
         SweepTable.Write(o, outcome);
         o.WriteLine($"results: {results.TrialsFile}, {results.SummaryFile}, log {results.LogFile}");
         int failed = ResultCounts.Of(outcome).Failed;
@@ -125,7 +141,7 @@ internal static class SweepCommand
 
     /// <summary>The live display when writing to a terminal, plain lines otherwise (pipes, CI, tests).</summary>
     private static Task<bool> WithView(TextWriter o, long total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<bool>> body) =>
-        ReferenceEquals(o, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
+        Output.ConsoleWriters.IsConsoleOut(o) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
             ? LiveSweepView.RunAsync(total, done.Where(r => r.Outcome != Outcome.Failed).ToArray(), axes, body)
             : body(new PlainSweepView(o, axes));
 

@@ -1,4 +1,5 @@
 using Backprop.Core.Experiments;
+using Backprop.Core.Text;
 using Backprop.Lab.Contracts;
 using Spectre.Console;
 
@@ -100,7 +101,7 @@ internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IRe
         task.Value = finished;
         Count(result);
         string number = $"[{finished}/{total}] ";
-        string line = Fit(number + SweepTable.Describe(result, axes), console.Profile.Width);
+        string line = Fit(number + TerminalText.Escape(SweepTable.Describe(result, axes)), console.Profile.Width);
         console.MarkupLine($"[grey]{Markup.Escape(line[..Math.Min(number.Length, line.Length)])}[/]{Markup.Escape(line[Math.Min(number.Length, line.Length)..])}");
         Describe();
     }
@@ -111,7 +112,7 @@ internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IRe
         Describe();
     }
 
-    public void Message(string text) => console.MarkupLine(Markup.Escape(Fit(text, console.Profile.Width)));
+    public void Message(string text) => console.MarkupLine(Markup.Escape(Fit(TerminalText.Escape(text), console.Profile.Width)));
 
     /// <summary>The bar's description as it stands (for tests).</summary>
     internal string Description => task.Description;

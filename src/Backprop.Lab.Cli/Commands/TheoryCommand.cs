@@ -22,11 +22,13 @@ internal static class TheoryCommand
             Description = $"phi: {string.Join(", ", Activation.Names)}.",
             DefaultValueFactory = _ => "tanh",
         };
-        var sw2 = new Option<double?>("--sw2") { Description = "Weight variance sigma_w^2 (weights ~ N(0, sigma_w^2 / fan_in)); default 1." };
-        var sw = new Option<double?>("--sw") { Description = "Weight scale sigma_w, instead of --sw2." };
-        var sb2 = new Option<double>("--sb2") { Description = "Bias variance sigma_b^2.", DefaultValueFactory = _ => 0.0 };
+        var sw2 = new Option<double?>("--sw2") { HelpName = "VARIANCE", Description = "Weight variance sigma_w^2 (weights ~ N(0, sigma_w^2 / fan_in)); default 1." };
+        var sw = new Option<double?>("--sw") { HelpName = "STD", Description = "Weight std sigma_w, instead of --sw2." };
+        var sb2 = new Option<double?>("--sb2") { HelpName = "VARIANCE", Description = "Bias variance sigma_b^2 (biases ~ N(0, sigma_b^2)); default 0." };
+        var sb = new Option<double?>("--sb") { HelpName = "STD", Description = "Bias std sigma_b, instead of --sb2." };
         var q0 = new Option<double>("--q0")
         {
+            HelpName = "Q0",
             Description = "Mean square of the inputs, ||x||^2/n (1 for standardised inputs): the first layer's variance is "
                 + "q^1 = sigma_w^2 q0 + sigma_b^2, and q flows from there to one of the fixed points.",
             DefaultValueFactory = _ => 1.0,
@@ -38,8 +40,10 @@ internal static class TheoryCommand
         command.Options.Add(sw2);
         command.Options.Add(sw);
         command.Options.Add(sb2);
+        command.Options.Add(sb);
         command.Options.Add(q0);
         command.Options.Add(json);
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             string name = parse.GetRequiredValue(activation);
@@ -47,13 +51,8 @@ internal static class TheoryCommand
             {
                 throw new UserInputException($"--activation: {problem}");
             }
-            double? w2 = parse.GetValue(sw2), w = parse.GetValue(sw);
-            if (w2 is not null && w is not null)
-            {
-                throw new UserInputException("give either --sw2 (sigma_w^2) or --sw (sigma_w), not both");
-            }
-            double weightVariance = w is double sigma ? Variance("--sw", sigma) * sigma : Variance("--sw2", w2 ?? 1.0);
-            double biasVariance = Variance("--sb2", parse.GetValue(sb2));
+            double weightVariance = VarianceOf(parse.GetValue(sw), "--sw", parse.GetValue(sw2), "--sw2", 1.0);
+            double biasVariance = VarianceOf(parse.GetValue(sb), "--sb", parse.GetValue(sb2), "--sb2", 0.0);
             double inputs = Variance("--q0", parse.GetValue(q0));
             MeanFieldPrediction p = MeanField.Predict(phi, weightVariance, biasVariance, inputs);
             double? critical = CriticalLine.CriticalSw2(phi, biasVariance, inputs);
@@ -68,6 +67,16 @@ internal static class TheoryCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A variance given as a std (squared here) or as a variance; at most one of the two.</summary>
+    private static double VarianceOf(double? std, string stdFlag, double? variance, string varianceFlag, double fallback)
+    {
+        if (std is not null && variance is not null)
+        {
+            throw new UserInputException($"give either {stdFlag} (the std) or {varianceFlag} (the variance), not both");
+        }
+        return std is double sigma ? Variance(stdFlag, sigma) * sigma : Variance(varianceFlag, variance ?? fallback);
     }
 
     /// <summary>A variance (or scale) the theory can use: finite, >= 0, and small enough that q stays representable.</summary>

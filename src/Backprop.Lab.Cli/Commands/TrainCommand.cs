@@ -9,7 +9,7 @@ using Serilog;
 namespace Backprop.Lab.Cli.Commands;
 
 /// <summary>
-/// <c>lab train NET.json --data BATCH.json</c>: full-batch gradient descent (SGD, momentum or Adam) on one
+/// <c>lab train NET_FILE --data BATCH_FILE</c>: full-batch gradient descent (SGD, momentum or Adam) on one
 /// batch, printing the loss and every layer's gradient norm ||dJ/dW_l||_F at each record step, so the
 /// gradient flow through the layers is visible while the network learns.
 /// </summary>
@@ -19,10 +19,10 @@ internal static class TrainCommand
     {
         var inputs = new NetworkInputs();
         var steps = new Option<int>("--steps") { HelpName = "N", Description = "Number of gradient-descent steps.", DefaultValueFactory = _ => 1000 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate alpha in w := w - alpha dJ/dw.", DefaultValueFactory = _ => 0.1 };
+        var lr = new Option<double>("--lr") { HelpName = "RATE", Description = "Learning rate alpha in w := w - alpha dJ/dw.", DefaultValueFactory = _ => 0.1 };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd, momentum or adam.", DefaultValueFactory = _ => "sgd" };
         optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
-        var momentum = new Option<double>("--momentum") { Description = "Momentum mu for --optimizer momentum.", DefaultValueFactory = _ => 0.9 };
+        var momentum = new Option<double>("--momentum") { HelpName = "MU", Description = "Momentum mu for --optimizer momentum.", DefaultValueFactory = _ => 0.9 };
         var record = new Option<int>("--record") { HelpName = "N", Description = "Print a row every N steps (0: ten rows in all).", DefaultValueFactory = _ => 0 };
         var save = new Option<FileInfo?>("--save") { HelpName = "FILE", Description = "Write the trained network (with explicit weights) to this file; checked before training starts." };
         var force = new Option<bool>("--force") { Description = "Let --save replace the network file being trained." };
@@ -36,6 +36,7 @@ internal static class TrainCommand
         command.Options.Add(record);
         command.Options.Add(save);
         command.Options.Add(force);
+        Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
             int stepCount = parse.GetValue(steps);

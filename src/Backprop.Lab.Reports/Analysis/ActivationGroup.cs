@@ -13,7 +13,7 @@ namespace Backprop.Lab.Reports.Analysis;
 /// </summary>
 public sealed record ActivationGroup(Activation Activation, double SigmaB, IReadOnlyList<TrialResult> Trials, IReadOnlyList<SkippedItem> Excluded)
 {
-    /// <summary>The axes a phase diagram places itself: its rows and columns, and the seeds each cell averages.</summary>
+    /// <summary>The axes a phase diagram places itself: its rows and columns, and which seeds each cell averages.</summary>
     private static readonly IReadOnlySet<string> Placed = new HashSet<string>(StringComparer.Ordinal) { "activation", "depth", "sigma_w2", "init", "seed" };
 
     /// <summary>The values of the other swept axes this group is drawn at; empty when the sweep varies no other axis.</summary>

@@ -8,39 +8,25 @@ namespace Backprop.Lab.Reports.Figures;
 /// </summary>
 internal static class Bands
 {
-    /// <summary>Adds the band and the mean line; returns the line (null when no point is finite) and the log10 range drawn.</summary>
+    /// <summary>Adds the band (<see cref="Analysis.LogBand"/>) and the mean line; returns the line (null when no point is finite) and the log10 range drawn.</summary>
     public static (ScottPlot.Plottables.Scatter? Line, double Min, double Max) AddLog(Plot plot, IReadOnlyList<IReadOnlyList<double>> seeds, Func<int, double> x, Color color, string legend)
     {
-        int n = seeds.Max(s => s.Count);
-        var xs = new List<double>();
-        var mean = new List<double>();
-        var lo = new List<double>();
-        var hi = new List<double>();
-        for (int i = 0; i < n; i++)
-        {
-            double[] logs = seeds.Where(s => i < s.Count && s[i] > 0 && double.IsFinite(s[i])).Select(s => Math.Log10(s[i])).ToArray();
-            if (logs.Length == 0)
-            {
-                continue;
-            }
-            xs.Add(x(i));
-            mean.Add(logs.Average());
-            lo.Add(logs.Min());
-            hi.Add(logs.Max());
-        }
-        if (xs.Count == 0)
+        Analysis.LogBand b = Analysis.LogBand.Of(seeds);
+        double[] xs = b.Index.Select(x).ToArray();
+        double[] mean = b.Mean, lo = b.Min, hi = b.Max;
+        if (xs.Length == 0)
         {
             return (null, double.NaN, double.NaN);
         }
-        if (seeds.Count > 1 && xs.Count > 1)
+        if (seeds.Count > 1 && xs.Length > 1)
         {
-            var band = plot.Add.FillY(xs.ToArray(), lo.ToArray(), hi.ToArray());
+            var band = plot.Add.FillY(xs, lo, hi);
             band.FillColor = color.WithAlpha(0.2);
             band.LineWidth = 0;
         }
-        var line = plot.Add.Scatter(xs.ToArray(), mean.ToArray(), color);
+        var line = plot.Add.Scatter(xs, mean, color);
         line.LineWidth = 3;
-        line.MarkerSize = xs.Count > 40 ? 0 : 7;
+        line.MarkerSize = xs.Length > 40 ? 0 : 7;
         line.LegendText = legend;
         return (line, lo.Min(), hi.Max());
     }

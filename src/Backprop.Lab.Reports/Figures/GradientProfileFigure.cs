@@ -15,8 +15,7 @@ public static class GradientProfileFigure
     public static Figure Build(ActivationGroup group, ReportOptions options)
     {
         int depth = group.Trials.Max(t => t.Config.Depth);
-        var bySw2 = group.Trials.Where(t => t.Config.Depth == depth).GroupBy(t => t.Config.SigmaW2).OrderBy(g => g.Key).ToList();
-        var chosen = Bands.Thin(bySw2, options.MaxSeries);
+        var chosen = Bands.Thin(ErrorProfile.Of(group), options.MaxSeries);
 
         Plot weights = FigureStyle.NewPlot($"{group.Name}, L = {depth}: weight gradient per layer", "layer l (1 = first hidden layer)", "‖∂J/∂W_l‖ (log scale)");
         Plot errors = FigureStyle.NewPlot($"{group.Name}, L = {depth}: back-propagated error", "layer l", "√E‖δ_l‖² / √E‖δ_L‖² (log scale)");
@@ -24,21 +23,16 @@ public static class GradientProfileFigure
         for (int i = 0; i < chosen.Count; i++)
         {
             Color color = FigureStyle.Series(i);
-            string legend = $"σ_w² = {AxisScale.Label(chosen[i].Key)}";
-            TrialSummary[] seeds = chosen[i].Select(t => t.Summary!).ToArray();
-            var (_, a, b) = Bands.AddLog(weights, seeds.Select(s => s.GradNormInit.Take(depth).ToArray()).ToArray(), l => l + 1, color, legend);
+            string legend = $"σ_w² = {AxisScale.Label(chosen[i].Sw2)}";
+            var (_, a, b) = Bands.AddLog(weights, chosen[i].Weights, l => l + 1, color, legend);
             (wMin, wMax) = (Math.Min(wMin, a), Math.Max(wMax, b));
 
             // Normalised at l = L so every line starts at 1 on the right and its slope is ln chi1 / 2 per layer.
-            var relative = seeds.Select(s => Relative(s.DeltaSqInit, depth)).ToArray();
-            var (_, c, d) = Bands.AddLog(errors, relative, l => l + 1, color, legend);
+            var (_, c, d) = Bands.AddLog(errors, chosen[i].Errors, l => l + 1, color, legend);
             (eMin, eMax) = (Math.Min(eMin, c), Math.Max(eMax, d));
-            double[] slopes = seeds.Select(s => s.LogSlopePredicted ?? double.NaN).Where(double.IsFinite).ToArray();
-            if (slopes.Length > 0)
+            if (chosen[i].TheoryLog10 is double[] ys)
             {
-                double half = slopes.Average() / 2;
                 double[] xs = Enumerable.Range(1, depth).Select(l => (double)l).ToArray();
-                double[] ys = xs.Select(l => half * (depth - l) / Math.Log(10)).ToArray();
                 var theory = errors.Add.ScatterLine(xs, ys, color);
                 theory.LinePattern = LinePattern.Dashed;
                 theory.LineWidth = 2;
@@ -57,12 +51,6 @@ public static class GradientProfileFigure
             + "(left) where χ₁ < 1 and grows where χ₁ > 1; dashed lines are mean-field theory for the same layers. "
             + "The weight gradients (left) are offset by the forward signal and can stay level while δ vanishes." + group.AveragingNote,
             [weights, errors], (int)(options.Width * 1.5), options.Height);
-    }
-
-    private static double[] Relative(IReadOnlyList<double> deltaSq, int depth)
-    {
-        double last = deltaSq[depth - 1];
-        return deltaSq.Take(depth).Select(v => Math.Sqrt(v / last)).ToArray();
     }
 
     private static void Finish(Plot plot, double min, double max)

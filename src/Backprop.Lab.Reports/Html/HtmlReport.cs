@@ -15,7 +15,7 @@ internal static class HtmlReport
     public static string Build(StoredResults results, IReadOnlyList<ActivationFindings> findings, IReadOnlyList<RenderedFigure> figures, IReadOnlyList<SkippedItem> skipped)
     {
         var h = new StringBuilder();
-        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(results.Directory)));
+        string name = results.Name;
         h.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         h.Append($"<title>Gradient flow: {E(name)}</title>\n<style>\n{ReportAssets.Css}\n</style>\n</head>\n<body>\n");
         h.Append($"<h1>Gradient flow: {E(name)}</h1>\n");

@@ -68,6 +68,17 @@ public class SweepFileTests
         Assert.NotEqual(a.Key, c.Key);
     }
 
+    [Fact]
+    public void Sigma_b2_is_the_square_of_sigma_b_in_base_and_grid()
+    {
+        Trial std = SweepFile.Parse("a.json", """{ "name": "a", "base": { "depth": 3, "sigma_b": 0.5 } }""").Expand()[0];
+        Trial variance = SweepFile.Parse("b.json", """{ "name": "b", "base": { "depth": 3, "sigma_b2": 0.25 } }""").Expand()[0];
+        Assert.Equal(0.5, variance.Config.SigmaB);
+        Assert.Equal(std.Key, variance.Key);
+        IReadOnlyList<Trial> grid = SweepFile.Parse("c.json", """{ "name": "c", "grid": { "sigma_b2": [0, 0.04] } }""").Expand();
+        Assert.Equal([0, 0.2], grid.Select(t => t.Config.SigmaB).Order());
+    }
+
     private static string KeyOf(string canonical) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..16];
 
@@ -91,6 +102,8 @@ public class SweepFileTests
     [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": 1e999 } }", "$.base.sigma_w", "outside the range")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": NaN } }", "$", "not valid JSON")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_w\": 1, \"sigma_w2\": 1 } }", "$.base.sigma_w2", "not both")]
+    [InlineData("{ \"name\": \"s\", \"base\": { \"sigma_b\": 1, \"sigma_b2\": 1 } }", "$.base.sigma_b2", "give either sigma_b (the std) or sigma_b2 (the variance), not both")]
+    [InlineData("{ \"name\": \"s\", \"grid\": { \"sigma_b\": [1], \"sigma_b2\": [1] } }", "$.grid.sigma_b2", "not both")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"learning_rate\": 0 } }", "$.base.learning_rate", "learning rate greater than 0 and at most 1000000")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"activation\": \"tahn\" } }", "$.base.activation", "did you mean \"tanh\"")]
     [InlineData("{ \"name\": \"s\", \"base\": { \"dataset\": \"mnist\" } }", "$.base.dataset", "unknown dataset")]

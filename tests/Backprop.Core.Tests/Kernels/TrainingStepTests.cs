@@ -78,7 +78,7 @@ public sealed class TrainingStepTests
         return (network, NetworkFactory.Matrix(batch, width, 8), NetworkFactory.Matrix(batch, width, 9));
     }
 
-    /// <summary>Backpropagation as the seed writes it, entry by entry, on the network's own forward values.</summary>
+    /// <summary>Backpropagation as the worked example writes it, entry by entry, on the network's own forward values.</summary>
     private static (double[][] WeightGradients, double[] InputGradient) NaiveBackward(Mlp network, double[] x, double[] y, int m)
     {
         int depth = network.Depth;

@@ -44,6 +44,13 @@ public sealed class NetworkFileTests : TempDirectory
     }
 
     [Fact]
+    public void Sigma_b2_is_the_square_of_sigma_b()
+    {
+        NetworkDefinition d = NetworkDefinition.Load(Write("n.json", """{ "inputs": 1, "init": { "sigma_b2": 0.09 }, "layers": [ { "units": 1 } ] }"""));
+        Assert.Equal(0.3, d.Initializer.SigmaB, 15);
+    }
+
+    [Fact]
     public void Saved_network_loads_back_identically()
     {
         var network = new Mlp(3, [new LayerSpec(4, Activation.LeakyRelu(0.2)), new LayerSpec(2, Activation.Identity)]);
@@ -81,6 +88,8 @@ public sealed class NetworkFileTests : TempDirectory
     [InlineData("{ \"inputs\": 2, \"init\": { \"weights\": \"he\" }, \"layers\": [ { \"units\": 1 } ] }", "$.init.weights", "unknown initialiser")]
     [InlineData("{ \"inputs\": 2, \"init\": { \"sigma_w\": -1 }, \"layers\": [ { \"units\": 1 } ] }", "$.init.sigma_w", "sigma_w >= 0")]
     [InlineData("{ \"inputs\": 2, \"init\": { \"sigma_w\": 1, \"sigma_w2\": 1 }, \"layers\": [ { \"units\": 1 } ] }", "$.init.sigma_w2", "not both")]
+    [InlineData("{ \"inputs\": 2, \"init\": { \"sigma_b\": 1, \"sigma_b2\": 1 }, \"layers\": [ { \"units\": 1 } ] }", "$.init.sigma_b2", "give either sigma_b (the std) or sigma_b2 (the variance), not both")]
+    [InlineData("{ \"inputs\": 2, \"init\": { \"sigma_b2\": -1 }, \"layers\": [ { \"units\": 1 } ] }", "$.init.sigma_b2", "sigma_b^2 >= 0")]
     [InlineData("{ \"inputs\": 2, \"layers\": [ { \"units\": 2, \"weights\": [[1, 2]] } ] }", "$.layers[0].weights", "expected 2 rows")]
     [InlineData("{ \"inputs\": 2, \"layers\": [ { \"units\": 1, \"weights\": [[1, 2, 3]] } ] }", "$.layers[0].weights[0]", "expected 2 values")]
     [InlineData("{ \"inputs\": 2, \"layers\": [ { \"units\": 1, \"weights\": [[1, \"a\"]] } ] }", "$.layers[0].weights[0][1]", "finite number")]

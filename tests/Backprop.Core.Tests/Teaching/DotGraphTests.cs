@@ -34,7 +34,7 @@ public class DotGraphTests
     [Fact]
     public void Network_graph_is_valid_dot_with_weights_forward_and_gradients_backward()
     {
-        var (network, x, y) = SeedExampleTests.SeedNetwork();
+        var (network, x, y) = WorkedExampleTests.WorkedExampleNetwork();
         var sum = NetworkPathSum.Create(network, Backprop.Core.Networks.Loss.MeanSquaredError, x, y, NetworkParameter.Parse("x2", network), 64);
         string dot = sum.Dot();
         DotChecker.Check(dot);

@@ -14,7 +14,7 @@ public class NetworkParameterTests
     [InlineData("w1,12[1]", ParameterKind.Weight, 1, 1, 12)]
     [InlineData("w211[2]", ParameterKind.Weight, 2, 2, 11)]
     [InlineData("b1[2]", ParameterKind.Bias, 2, 1, 0)]
-    public void Seed_names_parse_to_layer_unit_and_source(string text, ParameterKind kind, int layer, int unit, int from)
+    public void Worked_example_names_parse_to_layer_unit_and_source(string text, ParameterKind kind, int layer, int unit, int from)
     {
         Assert.Equal(new NetworkParameter(kind, layer, unit, from), NetworkParameter.Parse(text, Wide));
     }

@@ -130,7 +130,7 @@ public sealed class MeanFieldTests
         // mpmath at 25 digits: q* = 0.26468687518189248425, chi1 = 0.05572070676970179381, ln chi1 = -2.88740344584189985.
         Assert.Equal(0.264686875181892484, p.Q, 1e-13);
         Assert.Equal(0.0557207067697017938, p.Chi1, 1e-14);
-        // The figures, to the digits it gives.
+        // The rounded figures quoted in the docs, to the digits given.
         Assert.Equal(0.0557, p.Chi1, 5e-5);
         Assert.Equal(-2.89, Math.Log(p.Chi1), 0.005);
         Assert.Equal(GradientRegime.Ordered, p.Regime);

@@ -3,8 +3,8 @@ using Backprop.Core.Teaching;
 
 namespace Backprop.Core.Tests.Teaching;
 
-/// <summary>The seed blog post's three worked examples, numbers and symbolic forms exactly.</summary>
-public class SeedExampleTests
+/// <summary>The three worked examples of the blog post "Intuition behind backpropagation", numbers and symbolic forms exactly.</summary>
+public class WorkedExampleTests
 {
     [Fact]
     public void Y_equals_2x_plus_4_has_one_path_whose_chain_is_1_times_1_times_2()
@@ -35,7 +35,7 @@ public class SeedExampleTests
     }
 
     [Fact]
-    public void Z_backward_pass_reads_node_by_node_as_the_seed_writes_it()
+    public void Z_backward_pass_reads_node_by_node_as_the_worked_example_writes_it()
     {
         var e = ExpressionExplanation.Create("z = (3*x + 4*y)^3", new Dictionary<string, double> { ["x"] = 1, ["y"] = 2 }, []);
         // dz/du3 = dz/dz x dz/du3 with the local derivative 3 u3^2 = 363, where u3 = 3x + 4y.
@@ -49,9 +49,9 @@ public class SeedExampleTests
     }
 
     [Fact]
-    public void Seed_network_dL_dx2_is_the_sum_over_its_two_paths()
+    public void Worked_example_network_dL_dx2_is_the_sum_over_its_two_paths()
     {
-        var (network, x, y) = SeedNetwork();
+        var (network, x, y) = WorkedExampleNetwork();
         var sum = NetworkPathSum.Create(network, Loss.MeanSquaredError, x, y, NetworkParameter.Parse("x2", network), 64);
         Assert.Equal("-2(y - y_hat)(w11[2] w12[1] + w12[2] w22[1])", sum.Symbolic()!.Text);
         Assert.Equal(2, sum.PathCount);
@@ -62,16 +62,16 @@ public class SeedExampleTests
     }
 
     [Fact]
-    public void Seed_network_weight_gradient_is_the_path_sum_to_its_unit_times_the_input_it_multiplies()
+    public void Worked_example_network_weight_gradient_is_the_path_sum_to_its_unit_times_the_input_it_multiplies()
     {
-        var (network, x, y) = SeedNetwork();
+        var (network, x, y) = WorkedExampleNetwork();
         var sum = NetworkPathSum.Create(network, Loss.MeanSquaredError, x, y, NetworkParameter.Parse("w12[1]", network), 64);
         Assert.Equal("-2(y - y_hat) w11[2] x2", sum.Symbolic()!.Text);
         Assert.Equal(-39, sum.Value);
         Assert.Equal(-39, sum.Backprop);
     }
 
-    internal static (Mlp Network, double[] X, double[] Y) SeedNetwork()
+    internal static (Mlp Network, double[] X, double[] Y) WorkedExampleNetwork()
     {
         var network = new Mlp(2, [new LayerSpec(2, Activation.Identity), new LayerSpec(1, Activation.Identity)]);
         double[] w1 = [0.5, -0.25, 0.75, 1.0];
