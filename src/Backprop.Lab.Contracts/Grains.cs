@@ -3,14 +3,17 @@ using Orleans.Concurrency;
 namespace Backprop.Lab.Contracts;
 
 /// <summary>
-/// The aggregator of one sweep (key: the sweep id). Owns the trial list and each trial's state, starts trials
+/// The aggregator of one sweep (key: the sweep id). Owns the state of each trial submitted and not yet saved, starts trials
 /// on ExperimentGrains, restarts the ones that fail or whose silo dies, counts each exactly once, and hands
 /// results to the client, which acknowledges them once they are on disk.
 /// </summary>
 public interface ISweepGrain : IGrainWithStringKey
 {
-    /// <summary>Adds trials not already known (idempotent: known keys are left as they are) and starts work.</summary>
-    Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings);
+    /// <summary>
+    /// Adds trials not already known (idempotent: known keys are left as they are) and starts work. The client submits a
+    /// sweep a window at a time; <paramref name="last"/> says no trials follow these, so the sweep finishes once they have.
+    /// </summary>
+    Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings, bool last);
 
     /// <summary>
     /// Drops results up to <paramref name="acknowledgedUpTo"/> (the client has them on disk) and returns progress with up

@@ -64,17 +64,18 @@ public sealed record RunningTrial(
     [property: Id(3)] int Step);
 
 /// <summary>
-/// Counts of a sweep's trials by state; each trial is in exactly one of pending, running, done, failed. How the done
+/// Counts of the trials submitted to a sweep's SweepGrain by state; each trial is in exactly one of pending, running,
+/// done, failed (done and failed include the trials whose results the client has saved and the grain forgot). How the done
 /// trials trained (ok or diverged, and their regimes) is counted by the client from the results themselves.
 /// <see cref="Training"/> of the running trials have a worker; the others wait in a silo's queue for one.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SweepCounts(
-    [property: Id(0)] int Total,
+    [property: Id(0)] long Total,
     [property: Id(1)] int Pending,
     [property: Id(2)] int Running,
-    [property: Id(3)] int Done,
-    [property: Id(4)] int Failed,
+    [property: Id(3)] long Done,
+    [property: Id(4)] long Failed,
     [property: Id(7)] int Restarts,
     [property: Id(8)] int Retained,
     [property: Id(9)] int Training);

@@ -10,7 +10,9 @@ namespace Backprop.Lab.Grains;
 /// interleave at awaits; every state change is a synchronous block between awaits, so no change is torn.
 /// The state is written through grain storage at most once per second (and when the sweep finishes); after a
 /// restart, trials that were running are probed and restarted, and ExperimentGrains re-deliver outcomes, so
-/// nothing is lost, and a trial is counted once because only the first outcome for a key is taken.
+/// nothing is lost, and a trial is counted once because only the first outcome for a key is taken. A trial whose result
+/// the client has acknowledged is forgotten but for its count, so the state is the size of the client's window of
+/// submitted trials plus the unsaved results, not of the sweep.
 /// </summary>
 [Reentrant]
 public sealed class SweepGrain(
@@ -69,10 +71,11 @@ public sealed class SweepGrain(
         return Task.CompletedTask;
     }
 
-    public async Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings)
+    public async Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings, bool last)
     {
         ArgumentNullException.ThrowIfNull(trials);
         S.Settings = settings ?? SweepSettings.Default;
+        S.AllSubmitted |= last;
         int added = 0;
         foreach (TrialSubmission t in trials)
         {
@@ -100,10 +103,11 @@ public sealed class SweepGrain(
             afterSequence = 0;
         }
         int before = S.Outbox.Count;
-        S.Outbox.RemoveAll(c => c.Sequence <= acknowledgedUpTo);
+        S.Outbox.RemoveAll(c => c.Sequence <= acknowledgedUpTo && Forget(c.TrialKey));
         if (S.Outbox.Count != before)
         {
             _dirty = true;
+            S.Order.RemoveAll(key => !S.Trials.ContainsKey(key));
             await Dispatch(); // room in the outbox again: start what waited for it
         }
         var running = S.Trials.Where(t => t.Value.Status == TrialStatus.Running)
@@ -111,6 +115,29 @@ public sealed class SweepGrain(
             .ToArray();
         var completed = S.Outbox.Where(c => c.Sequence > afterSequence).Take(Math.Max(0, maxResults)).ToArray();
         return new SweepProgress(Counts(), completed, running, RuntimeIdentity, Finished(), _version, _activation);
+    }
+
+    /// <summary>
+    /// Forgets a trial whose result the client has saved, keeping only its count: a repeated outcome of it is ignored as
+    /// before, and the state stays the size of what is in flight and unsaved. Always true (a RemoveAll predicate).
+    /// </summary>
+    private bool Forget(string trialKey)
+    {
+        if (S.Trials.TryGetValue(trialKey, out TrialEntry? entry) && entry.Status is TrialStatus.Done or TrialStatus.Failed)
+        {
+            S.Trials.Remove(trialKey);
+            _live.Remove(trialKey);
+            _placedOn.Remove(trialKey);
+            if (entry.Status == TrialStatus.Done)
+            {
+                S.ForgottenDone++;
+            }
+            else
+            {
+                S.ForgottenFailed++;
+            }
+        }
+        return true;
     }
 
     public async Task WaitForChange(long version, TimeSpan maxWait)
@@ -452,7 +479,8 @@ public sealed class SweepGrain(
 
     private SweepCounts Counts()
     {
-        int pending = 0, running = 0, training = 0, done = 0, failed = 0;
+        int pending = 0, running = 0, training = 0;
+        long done = S.ForgottenDone, failed = S.ForgottenFailed;
         foreach (TrialEntry e in S.Trials.Values)
         {
             switch (e.Status)
@@ -463,9 +491,9 @@ public sealed class SweepGrain(
                 case TrialStatus.Failed: failed++; break;
             }
         }
-        return new SweepCounts(S.Trials.Count, pending, running, done, failed, S.Restarts, S.Outbox.Count, training);
+        return new SweepCounts(S.Trials.Count + S.ForgottenDone + S.ForgottenFailed, pending, running, done, failed, S.Restarts, S.Outbox.Count, training);
     }
 
-    private bool Finished() => S.Trials.Count > 0 && S.Outbox.Count == 0
+    private bool Finished() => S.AllSubmitted && S.Outbox.Count == 0
         && S.Trials.Values.All(e => e.Status is TrialStatus.Done or TrialStatus.Failed);
 }

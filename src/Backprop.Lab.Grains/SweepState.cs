@@ -24,9 +24,10 @@ public sealed class TrialEntry
 }
 
 /// <summary>
-/// The SweepGrain's persisted state: every trial's status, and the results not yet acknowledged by the client
-/// (the outbox). Per-trial checkpoints are never kept here; the outbox empties as the client saves results, so
-/// the state stays small however long the sweep.
+/// The SweepGrain's persisted state: the status of each trial submitted and not yet saved by the client (waiting,
+/// running, or finished with its result in the outbox), the results not yet acknowledged (the outbox), and counts of
+/// the trials saved and forgotten. The client submits a window of trials at a time and the outbox empties as it saves,
+/// so the state holds what runs and waits at once plus what is unsaved, however many trials the sweep has.
 /// </summary>
 [GenerateSerializer]
 public sealed class SweepState
@@ -39,4 +40,13 @@ public sealed class SweepState
 
     /// <summary>Submission order of the trials, so work starts in the order of the sweep file.</summary>
     [Id(5)] public List<string> Order { get; set; } = [];
+
+    /// <summary>Trials done, then saved by the client and forgotten here.</summary>
+    [Id(6)] public long ForgottenDone { get; set; }
+
+    /// <summary>Trials finally failed, then saved by the client and forgotten here.</summary>
+    [Id(7)] public long ForgottenFailed { get; set; }
+
+    /// <summary>The client has submitted its last trials: the sweep is finished once they are.</summary>
+    [Id(8)] public bool AllSubmitted { get; set; }
 }

@@ -46,7 +46,7 @@ internal static class ClusterSweep
         public int Restarts { get; private set; }
         public int Finished { get; private set; }
 
-        public void TrialFinished(TrialResult result, int finished, int total) => Finished = finished;
+        public void TrialFinished(TrialResult result, long finished, long total) => Finished = (int)finished;
 
         public void Update(SweepCounts counts)
         {
@@ -64,7 +64,7 @@ internal static class ClusterSweep
     {
         ResultsDirectory results = ResultsDirectory.Create(directory, "{}");
         results.EnsureSweepId("test");
-        return new DistributedSweep(client, results, view, settings, TimeSpan.FromMinutes(1)).RunAsync(trials, cancellation);
+        return new DistributedSweep(client, results, view, settings, TimeSpan.FromMinutes(1)).RunAsync(new TrialList(trials), cancellation);
     }
 
     public static IReadOnlyList<TrialResult> Saved(string directory) => ResultsDirectory.Open(directory).All();

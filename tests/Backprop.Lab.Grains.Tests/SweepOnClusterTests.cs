@@ -211,9 +211,9 @@ public sealed class SweepOnClusterTests : TempDirectory
         public List<string> Keys { get; } = [];
         public bool Deactivated { get; private set; }
 
-        public void TrialFinished(TrialResult result, int finished, int total)
+        public void TrialFinished(TrialResult result, long finished, long total)
         {
-            Numbers.Add(finished);
+            Numbers.Add((int)finished);
             Keys.Add(result.Key);
             if (result.Key == trigger && !Deactivated)
             {
@@ -241,7 +241,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         }).ToArray();
         await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 2);
         ISweepGrain grain = cluster.Client.GetGrain<ISweepGrain>("numbering-" + Guid.NewGuid().ToString("N"));
-        await grain.Submit(configs.Select(c => new TrialSubmission(c.Key(), TrialJson.Write(c))).ToArray(), new SweepSettings(3, TimeSpan.FromSeconds(5), 8));
+        await grain.Submit(configs.Select(c => new TrialSubmission(c.Key(), TrialJson.Write(c))).ToArray(), new SweepSettings(3, TimeSpan.FromSeconds(5), 8), last: true);
 
         // Wait as the client does: each wait ends when a trial finishes (or after at most a second).
         SweepProgress p = await grain.Poll("", 0, 0, 0);

@@ -50,14 +50,16 @@ public sealed record MemoryBudget(long Bytes, string Origin)
     /// them, times the number that run at once, is over it; or one of them cannot run at all), or null when they may.
     /// The largest trial bounds each of those running together, whichever they are. The sentence names the largest
     /// trial, what it needs and its largest part, and what to lower; <paramref name="atOnceOption"/> ("--parallel") is
-    /// how a user runs fewer at once and <paramref name="budgetOption"/> how they raise the budget.
+    /// how a user runs fewer at once and <paramref name="budgetOption"/> how they raise the budget. <paramref name="trials"/>
+    /// may be configurations that bound the trials' memory (<see cref="SweepGrid.MemoryCandidates"/>), with
+    /// <paramref name="trialCount"/> the number of trials they stand for.
     /// </summary>
-    public string? Refusal(IEnumerable<TrialConfig> trials, int atOnce, string atOnceOption, string budgetOption = "--memory-budget")
+    public string? Refusal(IEnumerable<TrialConfig> trials, int atOnce, string atOnceOption, string budgetOption = "--memory-budget", long? trialCount = null)
     {
         ArgumentNullException.ThrowIfNull(trials);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(atOnce);
         TrialMemoryEstimate? largest = null;
-        int count = 0;
+        long count = 0;
         foreach (TrialConfig config in trials)
         {
             TrialMemoryEstimate estimate = TrialMemory.Estimate(config);
@@ -75,7 +77,7 @@ public sealed record MemoryBudget(long Bytes, string Origin)
         {
             return null;
         }
-        long together = Math.Min(atOnce, count);
+        long together = Math.Min(atOnce, trialCount ?? count);
         long need = largest.Bytes > long.MaxValue / together ? long.MaxValue : largest.Bytes * together;
         if (need <= Bytes)
         {

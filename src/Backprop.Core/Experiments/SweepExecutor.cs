@@ -48,6 +48,43 @@ public static class SweepExecutor
         return results.Where(r => r is not null).Select(r => r!).ToArray();
     }
 
+    /// <summary>
+    /// Runs <paramref name="trials"/> in the order given, taking each from the sequence when a worker is free (so a
+    /// sequence made on demand is never held whole), and hands each result to <paramref name="onResult"/> as it completes
+    /// (one call at a time). Stops taking trials when <paramref name="cancellation"/> fires; the results are only handed on.
+    /// </summary>
+    public static async Task RunStreamingAsync(
+        IEnumerable<TrialConfig> trials,
+        Action<TrialResult> onResult,
+        int? parallelism = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(onResult);
+        var gate = new object();
+        var options = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, parallelism ?? Environment.ProcessorCount),
+            CancellationToken = cancellation,
+        };
+        try
+        {
+            await Parallel.ForEachAsync(trials, options, (config, token) =>
+            {
+                TrialResult result = RunOne(config, token);
+                lock (gate)
+                {
+                    onResult(result);
+                }
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Cancelled: what completed was handed on.
+        }
+    }
+
     /// <summary>Runs one trial, turning an exception into a failed result.</summary>
     public static TrialResult RunOne(TrialConfig config, CancellationToken cancellation = default)
     {

@@ -96,11 +96,15 @@ public static class SweepFile
 
         var spec = new SweepSpec(name, description, baseConfig, grid, random, seeds, text);
         long count = spec.TrialCount;
+        if (count == long.MaxValue)
+        {
+            throw root.Error($"the sweep expands to more than 9e18 trials; at most {long.MaxValue - 1} can be numbered, even with --allow-large");
+        }
         if (count > SweepSpec.MaxTrials && !allowLarge)
         {
-            throw root.Error($"the sweep expands to {(count == long.MaxValue ? "more than 9e18" : count.ToString(System.Globalization.CultureInfo.InvariantCulture))} trials; more than {SweepSpec.MaxTrials} are refused unless --allow-large is given");
+            throw root.Error($"the sweep expands to {count.ToString(System.Globalization.CultureInfo.InvariantCulture)} trials; more than {SweepSpec.MaxTrials} are refused unless --allow-large is given");
         }
-        CheckTrials(root, spec);
+        CheckTrials(root, new SweepGrid(spec));
         return spec;
     }
 
@@ -273,13 +277,14 @@ public static class SweepFile
     }
 
     /// <summary>
-    /// Checks every distinct configuration is buildable (parameter budget, arrays .NET can hold, a memory size that can be
-    /// counted: <see cref="TrialMemory"/>) and that no two trials coincide; every such problem is reported, each once.
+    /// Checks every configuration is buildable (parameter budget, arrays .NET can hold, a memory size that can be counted:
+    /// <see cref="TrialMemory"/>) and that no two trials coincide, without making the trials: the sizes from
+    /// <see cref="SweepGrid.MemoryCandidates"/>, the repeats from <see cref="SweepGrid.Repeated"/>. Every problem is
+    /// reported, each once.
     /// </summary>
-    private static void CheckTrials(JsonField root, SweepSpec spec)
+    private static void CheckTrials(JsonField root, SweepGrid grid)
     {
         var problems = new ProblemList();
-        var keys = new HashSet<string>(StringComparer.Ordinal);
         var reported = new HashSet<string>(StringComparer.Ordinal);
         void Report(string problem)
         {
@@ -288,9 +293,8 @@ public static class SweepFile
                 problems.Add(root.Error(problem));
             }
         }
-        foreach (Trial trial in spec.Expand())
+        foreach (TrialConfig c in grid.MemoryCandidates())
         {
-            TrialConfig c = trial.Config;
             var (_, dIn, dOut) = Datasets.Shape(c.Dataset, c.Samples, c.Width, c.InputDim);
             long parameters = (long)dIn * c.Width + (long)(c.Depth - 1) * c.Width * c.Width + (TrialRunner.HasReadout(c) ? (long)c.Width * dOut : 0);
             if (parameters > SweepSpec.MaxParameters)
@@ -301,10 +305,14 @@ public static class SweepFile
             {
                 Report($"{estimate.Trial} cannot run: {tooLarge}");
             }
-            if (!keys.Add(trial.Key))
+            if (problems.Count >= ProblemList.MaxReported)
             {
-                Report($"two trials are identical ({c.Label()}): an axis repeats a value, or a random axis drew the same value twice");
+                break;
             }
+        }
+        if (grid.Repeated() is string repeated)
+        {
+            Report(repeated);
         }
         problems.ThrowIfAny();
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Backprop.Core.Randomness;
+using System.Text.RegularExpressions;
 using Backprop.Core.Serialization;
 
 namespace Backprop.Core.Experiments;
@@ -37,42 +37,12 @@ public sealed partial record SweepSpec(
         : 0;
 
     /// <summary>
-    /// The trials in a fixed order: the first grid axis outermost, then random samples, then seeds innermost.
-    /// Seed s of a configuration uses trial seed base.seed + s, so configurations share data and batch order.
+    /// Every trial, in the order of <see cref="SweepGrid"/>: the random samples outermost, then the grid (its first axis
+    /// outermost), then seeds innermost. Seed s of a configuration uses trial seed base.seed + s, so configurations share
+    /// data and batch order. For small sweeps and tests; a sweep runs from its <see cref="SweepGrid"/>, which makes each
+    /// trial when it is reached.
     /// </summary>
-    public IReadOnlyList<Trial> Expand()
-    {
-        var configs = new List<TrialConfig> { Base };
-        foreach (SweepAxis axis in Grid)
-        {
-            SweepFields.Field field = SweepFields.Find(axis.Field)!;
-            configs = configs.SelectMany(c => axis.Values.Select(v => field.Apply(c, v))).ToList();
-        }
-        if (Random is RandomSamples random)
-        {
-            var rng = new Rng(random.Seed);
-            var samples = new List<TrialConfig>();
-            for (int s = 0; s < random.Count; s++)
-            {
-                var draws = random.Axes.Select(a => (Field: SweepFields.Find(a.Field)!, Value: a.Draw(rng))).ToArray();
-                foreach (TrialConfig c in configs)
-                {
-                    samples.Add(draws.Aggregate(c, (acc, d) => d.Field.Apply(acc, d.Value)));
-                }
-            }
-            configs = samples;
-        }
-        var trials = new List<Trial>(configs.Count * Seeds);
-        foreach (TrialConfig c in configs)
-        {
-            for (int s = 0; s < Seeds; s++)
-            {
-                TrialConfig withSeed = c with { Seed = Base.Seed + (ulong)s };
-                trials.Add(new Trial(withSeed.Key(), withSeed));
-            }
-        }
-        return trials;
-    }
+    public IReadOnlyList<Trial> Expand() => new SweepGrid(this).From().ToList();
 
     private static long SaturatingMultiply(long a, long b) => a == 0 || b == 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;
 

@@ -24,6 +24,9 @@ public sealed class Rng
         _s3 = SplitMix64(ref x);
     }
 
+    /// <summary>A generator in this one's state: the same numbers follow from both (a random sweep's checkpoints).</summary>
+    internal Rng Clone() => (Rng)MemberwiseClone();
+
     /// <summary>Derives an independent stream for a sub-task (a layer, a dataset) from a parent seed.</summary>
     public static ulong DeriveSeed(ulong seed, ulong stream)
     {

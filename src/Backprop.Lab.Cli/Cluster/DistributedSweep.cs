@@ -11,7 +11,7 @@ using Serilog;
 namespace Backprop.Lab.Cli.Cluster;
 
 /// <summary>
-/// The client side of a distributed sweep: submits the trials not yet in the results folder to the SweepGrain,
+/// The client side of a distributed sweep: submits the trials not yet in the results folder to the SweepGrain, a window at a time,
 /// polls it for results, writes them (trials.jsonl, summary.csv) and only then acknowledges them, so a result
 /// leaves the cluster only once it is on disk: while saving fails (a full disk), results wait in the SweepGrain, which
 /// starts no more trials once its outbox is full, and the client gives up after the save timeout. Connection trouble is retried with backoff; after
@@ -31,35 +31,40 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
     // Results are saved, then acknowledged, at least this often (and at the end, and when the outbox fills).
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Trials submitted and without a result at most: the SweepGrain's state and the client's follow from it.</summary>
+    public const int Window = 2048;
+
     // While saving fails, the user hears of the results waiting at most this often.
     private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(10);
 
-    /// <summary>Runs until every trial is saved (true) or <paramref name="cancellation"/> fires (false).</summary>
-    public async Task<bool> RunAsync(IReadOnlyList<Trial> all, CancellationToken cancellation)
+    /// <summary>
+    /// Runs until every trial of <paramref name="grid"/> is saved (true) or <paramref name="cancellation"/> fires (false).
+    /// Trials not yet saved are submitted from a cursor into the grid, a window at a time (<see cref="Window"/>), so the
+    /// client holds the trials in flight and the results not yet saved, and the keys of the trials saved.
+    /// </summary>
+    public async Task<bool> RunAsync(ITrialSequence grid, CancellationToken cancellation)
     {
-        var byKey = all.ToDictionary(t => t.Key, t => t.Config, StringComparer.Ordinal);
+        // The keys on disk: what resume skips and a result sent twice is checked against (one per trial computed).
         var saved = new HashSet<string>(results.All().Where(r => r.Outcome != Outcome.Failed).Select(r => r.Key), StringComparer.Ordinal);
-        // The SweepGrain starts trials in submission order, each on the next free worker in the cluster, so longest
-        // first (LPT list scheduling) makes the workers finish together. (When trials were pushed to silos by
-        // activation counts instead, a first window of long trials could pile onto one silo: 2-silo scaling fell
-        // from 84% to 62% with this order.) The order is stable, so trials of equal cost keep the file's order.
-        Trial[] pending = all.Where(t => !saved.Contains(t.Key)).OrderByDescending(t => t.Config.EstimatedCost()).ToArray();
-        if (pending.Length == 0)
+        long total = grid.Count;
+        if (saved.Count >= total)
         {
             return true; // everything is on disk already
         }
         ISweepGrain sweep = client.GetGrain<ISweepGrain>(results.SweepId);
-
-        await Submit(sweep, pending, cancellation);
-        Log.Information("Sweep {SweepId}: submitted {Pending} trials ({Saved} already saved)", results.SweepId, pending.Length, saved.Count);
+        using IEnumerator<Trial> cursor = grid.From().Where(t => !saved.Contains(t.Key)).GetEnumerator();
+        bool exhausted = false;
+        // Submitted, and no result seen yet: what a new activation of the SweepGrain is given again.
+        var outstanding = new Dictionary<string, TrialConfig>(StringComparer.Ordinal);
+        long submitted = 0;
 
         // Result numbers are the SweepGrain activation's own: a new activation (its silo died) starts them afresh.
         string activation = "";
         long acknowledged = 0, lastAdded = 0;
-        int finished = saved.Count;
-        // The keys counted in `finished`. A new activation of the SweepGrain sends again what its stored state still
+        long finished = saved.Count;
+        // The failures counted in `finished`. A new activation of the SweepGrain sends again what its stored state still
         // holds, and reruns a trial whose outcome it had not stored; a failure seen twice is saved and counted once.
-        var counted = new HashSet<string>(saved, StringComparer.Ordinal);
+        var failedCounted = new HashSet<string>(StringComparer.Ordinal);
         DateTime lastFlush = DateTime.UtcNow, lastWarned = DateTime.MinValue;
         DateTime? saveFailing = null;
         while (!cancellation.IsCancellationRequested)
@@ -69,39 +74,60 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
             {
                 activation = progress.Activation;
                 acknowledged = lastAdded = 0; // the grain ignored them and sent everything it holds
+                if (outstanding.Count > 0 || exhausted)
+                {
+                    // A new activation may have started from older stored state (its silo died before it could write):
+                    // give it again what has no result yet; Submit is idempotent, so trials it still knows are untouched.
+                    Log.Debug("Sweep {SweepId}: the SweepGrain was activated again; submitting its {Outstanding} trials in flight again", results.SweepId, outstanding.Count);
+                    await Submit(sweep, outstanding.Select(o => new Trial(o.Key, o.Value)).ToArray(), exhausted, cancellation);
+                }
             }
             foreach (CompletedTrial completed in progress.Completed)
             {
                 lastAdded = Math.Max(lastAdded, completed.Sequence);
-                if (saved.Contains(completed.TrialKey) || (completed.Failed && counted.Contains(completed.TrialKey)))
+                if (saved.Contains(completed.TrialKey) || (completed.Failed && failedCounted.Contains(completed.TrialKey)))
                 {
                     continue; // already saved (sent again by a new activation of the SweepGrain): nothing to parse
                 }
-                TrialResult? result = Read(completed, byKey);
-                if (result is null || saved.Contains(result.Key) || (result.Outcome == Outcome.Failed && counted.Contains(result.Key)))
+                TrialResult? result = Read(completed, outstanding, grid);
+                outstanding.Remove(completed.TrialKey);
+                if (result is null || saved.Contains(result.Key) || (result.Outcome == Outcome.Failed && failedCounted.Contains(result.Key)))
                 {
                     continue;
                 }
                 // The silo's own line goes to trials.jsonl: parsed here to check it and for summary.csv, not written anew.
                 // A success replaces a failure saved earlier in this run (a rerun after the SweepGrain lost its state).
                 results.Add(result, completed.ResultJson);
+                bool counted = !failedCounted.Remove(result.Key);
                 if (result.Outcome != Outcome.Failed)
                 {
                     saved.Add(result.Key);
                 }
-                view.TrialFinished(result, counted.Add(result.Key) ? ++finished : finished, all.Count);
+                else
+                {
+                    failedCounted.Add(result.Key);
+                }
+                view.TrialFinished(result, counted ? ++finished : finished, total);
                 Log.Debug("Trial {TrialKey} of sweep {SweepId} saved: {Outcome}", result.Key, results.SweepId, result.Outcome);
             }
             view.Update(progress.Counts);
-            if (progress.Counts.Total < pending.Length)
+            if (!exhausted && outstanding.Count <= Window / 2)
             {
-                // The SweepGrain lost its state (its silo died before it could be stored): submit again what is
-                // not saved; Submit is idempotent, so trials it still knows are untouched.
-                Log.Warning("Sweep {SweepId}: the cluster knows {Known} of {Submitted} trials; submitting again", results.SweepId, progress.Counts.Total, pending.Length);
-                await Submit(sweep, pending.Where(t => !saved.Contains(t.Key)).ToArray(), cancellation);
-                continue;
+                var next = new List<Trial>(Window - outstanding.Count);
+                while (outstanding.Count + next.Count < Window && !(exhausted = !cursor.MoveNext()))
+                {
+                    next.Add(cursor.Current);
+                }
+                foreach (Trial t in next)
+                {
+                    outstanding[t.Key] = t.Config;
+                }
+                submitted += next.Count;
+                await Submit(sweep, next.ToArray(), exhausted, cancellation);
+                Log.Information("Sweep {SweepId}: submitted {Submitted} trials ({Saved} already saved{More})",
+                    results.SweepId, submitted, saved.Count, exhausted ? "" : ", more to come");
             }
-            bool allIn = progress.Counts.Pending == 0 && progress.Counts.Running == 0;
+            bool allIn = exhausted && outstanding.Count == 0 && progress.Counts.Pending == 0 && progress.Counts.Running == 0;
             // Save (then acknowledge) every second, at the end, or as soon as the grain's outbox is half full.
             if (lastAdded > acknowledged && (allIn || DateTime.UtcNow - lastFlush >= FlushInterval
                 || progress.Counts.Retained >= settings.MaxRetained / 2))
@@ -130,7 +156,7 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
                     }
                 }
             }
-            if (progress.Finished)
+            if (progress.Finished && exhausted && outstanding.Count == 0)
             {
                 await Release(sweep);
                 return true;
@@ -192,30 +218,51 @@ internal sealed class DistributedSweep(IClusterClient client, ResultsDirectory r
         }
     }
 
-    private async Task Submit(ISweepGrain sweep, Trial[] trials, CancellationToken cancellation)
+    /// <summary>
+    /// Submits <paramref name="trials"/> in chunks, longest first within them: the SweepGrain starts trials in submission
+    /// order, each on the next free worker in the cluster, so longest first (LPT list scheduling) makes the workers finish
+    /// together. (When trials were pushed to silos by activation counts instead, a first window of long trials could pile
+    /// onto one silo: 2-silo scaling fell from 84% to 62% with this order.) The order is stable, so trials of equal cost
+    /// keep the file's order; a sweep of up to <see cref="Window"/> trials is one window, in LPT order as a whole.
+    /// </summary>
+    private async Task Submit(ISweepGrain sweep, Trial[] trials, bool last, CancellationToken cancellation)
     {
-        foreach (Trial[] chunk in trials.Chunk(500))
+        Trial[] ordered = trials.OrderByDescending(t => t.Config.EstimatedCost()).ToArray();
+        int chunks = Math.Max(1, (ordered.Length + 499) / 500);
+        for (int c = 0; c < chunks; c++)
         {
-            TrialSubmission[] submissions = chunk.Select(t => new TrialSubmission(t.Key, TrialJson.Write(t.Config))).ToArray();
-            await Retry(() => sweep.Submit(submissions, settings), cancellation);
+            TrialSubmission[] submissions = ordered.Skip(c * 500).Take(500).Select(t => new TrialSubmission(t.Key, TrialJson.Write(t.Config))).ToArray();
+            await Retry(() => sweep.Submit(submissions, settings, last && c == chunks - 1), cancellation);
         }
     }
 
-    private TrialResult? Read(CompletedTrial completed, Dictionary<string, TrialConfig> byKey)
+    /// <summary>
+    /// The result of <paramref name="completed"/>: of a trial in flight, or of one the SweepGrain held from an earlier run
+    /// of this sweep (its line names a trial of <paramref name="grid"/>); null for anything else.
+    /// </summary>
+    private TrialResult? Read(CompletedTrial completed, Dictionary<string, TrialConfig> outstanding, ITrialSequence grid)
     {
-        if (!byKey.TryGetValue(completed.TrialKey, out TrialConfig? config))
-        {
-            Log.Warning("Sweep {SweepId}: the cluster returned trial {TrialKey}, which this sweep file does not have; ignored", results.SweepId, completed.TrialKey);
-            return null;
-        }
+        outstanding.TryGetValue(completed.TrialKey, out TrialConfig? config);
         if (completed.ResultJson.Length == 0)
         {
+            if (config is null)
+            {
+                // Lost on an earlier run's silo: it is not saved, so this run submits it again when the cursor reaches it.
+                Log.Debug("Sweep {SweepId}: trial {TrialKey}, failed before this run, is left to run again", results.SweepId, completed.TrialKey);
+                return null;
+            }
             return TrialResult.FailedWith(completed.TrialKey, config, new InvalidOperationException($"the trial lost its silo or failed {settings.MaxAttempts} times"), 0);
         }
         TrialResult? result = ResultFormat.FromJsonLine(completed.ResultJson, out string? problem);
         if (result is null)
         {
             Log.Error("Sweep {SweepId}: unreadable result for trial {TrialKey}: {Problem}", results.SweepId, completed.TrialKey, problem);
+            return null;
+        }
+        if (result.Key != completed.TrialKey || (config is null && grid.IndexOf(result.Key, result.Config) is null))
+        {
+            Log.Warning("Sweep {SweepId}: the cluster returned trial {TrialKey}, which this sweep file does not have; ignored", results.SweepId, completed.TrialKey);
+            return null;
         }
         return result;
     }

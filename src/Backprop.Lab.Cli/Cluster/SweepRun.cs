@@ -57,11 +57,11 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
 
     /// <summary>
     /// Refuses (exit 2) trials whose largest, times the <see cref="Parallel"/> that run at once here, would not fit in
-    /// <see cref="Budget"/>. On a cluster each silo checks every trial against its own budget as it starts it.
+    /// <see cref="Budget"/>; the largest is found among <see cref="SweepGrid.MemoryCandidates"/>, not by estimating every trial. On a cluster each silo checks every trial against its own budget as it starts it.
     /// </summary>
-    public void CheckMemory(IEnumerable<TrialConfig> pending)
+    public void CheckMemory(SweepGrid grid)
     {
-        if (!OnCluster && Budget.Refusal(pending, Parallel, "--parallel") is string refusal)
+        if (!OnCluster && Budget.Refusal(grid.MemoryCandidates(), Parallel, "--parallel", trialCount: grid.Count) is string refusal)
         {
             throw new UserInputException(refusal);
         }
@@ -87,7 +87,7 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         : _gateways.Count > 0 ? $"on the cluster at {string.Join(", ", _gateways)}"
         : $"on the embedded localhost silo, {Parallel} at a time";
 
-    public async Task<bool> RunDistributedAsync(IReadOnlyList<Trial> all, ResultsDirectory results, ISweepView view, TimeSpan saveTimeout, CancellationToken cancellation)
+    public async Task<bool> RunDistributedAsync(ITrialSequence grid, ResultsDirectory results, ISweepView view, TimeSpan saveTimeout, CancellationToken cancellation)
     {
         if (Settings.Insecure)
         {
@@ -121,7 +121,7 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
             // The SweepGrain starts a trial only on a free worker, so the silos' pools set how many run at once;
             // the cap only matters for a cluster with more than this many workers.
             var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), MaxInFlight: 1024);
-            return await new DistributedSweep(client, results, view, settings, saveTimeout).RunAsync(all, cancellation);
+            return await new DistributedSweep(client, results, view, settings, saveTimeout).RunAsync(grid, cancellation);
         }
         finally
         {

@@ -245,8 +245,7 @@ internal static class BenchMeasurements
     public static SweepFigure Sweep(string file, int? limit, int rounds, TextWriter stderr)
     {
         SweepSpec spec = SweepFile.Load(file);
-        IReadOnlyList<Trial> trials = spec.Expand();
-        trials = trials.Take(limit ?? trials.Count).ToArray();
+        SweepGrid trials = new SweepGrid(spec).Take(limit ?? long.MaxValue);
         int parallelism = Environment.ProcessorCount;
         var inProcess = new List<double>();
         var embedded = new List<double>();
@@ -275,15 +274,15 @@ internal static class BenchMeasurements
         {
             Directory.Delete(root, recursive: true);
         }
-        return new SweepFigure(file, trials.Count, parallelism, inProcess, embedded, failed, inProcessTrials, embeddedTrials, inProcessMemory, embeddedMemory);
+        return new SweepFigure(file, (int)trials.Count, parallelism, inProcess, embedded, failed, inProcessTrials, embeddedTrials, inProcessMemory, embeddedMemory);
     }
 
     /// <summary>One sweep: its wall seconds, the seconds its trials took over the workers, and its heap figures.</summary>
-    private static (double Wall, double Trials, SweepMemory Memory) SweepRound(SweepSpec spec, IReadOnlyList<Trial> trials, string folder, int parallelism, bool onSilo, ref int failed)
+    private static (double Wall, double Trials, SweepMemory Memory) SweepRound(SweepSpec spec, SweepGrid trials, string folder, int parallelism, bool onSilo, ref int failed)
     {
         ResultsDirectory results = ResultsDirectory.Create(folder, spec.SourceText);
         results.EnsureSweepId(spec.Name);
-        var view = new PlainSweepView(TextWriter.Null, SweepAxes.Varying(trials.Select(t => t.Config)));
+        var view = new PlainSweepView(TextWriter.Null, SweepAxes.Varying(trials.From().Select(t => t.Config)));
         double seconds;
         SweepMemory memory;
         using (RunLog.Start(results.LogFile))

@@ -90,30 +90,36 @@ internal static class SweepCommand
 
     private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, TimeSpan saveTimeout, CancellationToken cancellation)
     {
-        IReadOnlyList<Trial> all = spec.Expand();
+        var grid = new SweepGrid(spec);
+        // Every key here is a trial of the sweep (other lines went to quarantine when the folder was opened), so the
+        // trials left are counted without going through the grid.
         var done = new HashSet<string>(results.All().Where(r => r.Outcome != Outcome.Failed).Select(r => r.Key), StringComparer.Ordinal);
-        run.CheckMemory(all.Where(t => !done.Contains(t.Key)).Select(t => t.Config));
+        run.CheckMemory(grid);
         results.EnsureSweepId(spec.Name);
         using var runLog = RunLog.Start(results.LogFile);
-        o.WriteLine($"sweep {spec.Name}: {all.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");
-        TrialConfig[] pending = all.Where(t => !done.Contains(t.Key)).Select(t => t.Config).ToArray();
-        if (pending.Length > 0)
+        o.WriteLine($"sweep {spec.Name}: {grid.Count} trials ({done.Count} already done) {run.Describe()}, results in {results.Path}");
+        // The estimate schedules every pending trial: for a sweep too large for that, it is left out.
+        if (grid.Count - done.Count is > 0 and <= SweepSpec.MaxTrials)
         {
-            o.WriteLine(SweepEstimate.Line(pending, run.OnCluster ? null : run.Parallel, SweepEstimate.MeasureRate()));
+            o.WriteLine(SweepEstimate.Line(grid.From().Where(t => !done.Contains(t.Key)).Select(t => t.Config),
+                run.OnCluster ? null : run.Parallel, SweepEstimate.MeasureRate()));
         }
         Log.Information("Sweep {SweepId} ({SweepName}) starting: {Trials} trials, {Done} done, {Executor}, results in {ResultsPath}",
-            results.SweepId, spec.Name, all.Count, done.Count, run.Describe(), results.Path);
+            results.SweepId, spec.Name, grid.Count, done.Count, run.Describe(), results.Path);
 
         // Every field the sweep varies is named in each trial's line, so no two trials print alike.
-        IReadOnlyList<string> axes = SweepAxes.Varying(all.Select(t => t.Config));
-        bool complete = await WithView(o, all.Count, results.All(), axes, view => run.InProcess
-            ? RunInProcess(all, done, results, view, run.Parallel, saveTimeout, cancellation)
-            : run.RunDistributedAsync(all, results, view, saveTimeout, cancellation));
+        IReadOnlyList<string> axes = grid.Varying();
+        bool complete = await WithView(o, grid.Count, results.All(), axes, view => run.InProcess
+            ? RunInProcess(grid, done, results, view, run.Parallel, saveTimeout, cancellation)
+            : run.RunDistributedAsync(grid, results, view, saveTimeout, cancellation));
 
+        // What the sweep's bookkeeping holds (the grid, the window in flight, the unsaved results, the keys saved): the
+        // figure that must not grow with the number of trials. A full collection first, so it counts live objects only.
+        Log.Information("Sweep {SweepId} ended its run with {ManagedHeapBytes} bytes of managed heap in use", results.SweepId, GC.GetTotalMemory(forceFullCollection: true));
         IReadOnlyList<TrialResult> outcome = results.All();
         if (!complete)
         {
-            o.WriteLine($"interrupted: {outcome.Count} of {all.Count} trials are saved in {results.Path}");
+            o.WriteLine($"interrupted: {outcome.Count} of {grid.Count} trials are saved in {results.Path}");
             o.WriteLine($"finish with: lab sweep --resume {results.Path}");
             return ExitCodes.Interrupted;
         }
@@ -134,22 +140,29 @@ internal static class SweepCommand
     }
 
     /// <summary>The live display when writing to a terminal, plain lines otherwise (pipes, CI, tests).</summary>
-    private static Task<bool> WithView(TextWriter o, int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<bool>> body) =>
+    private static Task<bool> WithView(TextWriter o, long total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<bool>> body) =>
         Output.ConsoleWriters.IsConsoleOut(o) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
             ? LiveSweepView.RunAsync(total, done.Where(r => r.Outcome != Outcome.Failed).ToArray(), axes, body)
             : body(new PlainSweepView(o, axes));
 
-    internal static async Task<bool> RunInProcess(IReadOnlyList<Trial> all, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs,
+    /// <summary>
+    /// Runs the trials of <paramref name="grid"/> not in <paramref name="done"/> in this process, <paramref name="jobs"/> at
+    /// once. A sweep of up to <see cref="InProcessWindow"/> trials runs longest first as a whole (see
+    /// <see cref="SweepExecutor"/>); a larger one a window at a time, longest first within each, taken from the grid as
+    /// the workers need them, so only a window of trials is ever made.
+    /// </summary>
+    internal static async Task<bool> RunInProcess(SweepGrid grid, HashSet<string> done, ResultsDirectory results, ISweepView view, int jobs,
         TimeSpan saveTimeout, CancellationToken cancellation)
     {
-        TrialConfig[] pending = all.Where(t => !done.Contains(t.Key)).Select(t => t.Config).ToArray();
-        int finished = done.Count;
+        IEnumerable<TrialConfig> pending = grid.From().Where(t => !done.Contains(t.Key)).Select(t => t.Config)
+            .Chunk(InProcessWindow).SelectMany(window => window.OrderByDescending(c => c.EstimatedCost()));
+        long finished = done.Count;
         string? problem = null;
-        await SweepExecutor.RunAsync(pending, result =>
+        await SweepExecutor.RunStreamingAsync(pending, result =>
         {
             results.Add(result);
             results.FlushIfDue(TimeSpan.FromSeconds(2));
-            view.TrialFinished(result, ++finished, all.Count);
+            view.TrialFinished(result, ++finished, grid.Count);
             Log.Debug("Trial {TrialKey} of sweep {SweepId} finished: {Outcome}", result.Key, results.SweepId, result.Outcome);
             if (results.SaveProblem != problem && (problem = results.SaveProblem) is not null)
             {
@@ -159,4 +172,7 @@ internal static class SweepCommand
         bool saved = cancellation.IsCancellationRequested ? results.TrySave() : await results.SaveWithRetryAsync(saveTimeout, view.Message, cancellation);
         return saved ? !cancellation.IsCancellationRequested : throw new ResultsNotSavedException(results);
     }
+
+    /// <summary>Trials made and ordered at once by an in-process sweep.</summary>
+    internal const int InProcessWindow = 4096;
 }

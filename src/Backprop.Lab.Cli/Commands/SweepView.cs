@@ -8,7 +8,7 @@ namespace Backprop.Lab.Cli.Commands;
 /// <summary>What a running sweep shows the user: a live display on a terminal, plain lines otherwise.</summary>
 internal interface ISweepView
 {
-    void TrialFinished(TrialResult result, int finished, int total);
+    void TrialFinished(TrialResult result, long finished, long total);
 
     void Update(SweepCounts counts);
 
@@ -20,7 +20,7 @@ internal sealed class PlainSweepView(TextWriter output, IReadOnlyList<string> ax
 {
     private int _restarts;
 
-    public void TrialFinished(TrialResult result, int finished, int total) =>
+    public void TrialFinished(TrialResult result, long finished, long total) =>
         output.WriteLine($"[{finished}/{total}] {SweepTable.Describe(result, axes)}");
 
     public void Update(SweepCounts counts)
@@ -44,15 +44,18 @@ internal sealed class PlainSweepView(TextWriter output, IReadOnlyList<string> ax
 /// </summary>
 internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IReadOnlyList<string> axes, int descriptionWidth) : ISweepView
 {
-    private readonly Dictionary<string, TrialResult> _latest = new(StringComparer.Ordinal);
+    // The failed results counted, by key: a later result of the trial replaces a failure. Every other result is final and
+    // only counted, so the view holds the failures, not the sweep.
+    private readonly Dictionary<string, TrialResult> _failed = new(StringComparer.Ordinal);
     private ResultCounts _tally = ResultCounts.Of([]);
     private SweepCounts? _counts;
-    private int _finished;
+    private long _finished;
+    private long _total;
 
-    public static Task<T> RunAsync<T>(int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<T>> body) =>
+    public static Task<T> RunAsync<T>(long total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<T>> body) =>
         RunAsync(AnsiConsole.Console, total, done, axes, body);
 
-    public static async Task<T> RunAsync<T>(IAnsiConsole console, int total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<T>> body)
+    public static async Task<T> RunAsync<T>(IAnsiConsole console, long total, IReadOnlyList<TrialResult> done, IReadOnlyList<string> axes, Func<ISweepView, Task<T>> body)
     {
         int width = console.Profile.Width;
         var (columns, others) = Columns(width);
@@ -63,12 +66,12 @@ internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IRe
             {
                 ProgressTask task = context.AddTask("trials", maxValue: Math.Max(1, total));
                 task.Value = done.Count;
-                var view = new LiveSweepView(console, task, axes, Math.Max(10, width - others)) { _finished = done.Count };
+                var view = new LiveSweepView(console, task, axes, Math.Max(10, width - others)) { _finished = done.Count, _total = total };
                 foreach (TrialResult r in done)
                 {
                     view.Count(r);
                 }
-                view.Describe(total);
+                view.Describe();
                 T result = await body(view);
                 if (view._finished >= total)
                 {
@@ -91,21 +94,22 @@ internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IRe
         };
     }
 
-    public void TrialFinished(TrialResult result, int finished, int total)
+    public void TrialFinished(TrialResult result, long finished, long total)
     {
         _finished = finished;
+        _total = total;
         task.Value = finished;
         Count(result);
         string number = $"[{finished}/{total}] ";
         string line = Fit(number + TerminalText.Escape(SweepTable.Describe(result, axes)), console.Profile.Width);
         console.MarkupLine($"[grey]{Markup.Escape(line[..Math.Min(number.Length, line.Length)])}[/]{Markup.Escape(line[Math.Min(number.Length, line.Length)..])}");
-        Describe(total);
+        Describe();
     }
 
     public void Update(SweepCounts counts)
     {
         _counts = counts;
-        Describe(counts.Total);
+        Describe();
     }
 
     public void Message(string text) => console.MarkupLine(Markup.Escape(Fit(TerminalText.Escape(text), console.Profile.Width)));
@@ -116,16 +120,20 @@ internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IRe
     /// <summary>A trial reported again (a failure, then its retry's result) replaces its earlier count.</summary>
     private void Count(TrialResult result)
     {
-        if (_latest.TryGetValue(result.Key, out TrialResult? earlier))
+        if (_failed.Remove(result.Key, out TrialResult? earlier))
         {
             _tally = _tally.Without(earlier);
         }
-        _latest[result.Key] = result;
+        if (result.Outcome == Outcome.Failed)
+        {
+            _failed[result.Key] = result;
+        }
         _tally = _tally.With(result);
     }
 
-    private void Describe(int total)
+    private void Describe()
     {
+        long total = _total;
         ResultCounts t = _tally;
         // Running as the header counts it: trials with a worker; trials dispatched to a silo's queue are "queued".
         string running = _counts is null ? "" : $", {_counts.Training} running" + (_counts.Running > _counts.Training ? $", {_counts.Running - _counts.Training} queued" : "");

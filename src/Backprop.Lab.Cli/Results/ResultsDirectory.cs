@@ -131,12 +131,12 @@ public sealed class ResultsDirectory
 
     /// <summary>
     /// Opens an existing results folder, loading every result of trials.jsonl. Lines that cannot be one of its results
-    /// (see <see cref="QuarantineFile"/>; with <paramref name="trialKeys"/>, also results of other trials) are moved
+    /// (see <see cref="QuarantineFile"/>; with <paramref name="isTrial"/>, also results it says are of other trials) are moved
     /// to the quarantine file before trials.jsonl is written again without them; if that cannot be written now (a
     /// full disk), both files stay as they are until a save succeeds. The caller holds the folder's
     /// <see cref="ResultsFolderLock"/>.
     /// </summary>
-    public static ResultsDirectory Open(string path, IReadOnlySet<string>? trialKeys = null)
+    public static ResultsDirectory Open(string path, Func<TrialResult, bool>? isTrial = null)
     {
         var results = new ResultsDirectory(path);
         if (!File.Exists(results.TrialsFile))
@@ -168,7 +168,7 @@ public sealed class ResultsDirectory
             {
                 problem = "not UTF-8 text";
             }
-            if (result is not null && trialKeys is not null && !trialKeys.Contains(result.Key))
+            if (result is not null && isTrial is not null && !isTrial(result))
             {
                 problem = $"trial {result.Key} is not a trial of this sweep";
                 result = null;

@@ -112,13 +112,19 @@ internal static class ResultsFolders
     /// </summary>
     private static SweepSpec Reconcile(TextWriter o, SweepSpec previous, SweepSpec next, string folder, bool extend)
     {
-        var before = previous.Expand().Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-        var after = next.Expand().Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-        if (before.SetEquals(after))
+        // Each trial of one sweep is looked up in the other (no set of either's keys is made): two sweeps of the same
+        // count have the same trials when every trial of the first is in the second, since no sweep repeats a trial.
+        if (previous.SourceText == next.SourceText)
         {
             return previous;
         }
-        int added = after.Count(k => !before.Contains(k)), removed = before.Count(k => !after.Contains(k));
+        SweepGrid before = new(previous), after = new(next);
+        long removed = before.From().LongCount(t => after.IndexOf(t.Key, t.Config) is null);
+        if (removed == 0 && before.Count == after.Count)
+        {
+            return previous;
+        }
+        long added = after.Count - (before.Count - removed);
         string change = $"the sweep file differs from {Path.Combine(folder, "sweep.json")} ({Differences(previous.SourceText, next.SourceText)}): " +
             $"{added} trial{(added == 1 ? "" : "s")} added, {removed} removed";
         if (!extend)
@@ -175,8 +181,8 @@ internal static class ResultsFolders
 
     private static Prepared Open(TextWriter o, SweepSpec spec, string folder, ResultsFolderLock held)
     {
-        var keys = spec.Expand().Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-        ResultsDirectory results = ResultsDirectory.Open(folder, keys);
+        var grid = new SweepGrid(spec);
+        ResultsDirectory results = ResultsDirectory.Open(folder, r => grid.IndexOf(r.Key, r.Config) is not null);
         if (results.Quarantined.Count > 0)
         {
             int n = results.Quarantined.Count;
