@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 examples="${1:-3000000}"
-network="${2:-experiments/networks/seed-linear-2-2-1.json}"
+network="${2:-experiments/networks/linear-2-2-1.json}"
 shift $(( $# < 2 ? $# : 2 ))
 labs=("$@")
 if [ ${#labs[@]} -eq 0 ]; then

@@ -18,7 +18,7 @@ public sealed class BatchMemoryTests : TempDirectory
     public void Grad_json_streams_a_large_batch_within_the_ceiling()
     {
         string batch = Write("batch.json", BoundedOutputTests.BatchJson(Examples));
-        var (exit, stdout, stderr) = LabChildProcess.Run(Ceiling, Path, "grad", LabRunner.Example("seed-linear-2-2-1.json"), "--data", batch, "--json", "--max-output", "none");
+        var (exit, stdout, stderr) = LabChildProcess.Run(Ceiling, Path, "grad", LabRunner.Example("linear-2-2-1.json"), "--data", batch, "--json", "--max-output", "none");
         Assert.True(exit == 0, stderr);
         using JsonDocument document = JsonDocument.Parse(stdout);
         Assert.Equal(Examples, document.RootElement.GetProperty("batch").GetInt32());
@@ -30,7 +30,7 @@ public sealed class BatchMemoryTests : TempDirectory
     public void Train_reads_a_large_batch_within_the_ceiling()
     {
         string batch = Write("batch.json", BoundedOutputTests.BatchJson(Examples));
-        var (exit, stdout, stderr) = LabChildProcess.Run(Ceiling, Path, "train", LabRunner.Example("seed-linear-2-2-1.json"), "--data", batch, "--steps", "1");
+        var (exit, stdout, stderr) = LabChildProcess.Run(Ceiling, Path, "train", LabRunner.Example("linear-2-2-1.json"), "--data", batch, "--steps", "1");
         Assert.True(exit == 0, stderr);
         Assert.Contains($"on {Examples} examples", stdout, StringComparison.Ordinal);
         Assert.Contains("final J = ", stdout, StringComparison.Ordinal);

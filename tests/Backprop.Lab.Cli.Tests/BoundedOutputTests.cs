@@ -50,7 +50,7 @@ public sealed class BoundedOutputTests : TempDirectory
     public void Grad_text_on_a_large_batch_stops_at_the_default_limit()
     {
         string batch = Write("batch.json", BatchJson(400_000));
-        var (exit, stdout, stderr) = LabChildProcess.Run(Ceiling, Path, "grad", LabRunner.Example("seed-linear-2-2-1.json"), "--data", batch);
+        var (exit, stdout, stderr) = LabChildProcess.Run(Ceiling, Path, "grad", LabRunner.Example("linear-2-2-1.json"), "--data", batch);
         Assert.Equal(7, exit);
         Assert.InRange(Encoding.UTF8.GetByteCount(stdout), (8 << 20) - 200, (8 << 20) + 1);
         Assert.Contains("output cut after 8M (the limit of --max-output)", stderr, StringComparison.Ordinal);

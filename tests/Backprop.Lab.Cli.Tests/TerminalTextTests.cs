@@ -53,7 +53,7 @@ public sealed class TerminalTextTests : TempDirectory
     public void A_batch_file_path_in_a_grad_error_is_escaped()
     {
         string batch = Write("b\u001b[31m\u0007.json", """{ "inputs": [[1, 2, 3]], "targets": [[1]] }""");
-        var (exit, stdout, stderr) = LabChildProcess.Run(NoEnvironment, Path, "grad", LabRunner.Example("seed-linear-2-2-1.json"), "--data", batch);
+        var (exit, stdout, stderr) = LabChildProcess.Run(NoEnvironment, Path, "grad", LabRunner.Example("linear-2-2-1.json"), "--data", batch);
         Assert.Equal(2, exit);
         AssertNoControls(stdout + stderr);
         Assert.Contains("b\\u001b[31m\\u0007.json: $.inputs[0]: expected 2 values", stderr, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ namespace Backprop.Core.Experiments;
 /// <summary>
 /// The trials of a sweep as an indexed sequence computed on demand, so no step of a sweep holds them all. Trial i is a
 /// mixed-radix number: i = (r G + g) S + s with the random sample r outermost, then the grid point g (the first grid axis
-/// its most significant digit), then the seed s innermost; G is the grid's size and S the seeds per configuration.
+/// its most significant digit), then s, the index among the seeds, innermost; G is the grid's size and S the seeds per configuration.
 /// Sample r draws its random axes from the sweep's random seed after samples 0..r-1 have drawn theirs, so random access
 /// replays draws from the nearest of a checkpoint kept every <see cref="CheckpointEvery"/> samples. The order and the keys
 /// are those of the sweep file as ever: a results folder resumes with the same trials whatever the size of the sweep.
@@ -133,8 +133,16 @@ public sealed partial class SweepGrid : ITrialSequence
         return index < Count && At(index).Key == key ? index : null;
     }
 
-    /// <summary>The name a sweep field has in <see cref="TrialConfig.Fields"/>: each field sets exactly one.</summary>
-    internal static string Written(string field) => field == "sigma_w" ? "sigma_w2" : field;
+    /// <summary>
+    /// The name a sweep field has in <see cref="TrialConfig.Fields"/>: each field sets exactly one. A scale's two forms
+    /// set one field: the weight scale is kept as a variance (sigma_w2), the bias scale as a std (sigma_b).
+    /// </summary>
+    internal static string Written(string field) => field switch
+    {
+        "sigma_w" => "sigma_w2",
+        "sigma_b2" => "sigma_b",
+        _ => field,
+    };
 
     /// <summary>Whether grid axis <paramref name="i"/> is set again by a later grid axis or a random axis (so only its first value shows).</summary>
     private bool Overwritten(int i)

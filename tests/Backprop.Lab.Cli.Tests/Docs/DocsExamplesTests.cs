@@ -46,7 +46,7 @@ public sealed class DocsExamplesTests
             foreach (DocExample.Step step in example.Steps)
             {
                 var (_, stdout, stderr) = LabChildProcess.Run(new Dictionary<string, string>(), folder, [.. step.Arguments]);
-                string printed = stderr.Length == 0 ? stdout : stdout.TrimEnd('\n') + "\n" + stderr;
+                string printed = stderr.Length == 0 ? stdout : stdout.Length == 0 ? stderr : stdout.TrimEnd('\n') + "\n" + stderr;
                 string? difference = DocOutput.Difference(step.Expected, printed);
                 Assert.True(difference is null,
                     $"{file}:{line}: `{step.CommandLine}` prints something other than the manual shows; {difference}\n--- printed ---\n{printed}");
