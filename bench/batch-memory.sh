@@ -3,8 +3,9 @@
 # Generates a batch of EXAMPLES XOR examples (about 10 bytes of JSON each) for NETWORK, then runs each command under
 # /usr/bin/time and prints its peak resident set (VmHWM) divided by the file size. Give several lab.dll paths to compare
 # builds in the same run (each is measured on the same file); the default is this tree's Release build.
-# The network's own buffers (activations, deltas and gradients for every example of the full batch) come on top of the
-# data: the bench prints them too, estimated from the network's widths, so the multiple left for reading can be seen.
+# The network's own buffers (activations, deltas and gradients for every example of a chunk of Mlp.ChunkRows examples)
+# come on top of the data: the bench prints them too, estimated from the network's widths, so the multiple left for
+# reading can be seen.
 # Usage: bench/batch-memory.sh [EXAMPLES] [NETWORK.json] [LAB.dll ...]   (needs python3 and /usr/bin/time: Debian package time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,12 +33,13 @@ with open(path, "w") as f:
     f.write("]}\n")
 PY
 size=$(stat -c %s "$batch")
-# Doubles the network holds per example in a full-batch pass (Mlp's and DenseLayer's buffers): z, a, delta and the
-# gradient of the activation for every unit (and the kept derivative, counted here for every layer), the input and
-# dJ/dx, and dJ/dy of the output.
-buffers=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=sum(l["units"] for l in d["layers"]); print(int(sys.argv[2]) * 8 * (5 * u + 2 * d["inputs"] + d["layers"][-1]["units"]))' "$network" "$examples")
+# Doubles the network holds per example of a chunk (Mlp's and DenseLayer's buffers): z, a, delta and the gradient of
+# the activation for every unit (and the kept derivative, counted here for every layer), the input and dJ/dx, and dJ/dy
+# of the output. A chunk is Mlp.ChunkRows (8192) examples, or the whole batch when it is smaller.
+chunk=$(( examples < 8192 ? examples : 8192 ))
+buffers=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=sum(l["units"] for l in d["layers"]); print(int(sys.argv[2]) * 8 * (5 * u + 2 * d["inputs"] + d["layers"][-1]["units"]))' "$network" "$chunk")
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-echo "batch: $examples examples, $(mb "$size") MB of JSON; as doubles $(mb $((examples * 24))) MB; network buffers about $(mb "$buffers") MB ($network)"
+echo "batch: $examples examples, $(mb "$size") MB of JSON; as doubles $(mb $((examples * 24))) MB; network buffers about $(mb "$buffers") MB for a chunk of $chunk ($network)"
 for lab in "${labs[@]}"; do
   # A build without --max-output prints without a limit anyway.
   unlimited=()

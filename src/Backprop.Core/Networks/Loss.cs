@@ -41,7 +41,16 @@ public abstract class Loss
     /// Returns J for outputs and targets (both m x n, row-major) and writes dJ/d(output) into
     /// <paramref name="gradient"/> (m x n).
     /// </summary>
-    public abstract double Compute(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient);
+    public double Compute(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient) =>
+        Sum(output, targets, m, n, gradient, m) / m;
+
+    /// <summary>
+    /// For m rows that are part of a batch of <paramref name="batchSize"/> examples: returns the sum over these rows of
+    /// each example's loss (J times the batch size, for these rows alone) and writes into <paramref name="gradient"/>
+    /// (m x n) the gradient of the whole batch's J with respect to these rows' outputs, the 1/batchSize included. A batch
+    /// run a chunk of rows at a time thus gets, row for row, the same dJ/d(output) bits as one pass over all of it.
+    /// </summary>
+    public abstract double Sum(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient, int batchSize);
 
     /// <summary>J only, for finite differences.</summary>
     public double Value(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n)
@@ -70,18 +79,18 @@ internal sealed class MeanSquaredErrorLoss : Loss
 {
     public override string Name => "mse";
 
-    public override double Compute(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient)
+    public override double Sum(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient, int batchSize)
     {
         CheckShapes(output, targets, m, n, gradient);
         double sum = 0;
-        double scale = -2.0 / m;
+        double scale = -2.0 / batchSize;
         for (int i = 0; i < m * n; i++)
         {
             double r = targets[i] - output[i];
             sum += r * r;
             gradient[i] = scale * r;
         }
-        return sum / m;
+        return sum;
     }
 }
 
@@ -94,7 +103,7 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
 {
     public override string Name => "softmax_cross_entropy";
 
-    public override double Compute(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient)
+    public override double Sum(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient, int batchSize)
     {
         CheckShapes(output, targets, m, n, gradient);
         double total = 0;
@@ -123,10 +132,10 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
             for (int c = 0; c < n; c++)
             {
                 double p = Math.Exp(a[c] - logSumExp);
-                g[c] = (p * ySum - y[c]) / m;
+                g[c] = (p * ySum - y[c]) / batchSize;
             }
         }
-        return total / m;
+        return total;
     }
 }
 
@@ -140,15 +149,15 @@ internal sealed class LinearLoss : Loss
 {
     public override string Name => "linear";
 
-    public override double Compute(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient)
+    public override double Sum(ReadOnlySpan<double> output, ReadOnlySpan<double> targets, int m, int n, Span<double> gradient, int batchSize)
     {
         CheckShapes(output, targets, m, n, gradient);
         double sum = 0;
         for (int i = 0; i < m * n; i++)
         {
             sum += targets[i] * output[i];
-            gradient[i] = targets[i] / m;
+            gradient[i] = targets[i] / batchSize;
         }
-        return sum / m;
+        return sum;
     }
 }

@@ -9,7 +9,7 @@ public sealed record LayerSpec(int Units, Activation Activation);
 /// A multilayer perceptron of any depth >= 1, float64, batch-major. Layer l (1-based in names, as in the
 /// seed's w_jk^[l]) is <c>Layers[l - 1]</c>. Buffers are owned by the layers and reused across steps.
 /// </summary>
-public sealed class Mlp
+public sealed partial class Mlp
 {
     private readonly DenseLayer[] _layers;
     private double[] _input = [];
@@ -186,54 +186,6 @@ public sealed class Mlp
         return loss.Compute(output, targets, m, OutputSize, g);
     }
 
-    /// <summary>
-    /// The outputs for <paramref name="m"/> rows of <paramref name="x"/> (m x inputs) into <paramref name="output"/>
-    /// (m x outputs), <paramref name="chunk"/> rows at a time, so the network's buffers never grow beyond
-    /// <paramref name="chunk"/> rows. Bit for bit what <see cref="Forward"/> gives on all rows at once: every output
-    /// row depends on its input row alone, and each of its elements adds its terms in the same order whatever the
-    /// rows around it.
-    /// </summary>
-    public void ForwardInto(ReadOnlySpan<double> x, int m, Span<double> output, int chunk)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
-        if (x.Length < m * InputSize || output.Length < m * OutputSize)
-        {
-            throw new ArgumentException($"{m} rows need {m * InputSize} inputs and room for {m * OutputSize} outputs, got {x.Length} and {output.Length}");
-        }
-        for (int start = 0; start < m; start += chunk)
-        {
-            int rows = Math.Min(chunk, m - start);
-            Forward(x.Slice(start * InputSize, rows * InputSize), rows).CopyTo(output.Slice(start * OutputSize, rows * OutputSize));
-        }
-    }
-
-    /// <summary>
-    /// The mean of J over <paramref name="m"/> examples (x is m x inputs, targets m x outputs), computed
-    /// <paramref name="chunk"/> rows at a time: the sum over chunks of each chunk's J times its rows, over m. Equal to
-    /// <see cref="ComputeLoss"/> on all m rows up to the order of the additions. One pass over all rows would grow
-    /// every layer's buffers to m rows: with the training batch as the chunk the buffers the network already has
-    /// serve, whereas one pass over 1,024 examples on a 32-layer, 128-wide network would allocate 100 MB (large
-    /// objects, each a full collection's worth) at the end of every trial.
-    /// </summary>
-    public double MeanLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> targets, int m, Loss loss, int chunk)
-    {
-        ArgumentNullException.ThrowIfNull(loss);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
-        if (x.Length < m * InputSize || targets.Length < m * OutputSize)
-        {
-            throw new ArgumentException($"{m} rows need {m * InputSize} inputs and {m * OutputSize} targets, got {x.Length} and {targets.Length}");
-        }
-        double total = 0;
-        for (int start = 0; start < m; start += chunk)
-        {
-            int rows = Math.Min(chunk, m - start);
-            total += rows * ComputeLoss(x.Slice(start * InputSize, rows * InputSize), targets.Slice(start * OutputSize, rows * OutputSize), rows, loss);
-        }
-        return total / m;
-    }
-
     /// <summary>A deep copy: same architecture, weights and biases; fresh buffers.</summary>
     public Mlp Clone()
     {
@@ -259,6 +211,7 @@ public sealed class Mlp
         }
         _returned = true;
         GiveBatchBuffers();
+        GiveGradientSums();
         _input = _inputGradient = _outputGradient = [];
         _activationGradients = [];
         _batch = 0;

@@ -26,21 +26,22 @@ internal static class GradCommand
         command.SetAction(parse =>
         {
             var (definition, network, batch) = inputs.Load(parse);
-            double j = network.ComputeGradients(batch.Inputs, batch.Targets, batch.Count, definition.Loss);
+            var perExample = new PerExampleRows(network, batch, definition.Loss);
+            double j = perExample.ComputeGradients();
             if (parse.GetValue(json))
             {
-                WriteJson(stdout, definition, network, batch, j);
+                WriteJson(stdout, definition, network, batch, j, perExample);
             }
             else
             {
-                WriteText(stdout, definition, network, batch, j, parse.GetValue(deltas));
+                WriteText(stdout, definition, network, batch, j, perExample, parse.GetValue(deltas));
             }
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static void WriteText(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j, bool deltas)
+    private static void WriteText(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j, PerExampleRows perExample, bool deltas)
     {
         string shape = string.Join(" -> ", network.Layers.Select(l => $"{l.OutputSize} ({l.Activation})"));
         o.WriteLine($"network  {network.InputSize} inputs -> {shape}");
@@ -62,15 +63,15 @@ internal static class GradCommand
             if (deltas)
             {
                 o.WriteLine($"  delta[{n}] = dJ/dz[{n}]  (row i = example i)");
-                Format.Matrix(o, layer.Delta, batch.Count, layer.OutputSize, "i", "j", "    ");
+                Format.Matrix(o, perExample.Delta(l), batch.Count, layer.OutputSize, "i", "j", "    ");
             }
             o.WriteLine();
         }
         o.WriteLine("dJ/dx  (row i = example i, column k = input x_k)");
-        Format.Matrix(o, network.InputGradient, batch.Count, network.InputSize, "i", "k", "    ");
+        Format.Matrix(o, perExample.InputGradient, batch.Count, network.InputSize, "i", "k", "    ");
     }
 
-    private static void WriteJson(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j)
+    private static void WriteJson(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j, PerExampleRows perExample)
     {
         // Written out a buffer at a time: the gradients of a million-example batch are hundreds of MB as JSON text.
         var buffer = new ArrayBufferWriter<byte>(2 * ChunkBytes);
@@ -103,11 +104,11 @@ internal static class GradCommand
                 w.WriteNumber("units", layer.OutputSize);
                 WriteMatrix(w, "dW", layer.WeightGradient, layer.OutputSize, layer.InputSize, Drain);
                 WriteMatrix(w, "db", layer.BiasGradient, 1, layer.OutputSize, Drain, asVector: true);
-                WriteMatrix(w, "delta", layer.Delta, batch.Count, layer.OutputSize, Drain);
+                WriteRows(w, "delta", perExample.Delta(l), layer.OutputSize, Drain);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            WriteMatrix(w, "dx", network.InputGradient, batch.Count, network.InputSize, Drain);
+            WriteRows(w, "dx", perExample.InputGradient, network.InputSize, Drain);
             w.WriteEndObject();
             Drain();
         }
@@ -119,6 +120,20 @@ internal static class GradCommand
     private static void WriteMatrix(Utf8JsonWriter w, string name, ReadOnlySpan<double> values, int rows, int cols, Action drain, bool asVector = false)
     {
         w.WriteStartArray(name);
+        WriteRows(w, values, rows, cols, drain, asVector);
+        w.WriteEndArray();
+    }
+
+    /// <summary>A per-example matrix, written as its chunks of rows come.</summary>
+    private static void WriteRows(Utf8JsonWriter w, string name, RowChunks chunks, int cols, Action drain)
+    {
+        w.WriteStartArray(name);
+        chunks((values, rows) => WriteRows(w, values, rows, cols, drain, asVector: false));
+        w.WriteEndArray();
+    }
+
+    private static void WriteRows(Utf8JsonWriter w, ReadOnlySpan<double> values, int rows, int cols, Action drain, bool asVector)
+    {
         for (int i = 0; i < rows; i++)
         {
             if (w.BytesPending >= ChunkBytes)
@@ -138,7 +153,6 @@ internal static class GradCommand
                 w.WriteEndArray();
             }
         }
-        w.WriteEndArray();
     }
 
     // JSON has no NaN or Infinity: non-finite values are written as the strings "NaN", "Infinity", "-Infinity".

@@ -94,7 +94,7 @@ internal static class TrainCommand
         double j = double.NaN, j0 = double.NaN;
         for (int step = 0; step <= steps; step++)
         {
-            j = network.ComputeGradients(batch.Inputs, batch.Targets, batch.Count, definition.Loss);
+            j = network.ComputeGradientsInChunks(batch.Inputs, batch.Targets, batch.Count, definition.Loss, Mlp.ChunkRows);
             j0 = step == 0 ? j : j0;
             // The rule of a sweep's trials (Divergence): NaN or Inf, or a loss grown past 1e6 times its start.
             bool diverged = !double.IsFinite(j) || network.Layers.Any(layer => !double.IsFinite(TensorPrimitives.Norm<double>(layer.WeightGradient)))
