@@ -20,9 +20,9 @@ namespace Backprop.Core.Experiments;
 /// </remarks>
 public sealed class HistogramCounter
 {
-    // Slots of one sign: 0 zero, 1 + k bin k, then infinity and NaN.
+    // Slots of one sign: 0 zero, 1 + k bin k, then infinity, and NaN two up (it passes both of its binade's compares).
     private const int InfinitySlot = Histogram.Bins + 1;
-    private const int NanSlot = InfinitySlot + 1;
+    private const int NanSlot = InfinitySlot + 2;
     private const int Side = 256;
     private const int Lanes = 2;
     private const int Lane = 2 * Side;
@@ -85,7 +85,7 @@ public sealed class HistogramCounter
 
     /// <summary>
     /// A binade's first slot and the bits of the (up to two) edges inside it; <see cref="None"/> of its sign when there
-    /// are fewer, as no double of that sign and binade reaches it.
+    /// are fewer, as no finite double of that sign reaches it.
     /// </summary>
     private readonly record struct Binade(ulong First, ulong Second, nint Slot);
 
@@ -101,8 +101,10 @@ public sealed class HistogramCounter
             int k = Histogram.Bin(Math.ScaleB(1.0, e - 1023));
             binades[e] = new Binade(EdgeBits(k), EdgeBits(k + 1), 1 + k);
         }
-        // Biased exponent 2047: infinity with a zero mantissa, NaN with any other.
-        binades[2047] = new Binade(BitConverter.DoubleToUInt64Bits(double.PositiveInfinity) + 1, None, InfinitySlot);
+        // Biased exponent 2047: infinity with a zero mantissa, NaN with any other. None would be reached here (by the
+        // NaN of all ones), so NaN's threshold is both edges.
+        ulong nan = BitConverter.DoubleToUInt64Bits(double.PositiveInfinity) + 1;
+        binades[2047] = new Binade(nan, nan, InfinitySlot);
         for (int e = 0; e < 2048; e++)
         {
             Binade positive = binades[e];
