@@ -68,8 +68,10 @@ public sealed class HistogramCounter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint Slot(ulong x, ref Binade binades)
     {
+        // x and an edge have the same sign bit, so x - edge, read as signed, is negative exactly when x < edge: the
+        // slot is two up from Top unless x is below either edge, each subtraction's sign bit taking one off.
         ref Binade b = ref Unsafe.Add(ref binades, (nint)(x >> 52));
-        return b.Slot + (x >= b.First ? 1 : 0) + (x >= b.Second ? 1 : 0);
+        return b.Top - (nint)((x - b.First) >> 63) - (nint)((x - b.Second) >> 63);
     }
 
     private static (int From, int[]? Counts) Trim(ReadOnlySpan<int> bins)
@@ -84,10 +86,10 @@ public sealed class HistogramCounter
     }
 
     /// <summary>
-    /// A binade's first slot and the bits of the (up to two) edges inside it; <see cref="None"/> of its sign when there
-    /// are fewer, as no finite double of that sign reaches it.
+    /// The bits of the (up to two) edges inside a binade, <see cref="None"/> of its sign when there are fewer (no finite
+    /// double of that sign reaches it), and the slot of a double that reaches both: the binade's first slot plus two.
     /// </summary>
-    private readonly record struct Binade(ulong First, ulong Second, nint Slot);
+    private readonly record struct Binade(ulong First, ulong Second, nint Top);
 
     private const ulong None = SignBit - 1;
 
@@ -95,20 +97,20 @@ public sealed class HistogramCounter
     {
         var binades = new Binade[4096];
         // Biased exponent 0: zero itself, or from the smallest subnormal number up, bin 0 (all below 1e-40).
-        binades[0] = new Binade(1, None, 0);
+        binades[0] = new Binade(1, None, 0 + 2);
         for (int e = 1; e < 2047; e++)
         {
             int k = Histogram.Bin(Math.ScaleB(1.0, e - 1023));
-            binades[e] = new Binade(EdgeBits(k), EdgeBits(k + 1), 1 + k);
+            binades[e] = new Binade(EdgeBits(k), EdgeBits(k + 1), 1 + k + 2);
         }
         // Biased exponent 2047: infinity with a zero mantissa, NaN with any other. None would be reached here (by the
         // NaN of all ones), so NaN's threshold is both edges.
         ulong nan = BitConverter.DoubleToUInt64Bits(double.PositiveInfinity) + 1;
-        binades[2047] = new Binade(nan, nan, InfinitySlot);
+        binades[2047] = new Binade(nan, nan, InfinitySlot + 2);
         for (int e = 0; e < 2048; e++)
         {
             Binade positive = binades[e];
-            binades[2048 + e] = new Binade(positive.First | SignBit, positive.Second | SignBit, Side + positive.Slot);
+            binades[2048 + e] = new Binade(positive.First | SignBit, positive.Second | SignBit, Side + positive.Top);
         }
         return binades;
     }
