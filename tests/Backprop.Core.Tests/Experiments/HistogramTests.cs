@@ -90,6 +90,45 @@ public class HistogramTests
     }
 
     [Fact]
+    public void Every_edge_every_power_of_two_and_every_kind_of_nan_is_counted_as_a_scan_of_the_edges_counts_it()
+    {
+        var values = new List<double>();
+        for (int k = 0; k < Histogram.EdgeCount; k++)
+        {
+            values.AddRange([Histogram.Edge(k), Math.BitDecrement(Histogram.Edge(k)), Math.BitIncrement(Histogram.Edge(k))]);
+        }
+        for (int e = -1074; e <= 1023; e++)
+        {
+            values.AddRange([Math.ScaleB(1.0, e), Math.BitDecrement(Math.ScaleB(1.0, e))]);
+        }
+        values.AddRange([double.MaxValue, double.Epsilon, 0.0]);
+        values.AddRange(values.Select(v => -v).ToList());
+        // NaN payloads from the smallest to all ones, both signs.
+        ulong[] nans = [0x7FF0_0000_0000_0001, 0x7FF8_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0xFFF0_0000_0000_0001, 0xFFFF_FFFF_FFFF_FFFF];
+        values.AddRange(nans.Select(BitConverter.UInt64BitsToDouble));
+        values.AddRange([double.PositiveInfinity, double.NegativeInfinity]);
+        var counter = new HistogramCounter();
+        // Every length up to a few entries: the counter's tail, after its unrolled loop, is hit for each.
+        for (int length = 0; length <= 9; length++)
+        {
+            Assert.Equal(length, counter.Count(values.ToArray().AsSpan(values.Count - length)).Total);
+        }
+        Histogram h = counter.Count(values.ToArray());
+        Assert.Equal(values.Count, h.Total);
+        Assert.Equal((values.Count(v => v == 0), nans.Length, 1, 1), (h.Zero, h.Nan, h.NegInf, h.PosInf));
+        var expected = new int[2, Histogram.Bins];
+        foreach (double x in values.Where(v => v != 0 && double.IsFinite(v)))
+        {
+            expected[x < 0 ? 1 : 0, Scan(Math.Abs(x))]++;
+        }
+        for (int bin = 0; bin < Histogram.Bins; bin++)
+        {
+            Assert.Equal(expected[0, bin], h.Count(negative: false, bin));
+            Assert.Equal(expected[1, bin], h.Count(negative: true, bin));
+        }
+    }
+
+    [Fact]
     public void The_json_keeps_only_non_empty_counts_and_ranges_and_round_trips()
     {
         Histogram h = new HistogramCounter().Count([0.0, 1.0, -1.0, 2.0, double.NaN]);
@@ -150,6 +189,16 @@ public class HistogramTests
         Assert.Equal(TrialResult.CurrentSchema, read!.Schema);
         Assert.All(read.Checkpoints.SelectMany(c => c.Layers), l => Assert.Null(l.GradHist));
         Assert.DoesNotContain("_hist", ResultFormat.ToJsonLine(read), StringComparison.Ordinal);
+    }
+
+    private static int Scan(double m)
+    {
+        int bin = 0;
+        while (bin < Histogram.EdgeCount && m >= Histogram.Edge(bin))
+        {
+            bin++;
+        }
+        return bin;
     }
 
     private static string Json(Histogram h) => JsonSerializer.Serialize(h, ResultFormat.JsonOptions);
