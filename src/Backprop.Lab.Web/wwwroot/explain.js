@@ -248,7 +248,7 @@ async function renderNetwork(name, params) {
   const graph = el('div', { id: 'graph' });
   const stepPanel = el('div', { class: 'panel', id: 'step-panel' });
   const panel = el('div', { class: 'panel', id: 'path-panel' });
-  main.append(el('div', { class: 'explain-grid' }, graph, el('div', {}, stepPanel, panel)));
+  main.append(el('div', { class: 'explain-grid' }, graph, el('div', {}, panel, stepPanel)));
   const drawing = await draw(graph, view.dot);
   // Arrows are named forward (l1u0->l2u0); the backward view draws them the other way.
   const arrows = edges => edges.flatMap(e => { const [a, b] = e.split('->'); return [`v0_${a}->v0_${b}`, `v1_${b}->v1_${a}`]; });

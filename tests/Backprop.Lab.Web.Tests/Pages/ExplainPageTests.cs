@@ -101,6 +101,7 @@ public sealed class ExplainPageTests(ExplainBrowser lab) : IClassFixture<Explain
         await page.WaitForSelectorAsync("#chain-chart[data-ready='0.9 20']");
         Assert.Equal(Math.Pow(0.9, 20), double.Parse(await page.GetAttributeAsync("#chain-summary", "data-value") ?? "", CultureInfo.InvariantCulture), 1e-15);
         Assert.Contains("vanishing", await page.InnerTextAsync("#chain-summary"));
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)"); // the header sticks to the top of the window, not of the page
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = lab.ScreenshotPath("web-explain.png"), FullPage = true });
 
         // A weight picked in the drawing: w11[2] has one path, from the loss down to the arrow.
