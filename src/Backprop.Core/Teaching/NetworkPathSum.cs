@@ -64,6 +64,12 @@ public sealed class NetworkPathSum
     /// <summary>The sum of all path products (NaN when the paths were not listed).</summary>
     public double Value => Paths is null ? double.NaN : Paths.Sum(p => p.Product);
 
+    /// <summary>
+    /// The backward pass of this example unit by unit (<see cref="NetworkBackward"/>): the steps whose values backprop
+    /// computes, of which d(output)/d(<see cref="Wrt"/>) is one.
+    /// </summary>
+    public IReadOnlyList<NetworkBackwardStep> Backward() => NetworkBackward.Steps(_state, Output, LossFactors);
+
     /// <summary>The network's graph for this example, forward and backward views, as Graphviz DOT.</summary>
     /// <exception cref="TeachingInputException">The network is too big to draw.</exception>
     public string Dot() => NetworkGraph.Dot(_state, _outputGradient, Output, Loss);

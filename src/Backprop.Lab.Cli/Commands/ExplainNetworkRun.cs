@@ -39,6 +39,11 @@ internal static class ExplainNetworkRun
             {
                 o.WriteLine($"L = {Format.Number(j)}" + (definition.Loss.Name == "mse" ? "   (L = (y - y_hat)^2 for this example, as in the worked example)" : ""));
             }
+            if (network.Layers.Sum(l => l.InputSize * l.OutputSize) <= NetworkBackward.MaxWeights)
+            {
+                o.WriteLine();
+                WriteBackward(o, sums[0]);
+            }
             foreach (var sum in sums)
             {
                 o.WriteLine();
@@ -76,6 +81,17 @@ internal static class ExplainNetworkRun
         var xs = batch.Inputs.AsSpan((example - 1) * batch.InputSize, batch.InputSize).ToArray();
         var ys = batch.Targets.AsSpan((example - 1) * batch.TargetSize, batch.TargetSize).ToArray();
         return (xs, ys, $"example {example} of {batch.Count}: x = ({string.Join(", ", xs.Select(Format.Number))}), y = ({string.Join(", ", ys.Select(Format.Number))})");
+    }
+
+    /// <summary>The backward pass unit by unit, one line per step, as the explain page steps through it.</summary>
+    private static void WriteBackward(TextWriter o, NetworkPathSum s)
+    {
+        string f = s.Output;
+        o.WriteLine($"backward pass, output first: d{f}/dz = d{f}/da x phi'(z), d{f}/dw_jk = d{f}/dz_j x a_k, d{f}/da_k of the layer below = sum over j of d{f}/dz_j x w_jk");
+        foreach (var step in s.Backward())
+        {
+            o.WriteLine($"   {step.Line}");
+        }
     }
 
     private static void WriteText(TextWriter o, NetworkPathSum s)

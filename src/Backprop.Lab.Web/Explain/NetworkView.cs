@@ -19,11 +19,13 @@ public sealed record NetworkPathView(IReadOnlyList<string> Units, IReadOnlyList<
 /// <summary>
 /// The explain page's view of dL/d(parameter) for one example of a shipped network: the path sum of
 /// <see cref="NetworkPathSum"/> (what <c>lab explain --net --wrt</c> prints) with the DOT it draws, the dense engine's
-/// backprop value and a central finite difference of the loss.
+/// backprop value and a central finite difference of the loss; and the backward pass unit by unit (<see cref="Steps"/>),
+/// the lines <c>lab explain --net</c> prints.
 /// </summary>
 public sealed record NetworkView(string Name, string Title, string? Source, string Description, int Example, int Examples,
     IReadOnlyList<double> X, IReadOnlyList<double>? Y, string Output, double? Loss, string Dot, IReadOnlyList<NetworkChoice> Choices,
-    string Wrt, double PathCount, IReadOnlyList<NetworkPathView>? Paths, string? Symbolic, double Value, double Backprop, double FiniteDifference)
+    string Wrt, double PathCount, IReadOnlyList<NetworkPathView>? Paths, string? Symbolic, double Value, double Backprop, double FiniteDifference,
+    IReadOnlyList<NetworkStepView> Steps)
 {
     /// <summary>Explains d(loss)/d(<paramref name="wrt"/>) (the network's default when null) for example <paramref name="example"/> (1-based).</summary>
     /// <exception cref="ExplainInputException">The parameter names nothing in the network, the example does not exist, or the network is too big to draw.</exception>
@@ -53,7 +55,7 @@ public sealed record NetworkView(string Name, string Title, string? Source, stri
             route.Units, route.Edges, path.Factors.Select(f => new NetworkFactor(f.Symbol.Text, f.Value)).ToList(), path.Product)).ToList();
         double fd = Core.Autodiff.FiniteDifference.Central(v => LossAt(network, definition.Loss, x, y, parameter, v), Get(network, x, parameter));
         return new NetworkView(shipped.Name, shipped.Title, shipped.Source, Describe(network, definition.Loss), example, batch.Count, x, y,
-            sum.Output, sum.Loss, dot, choices, parameter.Text, sum.PathCount, paths, sum.Symbolic()?.Text, sum.Value, sum.Backprop, fd);
+            sum.Output, sum.Loss, dot, choices, parameter.Text, sum.PathCount, paths, sum.Symbolic()?.Text, sum.Value, sum.Backprop, fd, NetworkStepView.Of(sum));
     }
 
     private static string Describe(Mlp network, Loss loss) =>

@@ -242,17 +242,62 @@ async function renderNetwork(name, params) {
       'dL/dx2 is a sum over the two paths from x2 up to the loss, each a product of the weights along it.') : null,
     el('div', { class: 'explain-controls' }, el('label', {}, 'network ', pick), el('label', {}, 'differentiate with respect to ', wrt), el('label', {}, example),
       el('span', { class: 'meta' }, `${view.description}; x = (${view.x.map(num).join(', ')}), y = (${view.y.map(num).join(', ')}), ${view.output} = ${num(view.loss)}`)),
-    el('p', { class: 'caption' }, 'Click an input or a weight (an arrow or its label) in the forward drawing to differentiate with respect to it; hover a path to see it alone.'));
+    el('p', { class: 'caption' }, 'Click an input or a weight (an arrow or its label) in the forward drawing to differentiate with respect to it; hover a path to see it alone. ',
+      'Step the backward pass unit by unit with Next/Prev (or the arrow keys).'));
 
   const graph = el('div', { id: 'graph' });
+  const stepPanel = el('div', { class: 'panel', id: 'step-panel' });
   const panel = el('div', { class: 'panel', id: 'path-panel' });
-  main.append(el('div', { class: 'explain-grid' }, graph, panel));
+  main.append(el('div', { class: 'explain-grid' }, graph, el('div', {}, panel, stepPanel)));
   const drawing = await draw(graph, view.dot);
+  // Arrows are named forward (l1u0->l2u0); the backward view draws them the other way.
+  const arrows = edges => edges.flatMap(e => { const [a, b] = e.split('->'); return [`v0_${a}->v0_${b}`, `v1_${b}->v1_${a}`]; });
   const markPath = (path, cls) => {
     drawing.mark('node', path.units.flatMap(u => [`v0_${u}`, `v1_${u}`]), cls);
-    drawing.mark('edge', path.edges.flatMap(e => { const [a, b] = e.split('->'); return [`v0_${a}->v0_${b}`, `v1_${b}->v1_${a}`]; }), cls);
+    drawing.mark('edge', arrows(path.edges), cls);
   };
-  const all = () => { drawing.clear(); (view.paths ?? []).forEach(p => markPath(p, 'hl')); };
+  // Until the first step, the drawing shows the paths; once stepping, the current step.
+  let step = -1;
+  const all = () => { drawing.clear(); if (step >= 0) markStep(view.steps[step]); else (view.paths ?? []).forEach(p => markPath(p, 'hl')); };
+
+  // -- stepping the backward pass, unit by unit
+  const o = view.output;
+  const line = el('div', { class: 'step-line', id: 'step-line' }, 'Next ▶ (or →) passes the derivative back from the loss, one unit at a time, down to the inputs.');
+  const index = el('span', { id: 'step-index' }, `${view.steps.length} steps`);
+  const sum = el('div', { id: 'step-sum', class: 'mono' });
+  const list = el('ol', { class: 'steps', id: 'steps' }, view.steps.map((s, i) => el('li', { 'data-unit': s.unit, onclick: () => show(i) }, s.line)));
+  stepPanel.append(el('h3', {}, `Backward pass: d${o}/dz = d${o}/da × φ′(z), d${o}/dw_jk = d${o}/dz_j × a_k, d${o}/da_k = Σ_j d${o}/dz_j × w_jk`),
+    el('div', { class: 'step-buttons row' },
+      el('button', { id: 'step-prev', onclick: () => show(step - 1) }, '◀ Prev'),
+      el('button', { id: 'step-next', onclick: () => show(step + 1) }, 'Next ▶'), index),
+    line, sum, list);
+
+  function markStep(s) {
+    drawing.mark('node', [`v0_${s.unit}`, `v1_${s.unit}`]);
+    // The other end of each lit arrow: the units above whose terms are summed, or the unit a weight reads a_k from.
+    const ends = s.edges.flatMap(e => e.split('->')).filter(u => u !== s.unit);
+    drawing.mark('node', ends.flatMap(u => [`v0_${u}`, `v1_${u}`]), 'near');
+    drawing.mark('edge', arrows(s.edges));
+  }
+
+  function show(i) {
+    if (view.steps.length === 0) return;
+    step = Math.max(0, Math.min(view.steps.length - 1, i));
+    const s = view.steps[step];
+    index.textContent = `step ${step + 1} of ${view.steps.length}: d${o}/d${s.name}`;
+    line.textContent = s.line;
+    line.dataset.unit = s.unit;
+    line.dataset.value = s.value;
+    const terms = s.contributions;
+    sum.textContent = terms.length > 1
+      ? [`${terms.length} units above meet at ${s.name}; their terms add:`,
+        ...terms.map((c, k) => `${k === 0 ? '  ' : '+ '}${c.upstream} × ${c.local} = ${num(c.upstream_value)} × ${num(c.local_value)} = ${num(c.value)}`),
+        `= ${num(s.value)}`].join('\n')
+      : '';
+    for (const [k, li] of [...list.children].entries()) li.classList.toggle('current', k === step);
+    list.children[step].scrollIntoView({ block: 'nearest' });
+    all();
+  }
 
   if (view.paths) {
     const terms = el('ol', { class: 'terms', id: 'path-terms' }, view.paths.map(p => el('li', {
@@ -284,6 +329,12 @@ async function renderNetwork(name, params) {
     g.classList.add('pick');
     g.addEventListener('click', () => set('wrt', weight));
   }
+
+  keys = e => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+    if (e.key === 'ArrowRight' || e.key === 'n') { show(step + 1); e.preventDefault(); }
+    if (e.key === 'ArrowLeft' || e.key === 'p') { show(step - 1); e.preventDefault(); }
+  };
 
   await renderDepth(params);
   main.dataset.ready = 'network';

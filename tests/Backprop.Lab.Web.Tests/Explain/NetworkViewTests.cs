@@ -63,6 +63,26 @@ public sealed class NetworkViewTests
         return $"w{int.Parse(m.Groups[4].Value) + 1}{int.Parse(m.Groups[2].Value) + 1}[{m.Groups[3].Value}]";
     }
 
+    [Theory]
+    [InlineData("linear-2-2-1", 1)]
+    [InlineData("xor-tanh", 3)]
+    public void The_backward_steps_are_the_lines_lab_explain_prints_output_first_down_to_dL_dx2(string name, int example)
+    {
+        var shipped = ShippedNetworks.Find(name)!;
+        var view = NetworkView.Of(shipped, null, example);
+        var lines = LabExplain.Lines("--net", Path.Combine(ShippedNetworks.Folder, shipped.NetworkFile), "--data",
+            Path.Combine(ShippedNetworks.Folder, shipped.DataFile), "--example", $"{example}", "--wrt", "x2");
+
+        int start = lines.FindIndex(l => l.StartsWith("backward pass, output first", StringComparison.Ordinal));
+        var printed = lines.Skip(start + 1).TakeWhile(l => l.Length > 0).ToList();
+        Assert.Equal(printed, view.Steps.Select(s => LabExplain.Normal(s.Line)).ToList());
+        Assert.Equal("x2", view.Steps[^1].Name);
+        Assert.Equal(view.Backprop, view.Steps[^1].Value, 1e-12);
+        Assert.All(view.Steps, s => Assert.Equal(s.Value, s.Contributions.Sum(c => c.Value), 1e-12));
+        // Every arrow a step lights is drawn: forward in the DOT as "v0_FROM" -> "v0_TO".
+        Assert.All(view.Steps.SelectMany(s => s.Edges), e => Assert.Contains($"\"v0_{e.Replace("->", "\" -> \"v0_", StringComparison.Ordinal)}\"", view.Dot));
+    }
+
     [Fact]
     public void A_name_that_is_not_in_the_network_is_one_message()
     {

@@ -101,6 +101,7 @@ public sealed class ExplainPageTests(ExplainBrowser lab) : IClassFixture<Explain
         await page.WaitForSelectorAsync("#chain-chart[data-ready='0.9 20']");
         Assert.Equal(Math.Pow(0.9, 20), double.Parse(await page.GetAttributeAsync("#chain-summary", "data-value") ?? "", CultureInfo.InvariantCulture), 1e-15);
         Assert.Contains("vanishing", await page.InnerTextAsync("#chain-summary"));
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)"); // the header sticks to the top of the window, not of the page
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = lab.ScreenshotPath("web-explain.png"), FullPage = true });
 
         // A weight picked in the drawing: w11[2] has one path, from the loss down to the arrow.
@@ -108,6 +109,59 @@ public sealed class ExplainPageTests(ExplainBrowser lab) : IClassFixture<Explain
         await ((IElementHandle)label).ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('main').dataset.ready === 'network' && document.getElementById('wrt').value === 'w11[2]'");
         Assert.Equal(1, await page.Locator("#path-terms li").CountAsync());
+        Assert.Empty(_errors);
+    }
+
+    [Theory]
+    [InlineData("linear-2-2-1")]
+    [InlineData("xor-tanh")]
+    public async Task Stepping_a_network_reaches_every_unit_output_first_and_ends_at_the_dL_dx2_backprop_value(string name)
+    {
+        IPage page = await lab.NewPageAsync(_errors);
+        await page.GotoAsync($"{lab.Server.Url}explain.html#/network/{name}");
+        await page.WaitForSelectorAsync("main[data-ready=network]");
+        var shipped = ShippedNetworks.Find(name)!;
+        var lines = LabExplain.Lines("--net", Path.Combine(ShippedNetworks.Folder, shipped.NetworkFile), "--data", Path.Combine(ShippedNetworks.Folder, shipped.DataFile), "--wrt", "x2");
+        int start = lines.FindIndex(l => l.StartsWith("backward pass, output first", StringComparison.Ordinal));
+        var printed = lines.Skip(start + 1).TakeWhile(l => l.Length > 0).ToList();
+
+        var shown = new List<string>();
+        var units = new List<string>();
+        for (int i = 0; i < printed.Count; i++)
+        {
+            // Next by button and by keyboard, in turn; the page opens before the first step.
+            if (i % 2 == 0)
+            {
+                await page.ClickAsync("#step-next");
+            }
+            else
+            {
+                await page.Keyboard.PressAsync("ArrowRight");
+            }
+            shown.Add(LabExplain.Normal(await page.InnerTextAsync("#step-line")));
+            units.Add(await page.GetAttributeAsync("#step-line", "data-unit") ?? "");
+            Assert.Equal($"step {i + 1} of {printed.Count}", (await page.InnerTextAsync("#step-index")).Split(':')[0]);
+            Assert.Equal([$"v0_{units[^1]}", $"v1_{units[^1]}"], await page.Locator("#graph g.node.hl > title").EvaluateAllAsync<string[]>("ts => ts.map(t => t.textContent)"));
+        }
+        Assert.Equal(printed, shown);
+
+        // Every unit, output layer first, in order within a layer, the inputs last.
+        var network = ShippedNetworks.Load(shipped).Network.Build();
+        var widths = new[] { network.InputSize }.Concat(network.Layers.Select(l => l.OutputSize)).ToList();
+        var expected = Enumerable.Range(0, widths.Count).Reverse().SelectMany(l => Enumerable.Range(0, widths[l]).Select(j => $"l{l}u{j}"));
+        Assert.Equal(expected, units.Where((u, i) => i == 0 || u != units[i - 1]));
+
+        // The last step is dL/dx2, where every unit of the first layer meets; its value is the backprop value shown.
+        Assert.Equal("l0u1", units[^1]);
+        Assert.StartsWith($"{network.Layers[0].OutputSize} units above meet at x2; their terms add:", await page.InnerTextAsync("#step-sum"));
+        Assert.Equal(network.Layers[0].OutputSize, await page.Locator("#graph g.edge.hl").CountAsync() / 2);
+        double last = double.Parse(await page.GetAttributeAsync("#step-line", "data-value") ?? "", CultureInfo.InvariantCulture);
+        double backprop = double.Parse(await page.GetAttributeAsync("#backprop", "data-value") ?? "", CultureInfo.InvariantCulture);
+        Assert.Equal(backprop, last, 12);
+        Assert.Equal(FormulaView.Num(backprop), await page.InnerTextAsync("#backprop"));
+
+        await page.Keyboard.PressAsync("ArrowLeft");
+        Assert.Equal(printed[^2], LabExplain.Normal(await page.InnerTextAsync("#step-line")));
         Assert.Empty(_errors);
     }
 
