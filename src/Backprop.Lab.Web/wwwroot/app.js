@@ -3,6 +3,13 @@
 // this module only lays it out with plotly.js. Data is put into the page as text (textContent), never as HTML.
 /* global Plotly */
 
+// plotly.js and the classic page scripts load deferred while this module runs as soon as it arrives (async), so the
+// sweep's JSON is fetched while plotly.js is still loading and compiling; drawing waits for both. Deferred scripts
+// have run by DOMContentLoaded.
+const libs = window.Plotly && window.LabHist && window.LabCompare
+  ? Promise.resolve()
+  : new Promise(resolve => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
+
 const inline = document.getElementById('lab-data');
 const embedded = inline ? JSON.parse(inline.textContent) : null;
 const main = document.getElementById('main');
@@ -92,10 +99,13 @@ async function render() {
     do {
       again = false;
       try {
-        if (route.view === 'sweep') await renderSweep(route.id, route.params);
-        else if (route.view === 'trial') await renderTrial(route.id, route.key);
-        else if (route.view === 'compare') await window.LabCompare.render(route.id, route.other, lab);
-        else await renderList();
+        if (route.view === 'sweep') await renderSweep(route.id, route.params); // waits for plotly.js after its fetch
+        else {
+          await libs;
+          if (route.view === 'trial') await renderTrial(route.id, route.key);
+          else if (route.view === 'compare') await window.LabCompare.render(route.id, route.other, lab);
+          else await renderList();
+        }
       } catch (e) {
         main.replaceChildren(el('p', { class: 'bad', id: 'error' }, `Could not load: ${e.message}`));
       }
@@ -142,6 +152,7 @@ async function renderList() {
 
 async function renderSweep(id, params) {
   const view = await api.sweep(id, params);
+  await libs;
   const key = `sweep\n${id}\n${params}`;
   const fresh = shown !== key;
   document.title = `Gradient flow: ${view.name}`;
