@@ -19,7 +19,7 @@ internal sealed class ViewCache
 
     public byte[] Get(SweepSnapshot snapshot, IReadOnlyDictionary<string, string[]> filter)
     {
-        string key = $"{snapshot.Id}\n{snapshot.Version}\n{string.Join("&", filter.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={string.Join(",", f.Value)}"))}";
+        string key = Key(snapshot, filter);
         Lazy<byte[]> view = _views.GetOrAdd(key, _ =>
         {
             if (_views.Count > MaxCachedViews)
@@ -39,6 +39,12 @@ internal sealed class ViewCache
             throw;
         }
     }
+
+    /// <summary>Whether the view is computed (or being computed) already.</summary>
+    public bool Holds(SweepSnapshot snapshot, IReadOnlyDictionary<string, string[]> filter) => _views.ContainsKey(Key(snapshot, filter));
+
+    private static string Key(SweepSnapshot snapshot, IReadOnlyDictionary<string, string[]> filter) =>
+        $"{snapshot.Id}\n{snapshot.Version}\n{string.Join("&", filter.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={string.Join(",", f.Value)}"))}";
 
     /// <summary>Computes the folder's unfiltered view for its current snapshot, unless it is cached.</summary>
     public void Warm(SweepFolder folder) => Get(folder.Snapshot, new Dictionary<string, string[]>(StringComparer.Ordinal));
