@@ -55,12 +55,13 @@ public static class StaticExport
         string json = JsonSerializer.Serialize(data, WebJson.Options);
         string page = Assets.Text(Assets.Index);
         page = Replace(page, "<link rel=\"stylesheet\" href=\"app.css\">", $"<style>\n{Assets.Text(Assets.Css)}\n</style>");
-        page = Replace(page, $"<script src=\"{Assets.Plotly}\"></script>", $"<script>\n{Script(Assets.Text(Assets.Plotly))}\n</script>");
+        // Inline classic scripts run where they stand, before the inline module (deferred as every module script).
+        page = Replace(page, $"<script src=\"{Assets.Plotly}\" defer></script>", $"<script>\n{Script(Assets.Text(Assets.Plotly))}\n</script>");
         foreach (string script in Assets.PageScripts)
         {
-            page = Replace(page, $"<script src=\"{script}\"></script>", $"<script>\n{Script(Assets.Text(script))}\n</script>");
+            page = Replace(page, $"<script src=\"{script}\" defer></script>", $"<script>\n{Script(Assets.Text(script))}\n</script>");
         }
-        page = Replace(page, "<script type=\"module\" src=\"app.js\"></script>",
+        page = Replace(page, "<script type=\"module\" src=\"app.js\" async></script>",
             $"<script id=\"lab-data\" type=\"application/json\">{json}</script>\n<script type=\"module\">\n{Script(Assets.Text(Assets.App))}\n</script>");
         return page;
     }

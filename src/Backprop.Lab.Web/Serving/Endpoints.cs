@@ -19,12 +19,21 @@ namespace Backprop.Lab.Web.Serving;
 /// </summary>
 internal static class Endpoints
 {
-    private const int MaxCachedViews = 32;
-
     public static void Map(WebApplication app, SweepCatalog catalog)
     {
-        // Serialised views by folder, version and filter: every open page asks for the same view after a change.
-        var views = new ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
+        var views = new ViewCache();
+        // Subscribed before any page's event stream: a changed folder's view is computed before the pages hear of it.
+        catalog.Changed += folder =>
+        {
+            foreach (SweepFolder f in folder is null ? catalog.Folders : [folder])
+            {
+                Warm(views, f);
+            }
+        };
+        foreach (SweepFolder folder in catalog.Folders)
+        {
+            _ = Task.Run(() => Warm(views, folder));
+        }
 
         app.MapGet("/api/sweeps", () => Results.Json(catalog.Folders.Select(f => SweepSummary.Of(f.Snapshot)).ToArray(), WebJson.Options));
 
@@ -36,15 +45,7 @@ internal static class Endpoints
             }
             SweepSnapshot snapshot = folder.Snapshot;
             var filter = request.Query.Where(q => q.Key != "v").ToDictionary(q => q.Key, q => q.Value.Where(v => v is not null).Select(v => v!).ToArray(), StringComparer.Ordinal);
-            string cacheKey = $"{id}\n{snapshot.Version}\n{string.Join("&", filter.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={string.Join(",", f.Value)}"))}";
-            byte[] body = views.GetOrAdd(cacheKey, _ =>
-            {
-                if (views.Count > MaxCachedViews)
-                {
-                    views.Clear();
-                }
-                return JsonSerializer.SerializeToUtf8Bytes(SweepView.Of(snapshot, filter), WebJson.Options);
-            });
+            byte[] body = views.Get(snapshot, filter);
             return Results.Bytes(body, "application/json");
         });
 
@@ -72,6 +73,19 @@ internal static class Endpoints
             string path = (context.Request.Path.Value ?? "").TrimStart('/');
             return HttpMethods.IsGet(context.Request.Method) && Assets.Exists(path) ? Asset(path, context) : Results.NotFound();
         });
+    }
+
+    private static void Warm(ViewCache views, SweepFolder folder)
+    {
+        try
+        {
+            views.Warm(folder);
+        }
+        catch (Exception e)
+        {
+            // The request that needs the view computes it again and reports the failure; a warm-up only logs it.
+            Serilog.Log.Debug(e, "Could not compute the view of {Folder} ahead of a request", folder.Id);
+        }
     }
 
     private static IResult Asset(string path, HttpContext? context = null)

@@ -71,12 +71,35 @@ public sealed class LabServer : IAsyncDisposable
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             actual = new Uri(address).Port;
             Log.Information("Serving {Folders} results folders from {Roots} at {Url}", catalog.Folders.Count, roots, address);
-            return new LabServer(app, catalog, actual);
+            var server = new LabServer(app, catalog, actual);
+            _ = Task.Run(server.WarmUpAsync, CancellationToken.None);
+            return server;
         }
         catch
         {
             catalog.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Asks this server for the sweep view's page, scripts and list once, in the background: the first page a user
+    /// opens then finds the request pipeline compiled (just-in-time) instead of paying for it while it loads.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
+            foreach (string path in new[] { "", Assets.App, Assets.Plotly, "api/sweeps" })
+            {
+                using HttpResponseMessage response = await client.GetAsync(path, HttpCompletionOption.ResponseContentRead);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ObjectDisposedException)
+        {
+            // Stopped before it finished: nothing to warm any more.
+            Log.Debug(e, "The warm-up requests stopped");
         }
     }
 

@@ -3,6 +3,13 @@
 // this module only lays it out with plotly.js. Data is put into the page as text (textContent), never as HTML.
 /* global Plotly */
 
+// plotly.js and the classic page scripts load deferred while this module runs as soon as it arrives (async), so the
+// sweep's JSON is fetched while plotly.js is still loading and compiling; drawing waits for both. Deferred scripts
+// have run by DOMContentLoaded.
+const libs = window.Plotly && window.LabHist && window.LabCompare
+  ? Promise.resolve()
+  : new Promise(resolve => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
+
 const inline = document.getElementById('lab-data');
 const embedded = inline ? JSON.parse(inline.textContent) : null;
 const main = document.getElementById('main');
@@ -92,10 +99,13 @@ async function render() {
     do {
       again = false;
       try {
-        if (route.view === 'sweep') await renderSweep(route.id, route.params);
-        else if (route.view === 'trial') await renderTrial(route.id, route.key);
-        else if (route.view === 'compare') await window.LabCompare.render(route.id, route.other, lab);
-        else await renderList();
+        if (route.view === 'sweep') await renderSweep(route.id, route.params); // waits for plotly.js after its fetch
+        else {
+          await libs;
+          if (route.view === 'trial') await renderTrial(route.id, route.key);
+          else if (route.view === 'compare') await window.LabCompare.render(route.id, route.other, lab);
+          else await renderList();
+        }
       } catch (e) {
         main.replaceChildren(el('p', { class: 'bad', id: 'error' }, `Could not load: ${e.message}`));
       }
@@ -142,6 +152,7 @@ async function renderList() {
 
 async function renderSweep(id, params) {
   const view = await api.sweep(id, params);
+  await libs;
   const key = `sweep\n${id}\n${params}`;
   const fresh = shown !== key;
   document.title = `Gradient flow: ${view.name}`;
@@ -227,6 +238,17 @@ function groupSlot(container, index) {
     container.append(slot);
   }
   return slot;
+}
+
+/**
+ * Plotly.react, skipped when the chart would get the same traces and layout again: a live update redraws only the
+ * charts the new trials changed (Plotly.react recomputes a chart whose arrays are new, even when equal).
+ */
+function plot(div, traces, layout) {
+  const signature = JSON.stringify([traces, layout]);
+  if (div._drawn === signature) return;
+  div._drawn = signature;
+  Plotly.react(div, traces, layout, PLOT_CONFIG);
 }
 
 /** Lets the browser handle input and paint between charts, so a large sweep's page answers while it is drawn. */
@@ -319,7 +341,7 @@ function drawPhase(div, g, panel, R, rows, id) {
     hovertemplate: 'σ_w² = %{customdata[0]}, L = %{customdata[1]}<br>ratio %{text} (mean of %{customdata[2]} seeds)<br>%{customdata[3]}<extra></extra>',
     colorbar: { title: { text: `log₁₀ ratio<br>fixed ±${R}`, side: 'right' }, thickness: 14 },
   };
-  Plotly.react(div, [trace, ...theoryTraces(g)], heatLayout(g, `${g.name}: ${panel.title}`, div), PLOT_CONFIG);
+  plot(div, [trace, ...theoryTraces(g)], heatLayout(g, `${g.name}: ${panel.title}`, div));
   bindCells(div, g, rows, id, (r, c) => [`${panel.title}: ${text[r][c] || 'no value'} (log₁₀ ${fmt(panel.log10[r][c])}, mean of ${panel.counts[r][c]} seeds)`, t => `ratio ${fmt(ratioOf(t, panel.id))}`]);
 }
 
@@ -339,7 +361,7 @@ function drawTrainability(div, g, view, rows, id) {
     hovertemplate: 'σ_w² = %{customdata[0]}, L = %{customdata[1]}<br>loss %{text}<br>%{customdata[2]}<extra></extra>',
     colorbar: { title: { text: view.loss_log ? 'log₁₀ loss<br>fixed scale' : 'loss<br>fixed scale', side: 'right' }, thickness: 14 },
   };
-  Plotly.react(div, [trace, ...theoryTraces(g)], heatLayout(g, `${g.name}: ${tr.step_text}`, div), PLOT_CONFIG);
+  plot(div, [trace, ...theoryTraces(g)], heatLayout(g, `${g.name}: ${tr.step_text}`, div));
   bindCells(div, g, rows, id, (r, c) => [`${tr.step_text}: ${text[r][c] || 'no value'}`, t => `${t.outcome}, loss ${fmt(t.final_loss)}${t.diverged_at_step !== null ? `, diverged at step ${t.diverged_at_step}` : ''}`]);
 }
 
@@ -391,8 +413,8 @@ function drawProfiles(i, g) {
   });
   const layout = (title, y) => ({ title: { text: pl(title), font: { size: 14 } }, xaxis: { title: { text: 'layer l (1 = first hidden layer)' } },
     yaxis: { title: { text: y }, type: 'log', exponentformat: 'power' }, margin: { l: 70, r: 20, t: 40, b: 50 }, legend: { font: { size: 11 } }, height: 400 });
-  Plotly.react(document.getElementById(`profile-w-${i}`), weights, layout(`${g.name}, L = ${g.profile.depth}: weight gradient ‖∂J/∂W_l‖`, '‖∂J/∂W_l‖'), PLOT_CONFIG);
-  Plotly.react(document.getElementById(`profile-e-${i}`), errors, layout(`${g.name}, L = ${g.profile.depth}: back-propagated error (dashed: theory)`, '√E‖δ_l‖² / √E‖δ_L‖²'), PLOT_CONFIG);
+  plot(document.getElementById(`profile-w-${i}`), weights, layout(`${g.name}, L = ${g.profile.depth}: weight gradient ‖∂J/∂W_l‖`, '‖∂J/∂W_l‖'));
+  plot(document.getElementById(`profile-e-${i}`), errors, layout(`${g.name}, L = ${g.profile.depth}: back-propagated error (dashed: theory)`, '√E‖δ_l‖² / √E‖δ_L‖²'));
 }
 
 function byActivation(trials) {
@@ -420,8 +442,8 @@ function renderChi1(view, id) {
       traces.push({ type: 'scatter', mode: 'lines', name: 'identity (theory = measurement)', x: [lo / 1.1, hi * 1.1], y: [lo / 1.1, hi * 1.1], line: { color: 'black', dash: 'dash' }, hoverinfo: 'skip' });
     }
     const div = document.getElementById(divId);
-    Plotly.react(div, traces, { xaxis: { title: { text: xTitle }, type: 'log' }, yaxis: { title: { text: 'measured χ₁' }, type: 'log' },
-      margin: { l: 60, r: 20, t: 20, b: 50 }, height: 380, legend: { font: { size: 11 } } }, PLOT_CONFIG);
+    plot(div, traces, { xaxis: { title: { text: xTitle }, type: 'log' }, yaxis: { title: { text: 'measured χ₁' }, type: 'log' },
+      margin: { l: 60, r: 20, t: 20, b: 50 }, height: 380, legend: { font: { size: 11 } } });
     if (!div.dataset.bound) {
       div.dataset.bound = '1';
       div.on('plotly_click', e => { const k = e.points[0]?.customdata?.[0]; if (k) location.hash = hashFor('trial', id, k); });
@@ -463,8 +485,8 @@ function renderTraining(view, id) {
       }
     });
     const div = document.getElementById(divId);
-    Plotly.react(div, traces, { xaxis: { title: { text: 'step' } }, yaxis: { title: { text: yTitle }, type: log ? 'log' : 'linear', exponentformat: 'power' },
-      margin: { l: 70, r: 20, t: 20, b: 50 }, height: 440, hovermode: 'closest', legend: { font: { size: 11 } } }, PLOT_CONFIG);
+    plot(div, traces, { xaxis: { title: { text: 'step' } }, yaxis: { title: { text: yTitle }, type: log ? 'log' : 'linear', exponentformat: 'power' },
+      margin: { l: 70, r: 20, t: 20, b: 50 }, height: 440, hovermode: 'closest', legend: { font: { size: 11 } } });
     if (!div.dataset.bound) {
       div.dataset.bound = '1';
       div.on('plotly_click', e => { const c = e.points[0]?.customdata; const k = Array.isArray(c) ? c[0] : c; if (k) location.hash = hashFor('trial', id, k); });
