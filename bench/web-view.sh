@@ -19,5 +19,5 @@ if [ -n "$baseline" ]; then
   labs="baseline=$work/base/lab.dll;$labs"
 fi
 LAB_WEB_BENCH=1 LAB_WEB_BENCH_LABS="$labs" LAB_WEB_BENCH_REPS="$reps" LAB_WEB_BENCH_OUT="$work/figures.txt" \
-  dotnet test tests/Backprop.Lab.Web.Tests --filter Category=Bench -nologo -v q > "$work/test.log" || { cat "$work/test.log"; exit 1; }
+  dotnet test tests/Backprop.Lab.Web.Tests -p:WebBench=true --filter Category=Bench -nologo -v q > "$work/test.log" || { cat "$work/test.log"; exit 1; }
 cat "$work/figures.txt"
