@@ -29,7 +29,7 @@ public sealed class TrialGate
     public static TrialGate? FromEnvironment() =>
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } directory ? new TrialGate(directory) : null;
 
-    /// <summary>Blocks until this caller has claimed a permit; throws when <paramref name="cancellation"/> fires first.</summary>
+    /// <summary>Waits for this caller to claim a permit; throws when <paramref name="cancellation"/> fires first.</summary>
     public void Pass(CancellationToken cancellation)
     {
         System.IO.Directory.CreateDirectory(Claimed);
