@@ -141,20 +141,31 @@ public sealed partial class Mlp
     /// Backward pass after <see cref="Forward"/>: from dJ/d(output) computes every layer's delta, dJ/dW, dJ/db
     /// and dJ/dx (see <see cref="InputGradient"/>). Gradients are overwritten, not accumulated across calls.
     /// </summary>
-    public void Backward(ReadOnlySpan<double> outputGradient)
+    public void Backward(ReadOnlySpan<double> outputGradient) => BackwardFrom(_layers.Length - 1, outputGradient);
+
+    /// <summary>
+    /// The backward pass from the output of layer index <paramref name="layer"/> (0-based) down, after
+    /// <see cref="Forward"/>: <paramref name="gradient"/> is dJ/d(that output), m x its units, and the layers above are
+    /// left alone. With the last layer this is <see cref="Backward"/>; from a hidden layer, with rows of the identity as
+    /// the gradient, <see cref="ActivationGradient"/> and <see cref="InputGradient"/> are rows of the Jacobian of that
+    /// layer's output with respect to a layer below it (the Jacobian spectrum of a trial is measured so).
+    /// </summary>
+    public void BackwardFrom(int layer, ReadOnlySpan<double> gradient)
     {
         ObjectDisposedException.ThrowIf(_returned, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, _layers.Length);
         int m = _batch;
         if (m == 0)
         {
             throw new InvalidOperationException("Backward needs a Forward pass first.");
         }
-        if (outputGradient.Length != m * OutputSize)
+        if (gradient.Length != m * _layers[layer].OutputSize)
         {
-            throw new ArgumentException($"output gradient has {outputGradient.Length} values; expected {m * OutputSize}", nameof(outputGradient));
+            throw new ArgumentException($"the gradient has {gradient.Length} values; expected {m * _layers[layer].OutputSize}", nameof(gradient));
         }
-        _layers[^1].SetDelta(outputGradient);
-        for (int l = _layers.Length - 1; l >= 0; l--)
+        _layers[layer].SetDelta(gradient);
+        for (int l = layer; l >= 0; l--)
         {
             // dJ/da of the layer below is kept (ActivationGradient); its delta is computed as that product finishes.
             ReadOnlySpan<double> x = l == 0 ? _input.AsSpan(0, m * InputSize) : _layers[l - 1].Output;
