@@ -10,8 +10,9 @@ namespace Backprop.Core.Networks;
 /// The three products run on <see cref="PackedGemm"/> with the bias and activation fused into the forward product;
 /// <see cref="Mlp"/> also fuses the derivative of the layer below into this layer's input-gradient product. For the
 /// smooth activations the forward pass also keeps phi'(z), which shares its work with phi (one more m x out array).
+/// With a <see cref="Normalization"/> the layer normalises z before the activation (DenseLayer.Norm.cs).
 /// </summary>
-public sealed unsafe class DenseLayer
+public sealed unsafe partial class DenseLayer
 {
     private readonly ActivationEpilogue _activationEpilogue;
     private readonly DerivativeEpilogue _derivativeEpilogue;
@@ -25,13 +26,13 @@ public sealed unsafe class DenseLayer
     private readonly BufferPool? _pool;
     private bool _returned;
 
-    public DenseLayer(int inputSize, int outputSize, Activation activation)
-        : this(inputSize, outputSize, activation, null)
+    public DenseLayer(int inputSize, int outputSize, Activation activation, Normalization norm = Normalization.None)
+        : this(inputSize, outputSize, activation, norm, null)
     {
     }
 
     /// <summary>A layer whose arrays come from <paramref name="pool"/> (see <see cref="Mlp.ReturnBuffers"/>).</summary>
-    internal DenseLayer(int inputSize, int outputSize, Activation activation, BufferPool? pool)
+    internal DenseLayer(int inputSize, int outputSize, Activation activation, Normalization norm, BufferPool? pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
@@ -45,6 +46,8 @@ public sealed unsafe class DenseLayer
         BiasGradient = Rent(outputSize);
         _activationEpilogue = new ActivationEpilogue(activation);
         _derivativeEpilogue = new DerivativeEpilogue(activation);
+        Norm = norm;
+        RentNormParameters();
     }
 
     public int InputSize { get; }
@@ -66,13 +69,13 @@ public sealed unsafe class DenseLayer
     /// <summary>The batch size of the last forward pass.</summary>
     public int BatchSize => _batch;
 
-    /// <summary>z = x W^T + b from the last forward pass, m x out.</summary>
+    /// <summary>The input of the activation from the last forward pass, m x out: z = x W^T + b, or with a norm y = gamma zhat + beta.</summary>
     public ReadOnlySpan<double> PreActivation => _z.AsSpan(0, _batch * OutputSize);
 
     /// <summary>a = phi(z) from the last forward pass, m x out.</summary>
     public ReadOnlySpan<double> Output => _a.AsSpan(0, _batch * OutputSize);
 
-    /// <summary>delta = dJ/dz from the last backward pass, m x out (per example, before the sum over the batch).</summary>
+    /// <summary>delta = dJ/dz (z = x W^T + b) from the last backward pass, m x out (per example, before the sum over the batch).</summary>
     public ReadOnlySpan<double> Delta => _delta.AsSpan(0, _batch * OutputSize);
 
     /// <summary>Packing scratch for the products: the layer's own unless a network shares one among its layers.</summary>
@@ -98,6 +101,10 @@ public sealed unsafe class DenseLayer
         ObjectDisposedException.ThrowIf(_returned, this); // its arrays are in a pool: the product would read nothing
         EnsureBatch(m);
         CheckLength(x, m * InputSize, nameof(x));
+        if (Norm != Normalization.None)
+        {
+            return ForwardNormalized(x, m);
+        }
         fixed (double* px = x, pw = Weights, pb = Biases, pz = _z, pa = _a, pd = _derivative)
         {
             // z = x W^T + b: A = x (m x in, row-major), B = W^T (W row j is column j of B: row stride 1, column stride in).
@@ -136,11 +143,17 @@ public sealed unsafe class DenseLayer
         if (!_derivativeKept)
         {
             Activation.MultiplyByDerivative(PreActivation, Output, outputGradient[..size], _delta.AsSpan(0, size));
-            return;
         }
-        Span<double> kept = _derivative.AsSpan(0, size);
-        Activation.MultiplyByKeptDerivative(PreActivation, kept, outputGradient[..size], kept);
-        TakeKeptAsDelta();
+        else
+        {
+            Span<double> kept = _derivative.AsSpan(0, size);
+            Activation.MultiplyByKeptDerivative(PreActivation, kept, outputGradient[..size], kept);
+            TakeKeptAsDelta();
+        }
+        if (Norm != Normalization.None)
+        {
+            NormBackward();
+        }
     }
 
     /// <summary>
@@ -212,6 +225,10 @@ public sealed unsafe class DenseLayer
         {
             TakeKeptAsDelta();
         }
+        if (Norm != Normalization.None)
+        {
+            NormBackward();
+        }
     }
 
     private static void CheckLength(ReadOnlySpan<double> span, int expected, string name)
@@ -237,6 +254,7 @@ public sealed unsafe class DenseLayer
             Give(oldA);
             Give(oldDelta);
             Give(oldDerivative);
+            EnsureNormBatch(m);
         }
         _batch = m;
     }
@@ -250,6 +268,7 @@ public sealed unsafe class DenseLayer
             Give(array);
         }
         Weights = Biases = WeightGradient = BiasGradient = _z = _a = _delta = _derivative = [];
+        ReturnNormBuffers();
         _derivativeKept = false;
         _batch = 0;
         _workspace = null;

@@ -21,8 +21,8 @@ public sealed partial class Mlp
     /// </summary>
     public const int ChunkRows = 8192;
 
-    private double[][] _weightSums = [];
-    private double[][] _biasSums = [];
+    private double[][] _gradientSums = [];
+    private double[][] _gradients = [];
 
     /// <summary>
     /// Forward, loss and backward over <paramref name="m"/> examples, <paramref name="chunk"/> rows at a time; returns J,
@@ -59,17 +59,15 @@ public sealed partial class Mlp
             Span<double> g = _outputGradient.AsSpan(0, rows * OutputSize);
             sum += loss.Sum(output, targets.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize, g, m);
             Backward(g);
-            for (int l = 0; l < _layers.Length; l++)
+            for (int t = 0; t < _gradients.Length; t++)
             {
-                Accumulate(_layers[l].WeightGradient, _weightSums[l], start == 0);
-                Accumulate(_layers[l].BiasGradient, _biasSums[l], start == 0);
+                Accumulate(_gradients[t], _gradientSums[t], start == 0);
             }
             visit?.Invoke(start, rows);
         }
-        for (int l = 0; l < _layers.Length; l++)
+        for (int t = 0; t < _gradients.Length; t++)
         {
-            _weightSums[l].CopyTo(_layers[l].WeightGradient, 0);
-            _biasSums[l].CopyTo(_layers[l].BiasGradient, 0);
+            _gradientSums[t].CopyTo(_gradients[t], 0);
         }
         return sum / m;
     }
@@ -136,23 +134,38 @@ public sealed partial class Mlp
 
     private void EnsureGradientSums()
     {
-        if (_weightSums.Length == _layers.Length)
+        if (_gradientSums.Length > 0)
         {
             return;
         }
-        _weightSums = _layers.Select(layer => Rent(layer.WeightGradient.Length)).ToArray();
-        _biasSums = _layers.Select(layer => Rent(layer.BiasGradient.Length)).ToArray();
+        _gradients = ParameterGradients().ToArray();
+        _gradientSums = _gradients.Select(gradient => Rent(gradient.Length)).ToArray();
     }
 
     private void GiveGradientSums()
     {
         if (_pool is not null)
         {
-            foreach (double[] array in _weightSums.Concat(_biasSums))
+            foreach (double[] array in _gradientSums)
             {
                 _pool.Return(array);
             }
         }
-        _weightSums = _biasSums = [];
+        _gradientSums = _gradients = [];
+    }
+
+    /// <summary>Every parameter tensor's gradient, layer by layer: dJ/dW, dJ/db, then dJ/dgamma and dJ/dbeta of a norm.</summary>
+    private IEnumerable<double[]> ParameterGradients()
+    {
+        foreach (DenseLayer layer in _layers)
+        {
+            yield return layer.WeightGradient;
+            yield return layer.BiasGradient;
+            if (layer.Norm != Normalization.None)
+            {
+                yield return layer.NormGainGradient;
+                yield return layer.NormBiasGradient;
+            }
+        }
     }
 }

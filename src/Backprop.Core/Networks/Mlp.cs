@@ -2,12 +2,14 @@ using Backprop.Core.Kernels;
 
 namespace Backprop.Core.Networks;
 
-/// <summary>The architecture of one layer: its width and activation.</summary>
-public sealed record LayerSpec(int Units, Activation Activation);
+/// <summary>The architecture of one layer: its width, activation and normalisation.</summary>
+public sealed record LayerSpec(int Units, Activation Activation, Normalization Norm = Normalization.None);
 
 /// <summary>
-/// A multilayer perceptron of any depth >= 1, float64, batch-major. Layer l (1-based in names, as in the
-/// seed's w_jk^[l]) is <c>Layers[l - 1]</c>. Buffers are owned by the layers and reused across steps.
+/// A multilayer perceptron of any depth >= 1, float64, batch-major, optionally with residual blocks (identity skips
+/// around runs of layers, see Mlp.Residual.cs) and normalised layers. Layer l (1-based in names, as in the worked
+/// example's w_jk^[l]) is <c>Layers[l - 1]</c>. Buffers are owned by the layers and reused across steps.
+/// ReferenceBackward.cs computes the same gradients with plain loops, as a reader would write them.
 /// </summary>
 public sealed partial class Mlp
 {
@@ -25,6 +27,13 @@ public sealed partial class Mlp
     public Mlp(int inputSize, IReadOnlyList<LayerSpec> layers)
         : this(inputSize, layers, null)
     {
+    }
+
+    /// <summary>A network with residual <paramref name="blocks"/> (see <see cref="Architecture.Apply"/>).</summary>
+    public Mlp(int inputSize, IReadOnlyList<LayerSpec> layers, IReadOnlyList<ResidualBlock> blocks, BufferPool? pool = null)
+        : this(inputSize, layers, pool)
+    {
+        SetBlocks(blocks);
     }
 
     /// <summary>
@@ -45,7 +54,7 @@ public sealed partial class Mlp
         int fanIn = inputSize;
         for (int l = 0; l < layers.Count; l++)
         {
-            _layers[l] = new DenseLayer(fanIn, layers[l].Units, layers[l].Activation, pool);
+            _layers[l] = new DenseLayer(fanIn, layers[l].Units, layers[l].Activation, layers[l].Norm, pool);
             fanIn = layers[l].Units;
         }
         // The layers run one after another, so one packing workspace serves them all.
@@ -75,8 +84,8 @@ public sealed partial class Mlp
     public int Depth => _layers.Length;
     public IReadOnlyList<DenseLayer> Layers => _layers;
 
-    /// <summary>Total number of weights and biases.</summary>
-    public int ParameterCount => _layers.Sum(l => l.Weights.Length + l.Biases.Length);
+    /// <summary>Total number of weights, biases and norm gains and biases.</summary>
+    public int ParameterCount => _layers.Sum(l => l.Weights.Length + l.Biases.Length + l.NormGain.Length + l.NormBias.Length);
 
     /// <summary>The batch size of the last forward pass.</summary>
     public int BatchSize => _batch;
@@ -108,7 +117,8 @@ public sealed partial class Mlp
 
     /// <summary>
     /// dJ/da_l for layer index <paramref name="layer"/> (0-based) from the last call to <see cref="ComputeGradients"/>:
-    /// the gradient the layer above passed down (for the last layer, <see cref="OutputGradient"/>), m x units.
+    /// the gradient the layer above passed down (for the last layer, <see cref="OutputGradient"/>), m x units. For the
+    /// last layer of a residual block a_l is the block's output (what the layer above reads, <see cref="OutputOf"/>).
     /// The gradient checker reads it to check each layer's backward rule on its own.
     /// </summary>
     public ReadOnlySpan<double> ActivationGradient(int layer)
@@ -130,9 +140,10 @@ public sealed partial class Mlp
         EnsureBatch(m);
         x.CopyTo(_input);
         ReadOnlySpan<double> h = _input.AsSpan(0, m * InputSize);
-        foreach (DenseLayer layer in _layers)
+        for (int l = 0; l < _layers.Length; l++)
         {
-            h = layer.Forward(h, m);
+            ReadOnlySpan<double> a = _layers[l].Forward(h, m);
+            h = _blockEndingAt.Length == 0 || _blockEndingAt[l] is not ResidualStream block ? a : block.Forward(BlockInput(block), a, m);
         }
         return h;
     }
@@ -164,14 +175,19 @@ public sealed partial class Mlp
         {
             throw new ArgumentException($"the gradient has {gradient.Length} values; expected {m * _layers[layer].OutputSize}", nameof(gradient));
         }
-        _layers[layer].SetDelta(gradient);
-        for (int l = layer; l >= 0; l--)
+        if (_blocks.Length == 0)
         {
-            // dJ/da of the layer below is kept (ActivationGradient); its delta is computed as that product finishes.
-            ReadOnlySpan<double> x = l == 0 ? _input.AsSpan(0, m * InputSize) : _layers[l - 1].Output;
-            Span<double> dx = l == 0 ? _inputGradient.AsSpan(0, m * InputSize) : _activationGradients[l - 1].AsSpan(0, m * _layers[l - 1].OutputSize);
-            _layers[l].BackwardFromDelta(x, dx, l == 0 ? null : _layers[l - 1]);
+            _layers[layer].SetDelta(gradient);
+            for (int l = layer; l >= 0; l--)
+            {
+                // dJ/da of the layer below is kept (ActivationGradient); its delta is computed as that product finishes.
+                ReadOnlySpan<double> x = l == 0 ? _input.AsSpan(0, m * InputSize) : _layers[l - 1].Output;
+                Span<double> dx = l == 0 ? _inputGradient.AsSpan(0, m * InputSize) : _activationGradients[l - 1].AsSpan(0, m * _layers[l - 1].OutputSize);
+                _layers[l].BackwardFromDelta(x, dx, l == 0 ? null : _layers[l - 1]);
+            }
+            return;
         }
+        BackwardWithBlocks(layer, gradient);
     }
 
     /// <summary>Forward, loss and backward for one batch; returns J. x is m x inputs, targets m x outputs.</summary>
@@ -200,11 +216,13 @@ public sealed partial class Mlp
     /// <summary>A deep copy: same architecture, weights and biases; fresh buffers.</summary>
     public Mlp Clone()
     {
-        var copy = new Mlp(InputSize, _layers.Select(l => new LayerSpec(l.OutputSize, l.Activation)).ToArray()) { KernelThreads = _kernelThreads };
+        var copy = new Mlp(InputSize, Specs, Blocks) { KernelThreads = _kernelThreads };
         for (int l = 0; l < _layers.Length; l++)
         {
             _layers[l].Weights.CopyTo(copy._layers[l].Weights, 0);
             _layers[l].Biases.CopyTo(copy._layers[l].Biases, 0);
+            _layers[l].NormGain.CopyTo(copy._layers[l].NormGain, 0);
+            _layers[l].NormBias.CopyTo(copy._layers[l].NormBias, 0);
         }
         return copy;
     }
@@ -230,6 +248,10 @@ public sealed partial class Mlp
         {
             layer.ReturnBuffers();
         }
+        foreach (ResidualStream block in _blocks)
+        {
+            block.ReturnBuffers();
+        }
         if (_workspace is not null)
         {
             _pool?.ReturnWorkspace(_workspace);
@@ -251,6 +273,10 @@ public sealed partial class Mlp
             }
             GiveBatchBuffers();
             (_input, _inputGradient, _outputGradient, _activationGradients) = (input, inputGradient, outputGradient, activationGradients);
+            foreach (ResidualStream block in _blocks)
+            {
+                block.EnsureBatch(m);
+            }
         }
         _batch = m;
     }

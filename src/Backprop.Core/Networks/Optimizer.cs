@@ -26,7 +26,7 @@ public abstract class Optimizer
 
     protected void ReturnState(double[] state) => Pool?.Return(state);
 
-    /// <summary>Applies one update to every W_l and b_l of <paramref name="network"/>.</summary>
+    /// <summary>Applies one update to every W_l and b_l of <paramref name="network"/>, and to the gains and biases of its norms.</summary>
     public void Step(Mlp network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -36,6 +36,11 @@ public abstract class Optimizer
             DenseLayer layer = network.Layers[l];
             Update(2 * l, layer.Weights, layer.WeightGradient);
             Update(2 * l + 1, layer.Biases, layer.BiasGradient);
+            if (layer.Norm != Normalization.None)
+            {
+                Update(2 * network.Depth + 2 * l, layer.NormGain, layer.NormGainGradient);
+                Update(2 * network.Depth + 2 * l + 1, layer.NormBias, layer.NormBiasGradient);
+            }
         }
     }
 

@@ -56,13 +56,62 @@ public class DenseVersusGraphTests
         }
     }
 
-    private static void AssertClose(double[] expected, double[] actual, string what)
+    public static TheoryData<int, int> ArchitectureCases()
+    {
+        var data = new TheoryData<int, int>();
+        for (int a = 0; a < NetworkFactory.AllActivations.Length; a++)
+        {
+            for (int arch = 1; arch < NetworkFactory.Architectures.Length; arch++)
+            {
+                data.Add(a, arch);
+            }
+        }
+        return data;
+    }
+
+    /// <summary>Residual and normalised networks: the graph spells out every skip sum and every mean and variance of a norm.</summary>
+    [Theory]
+    [MemberData(nameof(ArchitectureCases))]
+    public void Residual_and_layernorm_gradients_equal_graph_gradients_to_1e_12(int activationIndex, int architectureIndex)
+    {
+        Activation phi = NetworkFactory.AllActivations[activationIndex];
+        Architecture architecture = NetworkFactory.Architectures[architectureIndex];
+        ulong seed = (ulong)(activationIndex * 13 + architectureIndex);
+        Mlp dense = NetworkFactory.Architectural(3, 5, 5, 2, phi, architecture, new Initializer(InitializerKind.Gaussian, SigmaW: 1.2, SigmaB: 0.3), seed);
+        const int m = 3;
+        double[] x = NetworkFactory.Matrix(m, 3, seed + 1);
+        double[] y = NetworkFactory.Matrix(m, 2, seed + 2);
+        double j = dense.ComputeGradients(x, y, m, Loss.MeanSquaredError);
+
+        var graph = new GraphNetwork(dense, x, m);
+        Value cost = graph.Loss(Loss.MeanSquaredError, y);
+        cost.Backward();
+
+        Assert.Equal(j, cost.Data, 1e-12 * Math.Max(1, Math.Abs(j)));
+        // Relative to each tensor's largest entry (floor 1: relative = 1e-12 of it): the norm's backward subtracts two
+        // means from every entry of a row, so an entry small beside its row carries the rounding of the row's larger ones.
+        string context = $"{phi}, architecture {architectureIndex}";
+        for (int l = 0; l < dense.Depth; l++)
+        {
+            AssertClose(dense.Layers[l].WeightGradient, graph.Weights[l].Select(v => v.Grad).ToArray(), $"{context}: dJ/dW{l + 1}", 1e-12, 1);
+            AssertClose(dense.Layers[l].BiasGradient, graph.Biases[l].Select(v => v.Grad).ToArray(), $"{context}: dJ/db{l + 1}", 1e-12, 1);
+            AssertClose(dense.Layers[l].NormGainGradient, graph.Gains[l].Select(v => v.Grad).ToArray(), $"{context}: dJ/dgamma{l + 1}", 1e-12, 1);
+            AssertClose(dense.Layers[l].NormBiasGradient, graph.Shifts[l].Select(v => v.Grad).ToArray(), $"{context}: dJ/dbeta{l + 1}", 1e-12, 1);
+        }
+        AssertClose(dense.InputGradient.ToArray(), graph.Inputs.Select(v => v.Grad).ToArray(), $"{context}: dJ/dx", 1e-12, 1);
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, string what, double relative = 1e-10, double floor = 1e-3)
     {
         Assert.Equal(expected.Length, actual.Length);
+        if (expected.Length == 0)
+        {
+            return;
+        }
         double scale = Math.Max(expected.Max(Math.Abs), 1e-300);
         for (int i = 0; i < expected.Length; i++)
         {
-            double tolerance = 1e-10 * Math.Max(Math.Abs(expected[i]), scale * 1e-3);
+            double tolerance = relative * Math.Max(Math.Abs(expected[i]), scale * floor);
             Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"{what}[{i}]: dense {expected[i]:R}, graph {actual[i]:R}");
         }
     }
@@ -79,11 +128,15 @@ public class DenseVersusGraphTests
             _m = m;
             Weights = dense.Layers.Select((layer, l) => layer.Weights.Select((w, i) => Value.Variable($"W{l}_{i}", w)).ToArray()).ToArray();
             Biases = dense.Layers.Select((layer, l) => layer.Biases.Select((b, i) => Value.Variable($"b{l}_{i}", b)).ToArray()).ToArray();
+            Gains = dense.Layers.Select((layer, l) => layer.NormGain.Select((g, i) => Value.Variable($"gamma{l}_{i}", g)).ToArray()).ToArray();
+            Shifts = dense.Layers.Select((layer, l) => layer.NormBias.Select((b, i) => Value.Variable($"beta{l}_{i}", b)).ToArray()).ToArray();
             Inputs = x.Select((v, i) => Value.Variable($"x{i}", v)).ToArray();
         }
 
         public Value[][] Weights { get; }
         public Value[][] Biases { get; }
+        public Value[][] Gains { get; }
+        public Value[][] Shifts { get; }
         public Value[] Inputs { get; }
 
         public Value Loss(Loss loss, double[] targets)
@@ -93,9 +146,17 @@ public class DenseVersusGraphTests
             for (int i = 0; i < _m; i++)
             {
                 Value[] a = Inputs.Skip(i * _dense.InputSize).Take(_dense.InputSize).ToArray();
+                Value[] blockInput = a;
                 for (int l = 0; l < _dense.Depth; l++)
                 {
+                    blockInput = _dense.BlockStartingAt(l) is null ? blockInput : a;
                     a = LayerForward(l, a);
+                    if (_dense.BlockEndingAt(l) is ResidualBlock block)
+                    {
+                        // The skip: the block's input plus alpha times the branch, then phi in the post form.
+                        a = a.Select((v, j) => blockInput[j] + block.Scale * v).ToArray();
+                        a = block.After is Activation after ? a.Select(v => Activate(after, v)).ToArray() : a;
+                    }
                 }
                 double[] y = targets.Skip(i * n).Take(n).ToArray();
                 total += loss == Backprop.Core.Networks.Loss.MeanSquaredError ? SquaredError(a, y) : CrossEntropy(a, y);
@@ -114,9 +175,17 @@ public class DenseVersusGraphTests
                 {
                     z += Weights[l][j * layer.InputSize + k] * input[k];
                 }
-                output[j] = Activate(layer.Activation, z);
+                output[j] = z;
             }
-            return output;
+            if (layer.Norm == Normalization.LayerNorm)
+            {
+                // y = gamma (z - mean) / sqrt(var + eps) + beta, the mean and (biased) variance over the layer's units.
+                Value mean = output.Aggregate(Value.Constant(0), (sum, z) => sum + z) / output.Length;
+                Value variance = output.Aggregate(Value.Constant(0), (sum, z) => sum + Ops.Square(z - mean)) / output.Length;
+                Value s = Ops.Pow(variance + DenseLayer.NormEpsilon, 0.5);
+                output = output.Select((z, j) => Gains[l][j] * ((z - mean) / s) + Shifts[l][j]).ToArray();
+            }
+            return output.Select(z => Activate(layer.Activation, z)).ToArray();
         }
 
         /// <summary>Every activation written with the graph engine's primitives only.</summary>
