@@ -74,7 +74,30 @@ internal static class SweepFields
         Real("learning_rate", 0, 1e6, true, "a learning rate", (c, v) => c with { LearningRate = v }),
         Name("optimizer", Networks.Optimizer.Names, s => Networks.Optimizer.Names.Contains(s), (c, v) => c with { Optimizer = v }),
         Int("record_every", 1, 1_000_000_000, (c, v) => c with { RecordEvery = v }),
+        Name("architecture", Networks.Architecture.KindNames, s => Networks.Architecture.TryParseKind(s, out _), (c, v) => c with { Architecture = v }),
+        Int("block_depth", 1, 10_000, (c, v) => c with { BlockDepth = v }),
+        Scale("residual_scale", (c, v) => c with { ResidualScale = v }),
+        Name("block_form", Networks.Architecture.FormNames, s => Networks.Architecture.TryParseForm(s, out _), (c, v) => c with { BlockForm = v }),
+        Name("norm", Networks.Architecture.NormNames, s => Networks.Architecture.TryParseNorm(s, out _), (c, v) => c with { Norm = v }),
     ];
+
+    /// <summary>
+    /// The residual branch scale: a number (kept as written, in round-trip form) or a depth scaling "c/sqrt(L)" or "c/L";
+    /// not numeric for axes, since "1/sqrt(L)" is not a number (a grid lists the values).
+    /// </summary>
+    private static Field Scale(string name, Func<TrialConfig, string, TrialConfig> apply) => new(
+        name, false, false,
+        f =>
+        {
+            if (f.Element.ValueKind == System.Text.Json.JsonValueKind.Number)
+            {
+                return N(f.ExpectNumber(0, 1e6, "a residual scale from 0 to 1000000"));
+            }
+            string s = f.ExpectString();
+            return Networks.Architecture.IsScale(s) ? s.Replace(" ", "", StringComparison.Ordinal)
+                : throw f.Error($"expected a residual scale: a number, or \"c/sqrt(L)\" or \"c/L\" with L the number of blocks, found \"{s}\"");
+        },
+        (c, v) => apply(c, (string)v));
 
     public static IReadOnlyList<string> Names { get; } = All.Select(f => f.Name).ToArray();
 

@@ -301,6 +301,10 @@ public static class SweepFile
             {
                 Report($"trial {c.Label()} would have about {parameters} parameters; at most {SweepSpec.MaxParameters} are allowed per network");
             }
+            else if (c.ParsedArchitecture.Problem(c.Depth) is string architecture)
+            {
+                Report($"trial {c.Label()}: {architecture}");
+            }
             else if (TrialMemory.Estimate(c) is { Problem: string tooLarge } estimate)
             {
                 Report($"{estimate.Trial} cannot run: {tooLarge}");

@@ -16,6 +16,7 @@ public sealed partial class SweepGrid
     internal static readonly IReadOnlySet<string> MemoryFields = new HashSet<string>(StringComparer.Ordinal)
     {
         "depth", "width", "dataset", "samples", "input_dim", "batch_size", "steps", "record_every", "optimizer", "init",
+        "architecture", "block_depth", "block_form", "norm",
     };
 
     // The memory estimate grows with each of these fields (and shrinks as record_every grows); the others are categories.

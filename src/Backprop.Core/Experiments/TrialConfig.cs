@@ -48,6 +48,32 @@ public sealed record TrialConfig
     /// <summary>This trial's seed: initial weights, data and batch order derive from it.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>"plain" or "residual" (<see cref="Networks.Architecture"/>): the hidden layers, the first as a stem and the others in blocks.</summary>
+    public string Architecture { get; init; } = "plain";
+
+    /// <summary>Layers in each residual block.</summary>
+    public int BlockDepth { get; init; } = 2;
+
+    /// <summary>The residual branch scale alpha: a number, or c/sqrt(L) or c/L with L the number of blocks.</summary>
+    public string ResidualScale { get; init; } = "1";
+
+    /// <summary>"pre" (nothing after the skip sum) or "post" (the activation after it).</summary>
+    public string BlockForm { get; init; } = "pre";
+
+    /// <summary>"none" or "layernorm", for every hidden layer.</summary>
+    public string Norm { get; init; } = "none";
+
+    /// <summary>The architecture these fields name (invalid names read as their defaults; <see cref="SweepFields"/> refuses them).</summary>
+    [JsonIgnore]
+    public Architecture ParsedArchitecture => new()
+    {
+        Residual = Networks.Architecture.TryParseKind(Architecture, out bool residual) && residual,
+        BlockDepth = BlockDepth,
+        ResidualScale = ResidualScale,
+        Form = Networks.Architecture.TryParseForm(BlockForm, out BlockForm form) ? form : Networks.BlockForm.Pre,
+        Norm = Networks.Architecture.TryParseNorm(Norm, out Normalization norm) ? norm : Normalization.None,
+    };
+
     [JsonIgnore]
     public Activation ParsedActivation => Networks.Activation.TryParse(Activation, out Activation a)
         ? a : throw new InvalidOperationException($"unknown activation {Activation}");
@@ -85,8 +111,22 @@ public sealed record TrialConfig
             new("optimizer", Optimizer),
             new("record_every", I(RecordEvery)),
             new("seed", Seed.ToString(CultureInfo.InvariantCulture)),
+            new("architecture", Architecture),
+            new("block_depth", I(BlockDepth)),
+            new("residual_scale", ResidualScale),
+            new("block_form", BlockForm),
+            new("norm", Norm),
         ];
     }
+
+    /// <summary>
+    /// The fields <see cref="Canonical"/> leaves out while they hold these values, so that the keys of trials written
+    /// before those fields existed stay what they were: a plain, unnormalised network is the same trial as it was.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> OmittedAtDefault = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["architecture"] = "plain", ["block_depth"] = "2", ["residual_scale"] = "1", ["block_form"] = "pre", ["norm"] = "none",
+    };
 
     /// <summary>
     /// The canonical text of this configuration: every field of <see cref="Fields"/> as "name=value;". Two
@@ -97,6 +137,10 @@ public sealed record TrialConfig
         var b = new StringBuilder();
         foreach (var (name, value) in Fields())
         {
+            if (OmittedAtDefault.TryGetValue(name, out string? omitted) && value == omitted)
+            {
+                continue;
+            }
             b.Append(name).Append('=').Append(value).Append(';');
         }
         return b.ToString();

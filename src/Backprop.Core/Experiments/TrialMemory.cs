@@ -148,6 +148,16 @@ public static class TrialMemory
             parts.Add(new($"the {c.Optimizer} optimizer's state", checked(optimizerCopies * parameters * Double), "depth or width (or use sgd)"));
         }
         parts.Add(new("the activations and derivatives of a batch", checked(m * (3L * dIn + 2L * dOut + 4 * units) * Double), "batch_size, depth or width"));
+        Networks.Architecture architecture = c.ParsedArchitecture;
+        if (architecture.Residual || architecture.Norm != Networks.Normalization.None)
+        {
+            // A norm keeps zhat (m x width) and 1/s per example, and has 4 vectors a layer; a block keeps its sum, output
+            // and the gradient's two shares (m x width each).
+            long hidden = (long)c.Depth * c.Width;
+            long normBytes = architecture.Norm == Networks.Normalization.None ? 0 : checked((m * (hidden + c.Depth) + 6 * hidden) * Double);
+            long blockBytes = checked(4L * m * c.Width * architecture.BlockCount(c.Depth) * Double);
+            parts.Add(new("the residual blocks' and norms' buffers", checked(normBytes + blockBytes), "batch_size, depth or width"));
+        }
 
         long datasetBytes = checked(s * (dIn + dOut) * Double + 4 * s);
         if (c.Dataset == Datasets.Digits)

@@ -99,7 +99,8 @@ public static class TrialRunner
         {
             specs.Add(new LayerSpec(data.OutputSize, Activation.Identity));
         }
-        var network = new Mlp(data.InputSize, specs, pool);
+        (LayerSpec[] layers, ResidualBlock[] blocks) = config.ParsedArchitecture.Apply(specs, config.Depth);
+        var network = new Mlp(data.InputSize, layers, blocks, pool);
         new Initializer(config.ParsedInit, Math.Sqrt(config.SigmaW2), config.SigmaB, config.Gain).Initialize(network, Rng.DeriveSeed(config.Seed, 1));
         return network;
     }

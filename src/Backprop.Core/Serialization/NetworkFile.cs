@@ -3,8 +3,8 @@ using Backprop.Core.Networks;
 
 namespace Backprop.Core.Serialization;
 
-/// <summary>One layer as written in a network file; explicit parameters are optional.</summary>
-public sealed record LayerDefinition(int Units, Activation Activation, double[]? Weights, double[]? Biases);
+/// <summary>One layer as written in a network file; explicit parameters (and a norm's gain and bias) are optional.</summary>
+public sealed record LayerDefinition(int Units, Activation Activation, double[]? Weights, double[]? Biases, double[]? NormGain = null, double[]? NormBias = null);
 
 /// <summary>
 /// A network file: architecture, loss, initialiser and, optionally, explicit weights and biases per layer.
@@ -13,13 +13,17 @@ public sealed record LayerDefinition(int Units, Activation Activation, double[]?
 /// </summary>
 public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition> Layers, Loss Loss, Initializer Initializer, ulong Seed)
 {
+    /// <summary>Plain or residual, and the norm of the hidden layers (every layer but the last, the output layer).</summary>
+    public Architecture Architecture { get; init; } = Architecture.Plain;
+
     /// <summary>Refuse networks whose parameters would not fit comfortably in memory (8 bytes each).</summary>
     public const long MaxParameters = 100_000_000;
 
     /// <summary>Builds the network with its initial (or explicit) parameters.</summary>
     public Mlp Build()
     {
-        var network = new Mlp(Inputs, Layers.Select(l => new LayerSpec(l.Units, l.Activation)).ToArray());
+        (LayerSpec[] specs, ResidualBlock[] blocks) = Architecture.Apply(Layers.Select(l => new LayerSpec(l.Units, l.Activation)).ToArray(), Layers.Count - 1);
+        var network = new Mlp(Inputs, specs, blocks);
         for (int l = 0; l < Layers.Count; l++)
         {
             DenseLayer layer = network.Layers[l];
@@ -34,6 +38,8 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
                 Array.Clear(layer.Biases);
             }
             definition.Biases?.CopyTo(layer.Biases, 0);
+            definition.NormGain?.CopyTo(layer.NormGain, 0);
+            definition.NormBias?.CopyTo(layer.NormBias, 0);
         }
         return network;
     }
@@ -49,7 +55,7 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
 
     internal static NetworkDefinition Parse(JsonField root)
     {
-        root.ExpectObject("inputs", "layers", "loss", "init", "seed", "description");
+        root.ExpectObject("inputs", "layers", "loss", "init", "seed", "description", "architecture", "block_depth", "residual_scale", "block_form", "norm");
         int inputs = (int)root.Required("inputs", "the number of input features, an integer >= 1").ExpectInteger(1, 1_000_000, "an integer from 1 to 1000000");
         Loss loss = ParseName<Loss>(root.Optional("loss"), "loss", Loss.TryParse, Loss.Names, Loss.MeanSquaredError);
         ulong seed = 0;
@@ -65,7 +71,7 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
         long parameters = 0;
         foreach (JsonField field in layerFields)
         {
-            field.ExpectObject("units", "activation", "weights", "biases");
+            field.ExpectObject("units", "activation", "weights", "biases", "norm_gain", "norm_bias");
             int units = (int)field.Required("units", "the layer's width, an integer >= 1").ExpectInteger(1, 1_000_000, "an integer from 1 to 1000000");
             parameters += (long)units * fanIn + units;
             if (parameters > MaxParameters)
@@ -75,10 +81,64 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
             Activation activation = ParseName<Activation>(field.Optional("activation"), "activation", Activation.TryParse, Activation.Names, Activation.Identity);
             double[]? weights = field.Optional("weights")?.ExpectMatrix(units, fanIn, $"one per unit of this layer", $"one per unit of the layer below", out _, out _);
             double[]? biases = field.Optional("biases")?.ExpectVector(units, "one per unit");
-            layers.Add(new LayerDefinition(units, activation, weights, biases));
+            double[]? gain = field.Optional("norm_gain")?.ExpectVector(units, "one per unit");
+            double[]? shift = field.Optional("norm_bias")?.ExpectVector(units, "one per unit");
+            layers.Add(new LayerDefinition(units, activation, weights, biases, gain, shift));
             fanIn = units;
         }
-        return new NetworkDefinition(inputs, layers, loss, initializer, seed);
+        Architecture architecture = ParseArchitecture(root, layerFields.Count - 1);
+        for (int l = 0; l < layers.Count; l++)
+        {
+            bool normed = architecture.Norm != Normalization.None && l < layers.Count - 1;
+            if (!normed && (layerFields[l].Optional("norm_gain") ?? layerFields[l].Optional("norm_bias")) is JsonField stray)
+            {
+                throw stray.Error(l == layers.Count - 1 ? "the output layer has no norm; norm_gain and norm_bias belong to hidden layers" : "norm_gain and norm_bias need \"norm\": \"layernorm\"");
+            }
+            if (architecture.Residual && l >= 1 && l < layers.Count - 1 && layers[l].Units != layers[0].Units)
+            {
+                throw layerFields[l].Error($"a residual network's hidden layers all have the stem's width ({layers[0].Units} units), for the identity skips; this one has {layers[l].Units}");
+            }
+        }
+        return new NetworkDefinition(inputs, layers, loss, initializer, seed) { Architecture = architecture };
+    }
+
+    /// <summary>The architecture fields, named as in sweep files; <paramref name="hidden"/> is the number of hidden layers.</summary>
+    private static Architecture ParseArchitecture(JsonField root, int hidden)
+    {
+        var architecture = new Architecture
+        {
+            Residual = ParseName<bool>(root.Optional("architecture"), "architecture", Architecture.TryParseKind, Architecture.KindNames, false),
+            Form = ParseName<BlockForm>(root.Optional("block_form"), "block form", Architecture.TryParseForm, Architecture.FormNames, BlockForm.Pre),
+            Norm = ParseName<Normalization>(root.Optional("norm"), "norm", Architecture.TryParseNorm, Architecture.NormNames, Normalization.None),
+            BlockDepth = (int?)root.Optional("block_depth")?.ExpectInteger(1, 10_000, "an integer from 1 to 10000") ?? 2,
+            ResidualScale = root.Optional("residual_scale") is JsonField scale ? ParseScale(scale) : "1",
+        };
+        if (!architecture.Residual)
+        {
+            foreach (string name in (string[])["block_depth", "residual_scale", "block_form"])
+            {
+                if (root.Optional(name) is JsonField stray)
+                {
+                    throw stray.Error($"{name} applies to \"architecture\": \"residual\" only");
+                }
+            }
+        }
+        if (architecture.Problem(hidden) is string problem)
+        {
+            throw root.Required("layers", "").Error(problem.Replace("hidden layers", "hidden layers (every layer but the output layer)", StringComparison.Ordinal));
+        }
+        return architecture;
+    }
+
+    private static string ParseScale(JsonField field)
+    {
+        if (field.Element.ValueKind == JsonValueKind.Number)
+        {
+            return field.ExpectNumber(0, 1e6, "a residual scale from 0 to 1000000").ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        string text = field.ExpectString();
+        return Architecture.IsScale(text) ? text.Replace(" ", "", StringComparison.Ordinal)
+            : throw field.Error($"expected a residual scale: a number, or \"c/sqrt(L)\" or \"c/L\" with L the number of blocks, found \"{text}\"");
     }
 
     private static Initializer ParseInitializer(JsonField? field)

@@ -84,10 +84,12 @@ public class SweepGridTests
         TrialConfig[] others =
         [
             config with { Activation = "relu" }, config with { SigmaW2 = 2 }, config with { SigmaB = 0.5 }, config with { Gain = 3 },
-            config with { Loss = "mse" }, config with { LearningRate = 0.5 }, config with { Seed = 9 },
+            config with { Loss = "mse" }, config with { LearningRate = 0.5 }, config with { Seed = 9 }, config with { ResidualScale = "1/sqrt(L)" },
         ];
         Assert.All(others, c => Assert.Equal(bytes, TrialMemory.Estimate(c).Bytes));
-        Assert.Equal(10, SweepGrid.MemoryFields.Count);
+        Assert.Equal(14, SweepGrid.MemoryFields.Count);
+        Assert.True(TrialMemory.Estimate(config with { Norm = "layernorm" }).Bytes > bytes);
+        Assert.True(TrialMemory.Estimate(config with { Architecture = "residual", Depth = 5 }).Bytes > TrialMemory.Estimate(config with { Depth = 5 }).Bytes);
     }
 
     [Fact]
