@@ -35,6 +35,11 @@ public static class TrialTheory
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
+        if (config.ParsedArchitecture is { Residual: true } or { Norm: not Normalization.None })
+        {
+            // The plain recursion below does not describe skips or norms; printing it beside them would be wrong.
+            return (null, null);
+        }
         Activation phi = config.ParsedActivation;
         double sb2 = config.SigmaB * config.SigmaB;
         double sw2 = EffectiveSigmaW2(config, config.Width, config.Width);

@@ -36,6 +36,15 @@ public class ArchitectureTrialTests
     }
 
     [Fact]
+    public void A_residual_or_normalised_trial_carries_no_plain_net_prediction()
+    {
+        TrialConfig shallow = Deep with { Depth = 5 };
+        Assert.NotNull(TrialRunner.Run(shallow).Summary!.Chi1Predicted);
+        Assert.Null(TrialRunner.Run(shallow with { Architecture = "residual" }).Summary!.Chi1Predicted);
+        Assert.Null(TrialRunner.Run(shallow with { Norm = "layernorm" }).Summary!.LogSlopePredicted);
+    }
+
+    [Fact]
     public void A_trial_network_has_the_architecture_its_configuration_names()
     {
         TrialConfig config = Deep with { Depth = 7, Architecture = "residual", BlockDepth = 3, BlockForm = "post", ResidualScale = "0.5", Norm = "layernorm" };
