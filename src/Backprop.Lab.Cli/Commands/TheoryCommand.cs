@@ -10,7 +10,8 @@ namespace Backprop.Lab.Cli.Commands;
 /// <c>lab theory --activation tanh --sw2 1.5 --sb2 0.05</c>: the mean-field prediction for a wide random network
 /// (Poole et al. 2016; Schoenholz et al. 2017): every fixed point of the length map and the one the inputs flow to, q*,
 /// chi1 and the gradient depth scale, the correlation fixed point c*, chi_c and the correlation depth scale, and the
-/// critical sigma_w^2 at that sigma_b^2, each with a line saying what it means.
+/// critical sigma_w^2 at that sigma_b^2, each with a line saying what it means. With --architecture, --norm or --depth it also
+/// prints the per-layer prediction for that shape next to a plain network's (<see cref="TheoryArchitecture"/>).
 /// </summary>
 internal static class TheoryCommand
 {
@@ -43,6 +44,8 @@ internal static class TheoryCommand
         command.Options.Add(sb);
         command.Options.Add(q0);
         command.Options.Add(json);
+        var architecture = new TheoryArchitecture();
+        architecture.AddTo(command);
         Output.MaxOutputOption.AddTo(command);
         command.SetAction(parse =>
         {
@@ -56,13 +59,20 @@ internal static class TheoryCommand
             double inputs = Variance("--q0", parse.GetValue(q0));
             MeanFieldPrediction p = MeanField.Predict(phi, weightVariance, biasVariance, inputs);
             double? critical = CriticalLine.CriticalSw2(phi, biasVariance, inputs);
+            (ArchitecturePrediction Shape, ArchitecturePrediction Plain)? layers = architecture.Parse(parse) is var (shape, depth)
+                ? (ArchitectureTheory.Predict(phi, weightVariance, biasVariance, depth, shape, inputs), TheoryArchitecture.Plain(phi, weightVariance, biasVariance, depth, inputs))
+                : null;
             if (parse.GetValue(json))
             {
-                WriteJson(stdout, p, inputs, critical);
+                WriteJson(stdout, p, inputs, critical, layers is var (a, b) ? w => TheoryArchitecture.WriteJson(w, a, b) : null);
             }
             else
             {
                 WriteText(stdout, p, inputs, critical);
+                if (layers is var (a, b))
+                {
+                    TheoryArchitecture.WriteText(stdout, a, b);
+                }
             }
             return ExitCodes.Ok;
         });
@@ -145,7 +155,7 @@ internal static class TheoryCommand
         _ => "critical",
     };
 
-    private static void WriteJson(TextWriter o, MeanFieldPrediction p, double q0, double? critical)
+    private static void WriteJson(TextWriter o, MeanFieldPrediction p, double q0, double? critical, Action<Utf8JsonWriter>? architecture)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -186,12 +196,13 @@ internal static class TheoryCommand
             {
                 w.WriteNull("critical_sw2");
             }
+            architecture?.Invoke(w);
             w.WriteEndObject();
         }
         o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 
-    private static void WriteNumber(Utf8JsonWriter w, string name, double value)
+    internal static void WriteNumber(Utf8JsonWriter w, string name, double value)
     {
         if (double.IsFinite(value))
         {
