@@ -37,8 +37,7 @@ public static class TrialTheory
         ArgumentNullException.ThrowIfNull(data);
         if (config.ParsedArchitecture is { Residual: true } or { Norm: not Normalization.None })
         {
-            // The plain recursion below does not describe skips or norms; printing it beside them would be wrong.
-            return (null, null);
+            return ForArchitecture(config, data, from);
         }
         Activation phi = config.ParsedActivation;
         double sb2 = config.SigmaB * config.SigmaB;
@@ -62,5 +61,41 @@ public static class TrialTheory
         var (points, reached) = LengthMap.Analyze(phi, sw2, sb2, q1);
         double chi1Star = points[reached].Chi1;
         return (slope, double.IsFinite(chi1Star) ? chi1Star : null);
+    }
+
+    /// <summary>
+    /// Residual and normalised networks: the predicted E||delta_l||^2 profile of <see cref="ArchitectureTheory"/> fitted as
+    /// the measurement is, and its per-layer factor where the profile is geometric; nothing where the theory has no closed
+    /// form (the post form) or no slope.
+    /// </summary>
+    private static (double? Slope, double? Chi1Star) ForArchitecture(TrialConfig config, Dataset data, int from)
+    {
+        Architecture a = config.ParsedArchitecture;
+        if (a.Residual && a.Form == BlockForm.Post)
+        {
+            return (null, null);
+        }
+        bool norm = a.Norm != Normalization.None;
+        MeanFieldArchitecture shape = a.Residual
+            ? MeanFieldArchitecture.Residual(a.BlockDepth, Architecture.ResolveScale(a.ResidualScale, a.BlockCount(config.Depth)), false, norm)
+            : MeanFieldArchitecture.Plain(norm);
+        double sb2 = config.SigmaB * config.SigmaB;
+        double v1 = EffectiveSigmaW2(config, data.InputSize, config.Width) * data.Inputs.Average(x => x * x) + sb2;
+        ArchitecturePrediction prediction;
+        try
+        {
+            prediction = ArchitectureTheory.PredictFromFirstLayer(config.ParsedActivation, EffectiveSigmaW2(config, config.Width, config.Width), sb2, config.Depth, shape, v1);
+        }
+        catch (ArgumentException)
+        {
+            return (null, null); // a shape or scale the theory does not cover: no prediction rather than a wrong one
+        }
+        if (!prediction.HasClosedForm)
+        {
+            return (null, null);
+        }
+        double[] profile = prediction.Layers.Select(l => l.PreActivationGradient).ToArray();
+        double? slope = profile.All(v => v > 0 && double.IsFinite(v)) ? ChiFit.LogSlope(profile, from, config.Depth) : null;
+        return (slope, prediction.LogSlope is double s ? Math.Exp(s) : null);
     }
 }

@@ -42,29 +42,12 @@ public sealed record MeanFieldArchitecture(int BlockDepth, double ResidualScale,
     {
         alpha = double.NaN;
         error = "";
-        string t = text.Replace(" ", "", StringComparison.Ordinal);
-        string numerator = t;
-        double divisor = 1;
-        foreach (var (suffix, d) in new[] { ("/sqrt(L)", Math.Sqrt(blocks)), ("/L", (double)blocks) })
-        {
-            if (t.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                numerator = t[..^suffix.Length];
-                divisor = d;
-                if (blocks < 1)
-                {
-                    error = $"residual scale \"{text}\" needs at least one residual block (L = {blocks})";
-                    return false;
-                }
-                break;
-            }
-        }
-        if (!double.TryParse(numerator, NumberStyles.Float, CultureInfo.InvariantCulture, out double c) || !double.IsFinite(c) || c < 0)
+        if (!Networks.Architecture.IsScale(text))
         {
             error = $"residual scale \"{text}\" is not a number >= 0 or one of 1/sqrt(L), c/sqrt(L), 1/L, c/L (L = the number of residual blocks)";
             return false;
         }
-        alpha = c / divisor;
+        alpha = Networks.Architecture.ResolveScale(text, blocks);
         return true;
     }
 }

@@ -36,12 +36,18 @@ public class ArchitectureTrialTests
     }
 
     [Fact]
-    public void A_residual_or_normalised_trial_carries_no_plain_net_prediction()
+    public void A_trial_carries_its_own_architectures_prediction_and_none_where_theory_has_no_closed_form()
     {
         TrialConfig shallow = Deep with { Depth = 5 };
-        Assert.NotNull(TrialRunner.Run(shallow).Summary!.Chi1Predicted);
-        Assert.Null(TrialRunner.Run(shallow with { Architecture = "residual" }).Summary!.Chi1Predicted);
-        Assert.Null(TrialRunner.Run(shallow with { Norm = "layernorm" }).Summary!.LogSlopePredicted);
+        double plain = TrialRunner.Run(shallow).Summary!.Chi1Predicted!.Value;
+        double normed = TrialRunner.Run(shallow with { Norm = "layernorm" }).Summary!.Chi1Predicted!.Value;
+        // chi_LN = sw2 E[phi'(u)^2] / (sw2 E[phi(u)^2] + sb2), u ~ N(0, 1): the norm sets q = 1 whatever sigma_w.
+        Assert.Equal(Backprop.Core.Theory.ArchitectureTheory.Predict(Activation.Tanh, 0.5, 0.09, 5, Backprop.Core.Theory.MeanFieldArchitecture.Plain(true)).LogSlope!.Value, Math.Log(normed), 12);
+        Assert.NotEqual(plain, normed, 2);
+        TrialSummary post = TrialRunner.Run(shallow with { Architecture = "residual", BlockForm = "post" }).Summary!;
+        Assert.Null(post.Chi1Predicted);
+        Assert.Null(post.LogSlopePredicted);
+        Assert.NotNull(TrialRunner.Run(shallow with { Architecture = "residual" }).Summary!.LogSlopePredicted);
     }
 
     [Fact]
