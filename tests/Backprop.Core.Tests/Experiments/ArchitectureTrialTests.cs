@@ -62,6 +62,19 @@ public class ArchitectureTrialTests
     }
 
     [Fact]
+    public void In_the_shipped_architectures_sweep_the_deepest_plain_net_vanishes_and_the_residual_one_does_not()
+    {
+        string file = Path.Combine(Backprop.Tests.Shared.Repository.Root(), "experiments", "architectures.json");
+        var grid = new SweepGrid(SweepFile.Load(file));
+        var deepest = Enumerable.Range(0, (int)grid.Count).Select(i => grid.At(i).Config)
+            .Where(c => c is { Activation: "tanh", Depth: 65, SigmaW2: 0.5, Norm: "none" }).ToArray();
+        TrialResult plain = TrialRunner.Run(deepest.Single(c => c.Architecture == "plain") with { Steps = 0 });
+        TrialResult residual = TrialRunner.Run(deepest.Single(c => c.Architecture == "residual") with { Steps = 0 });
+        Assert.Equal(FlowRegime.Vanishing, plain.Regime);
+        Assert.Equal(FlowRegime.Stable, residual.Regime);
+    }
+
+    [Fact]
     public void A_sweep_whose_depths_the_blocks_do_not_divide_is_refused_before_any_trial()
     {
         const string text = """{ "name": "a", "base": { "architecture": "residual", "block_depth": 2, "steps": 0 }, "grid": { "depth": [5, 8] } }""";
