@@ -12,7 +12,8 @@ internal sealed record BenchReport(
     string? PyTorchNote,
     IReadOnlyList<GradCheckFigure> GradChecks,
     SweepFigure? Sweep,
-    string? SweepNote);
+    string? SweepNote,
+    IReadOnlyList<ArchitectureStepFigure>? Architectures = null);
 
 /// <summary>
 /// <c>lab bench</c>: time per training step of three shapes (1 thread and all cores), GFLOP/s, heap bytes
@@ -109,6 +110,11 @@ internal static class BenchCommand
         stderr.WriteLine("bench: fast gradient check");
         checks.Add(BenchMeasurements.FastCheck(fastShape, rounds: quick ? 3 : 15));
 
+        stderr.WriteLine("bench: residual and layernorm steps against plain ones");
+        IReadOnlyList<ArchitectureStepFigure> architectures = quick
+            ? BenchArchitectures.Measure(depth: 5, width: 64, batch: 32, rounds: 3, roundSeconds: 0.05)
+            : BenchArchitectures.Measure(depth: 21, width: 256, batch: 128, rounds: 9, roundSeconds: 0.3);
+
         SweepFigure? sweep = null;
         string? sweepNote = null;
         if (sweepFile is not null)
@@ -128,7 +134,7 @@ internal static class BenchCommand
                 sweep = BenchMeasurements.Sweep(path, quick ? 4 : null, sweepRounds, stderr);
             }
         }
-        return new BenchReport(BenchMeasurements.Kernel, cores, steps, torch, pytorchNote, checks, sweep, sweepNote);
+        return new BenchReport(BenchMeasurements.Kernel, cores, steps, torch, pytorchNote, checks, sweep, sweepNote, architectures);
     }
 
     /// <summary>experiments/bench-sweep.json above the current directory (a clone), else the copy beside lab.dll (the tool package).</summary>

@@ -46,6 +46,18 @@ internal static class BenchOutput
                 $"{g.Name}: median of {g.Rounds} rounds, each the check over the median of 3 training steps of the same shape timed just before it; range {g.StepRatioLow:F2}-{g.StepRatioHigh:F2}"));
         }
         o.WriteLine();
+        if (r.Architectures is { Count: > 0 } architectures)
+        {
+            ArchitectureStepFigure first = architectures[0];
+            o.WriteLine($"architecture (tanh, depth {first.Depth}, width {first.Width}, batch {first.Batch}, 1 thread)  ms/step  plain ms  x plain (median, range)  bytes/step");
+            foreach (ArchitectureStepFigure a in architectures)
+            {
+                o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{a.Name,-46} {Ms(a.Ms),8} {Ms(a.PlainMs),9} {a.Ratio,8:F3} ({a.RatioLow:F3}-{a.RatioHigh:F3}) {a.BytesPerStep,11:F0}"));
+            }
+            o.WriteLine($"x plain: each of {first.Rounds} rounds times the plain network and then this one, back to back; the median of their ratios.");
+            o.WriteLine();
+        }
         if (r.Sweep is { } w)
         {
             var c = System.Globalization.CultureInfo.InvariantCulture;
@@ -79,6 +91,23 @@ internal static class BenchOutput
             w.WriteStartObject();
             w.WriteString("kernel", r.Kernel);
             w.WriteNumber("cores", r.Cores);
+            w.WriteStartArray("architectures");
+            foreach (ArchitectureStepFigure a in r.Architectures ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteString("name", a.Name);
+                w.WriteNumber("depth", a.Depth);
+                w.WriteNumber("width", a.Width);
+                w.WriteNumber("batch", a.Batch);
+                w.WriteNumber("ms_per_step", a.Ms);
+                w.WriteNumber("plain_ms_per_step", a.PlainMs);
+                w.WriteNumber("ratio_to_plain", a.Ratio);
+                w.WriteNumber("ratio_low", a.RatioLow);
+                w.WriteNumber("ratio_high", a.RatioHigh);
+                w.WriteNumber("bytes_per_step", a.BytesPerStep);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartArray("steps");
             foreach (StepFigure s in r.Steps)
             {
