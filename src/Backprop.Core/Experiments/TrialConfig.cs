@@ -48,6 +48,14 @@ public sealed record TrialConfig
     /// <summary>This trial's seed: initial weights, data and batch order derive from it.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// Whether and how the Jacobian spectrum is measured at step 0 and at the end (<see cref="JacobianProbe"/>). It does
+    /// not change the training; it is left out of the stored configuration and of <see cref="Fields"/> at its default,
+    /// so the keys of trials that do not set it are those they have always had.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JacobianMode Jacobian { get; init; }
+
     [JsonIgnore]
     public Activation ParsedActivation => Networks.Activation.TryParse(Activation, out Activation a)
         ? a : throw new InvalidOperationException($"unknown activation {Activation}");
@@ -65,7 +73,7 @@ public sealed record TrialConfig
     {
         static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        return
+        List<KeyValuePair<string, string>> fields =
         [
             new("depth", I(Depth)),
             new("width", I(Width)),
@@ -86,6 +94,12 @@ public sealed record TrialConfig
             new("record_every", I(RecordEvery)),
             new("seed", Seed.ToString(CultureInfo.InvariantCulture)),
         ];
+        // Fields added to the format are written only when they differ from their defaults, so existing keys stay.
+        if (Jacobian != JacobianMode.Auto)
+        {
+            fields.Add(new("jacobian", Serialization.SnakeCaseEnumConverter<JacobianMode>.Name(Jacobian)));
+        }
+        return fields;
     }
 
     /// <summary>
