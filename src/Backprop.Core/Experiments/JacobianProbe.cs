@@ -67,13 +67,7 @@ public static unsafe class JacobianProbe
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
-        JacobianMethod? method = config.Jacobian switch
-        {
-            JacobianMode.Off => null,
-            JacobianMode.Exact => JacobianMethod.Exact,
-            JacobianMode.Estimate => JacobianMethod.Estimate,
-            _ => config.Width <= AutoExactWidth ? JacobianMethod.Exact : JacobianMethod.Estimate,
-        };
+        JacobianMethod? method = MethodFor(config);
         if (method is null || config.Depth < 2)
         {
             return null;
@@ -84,6 +78,15 @@ public static unsafe class JacobianProbe
             ? Exact(network, 0, config.Depth - 1, x, inputs, config.BatchSize, counter)
             : Estimate(network, 0, config.Depth - 1, x, inputs, config.BatchSize, new Rng(Rng.DeriveSeed(config.Seed, ProbeStream)));
     }
+
+    /// <summary>How a trial's spectrum is measured under its <see cref="TrialConfig.Jacobian"/> option; null for not at all.</summary>
+    public static JacobianMethod? MethodFor(TrialConfig config) => config?.Jacobian switch
+    {
+        JacobianMode.Off => null,
+        JacobianMode.Exact => JacobianMethod.Exact,
+        JacobianMode.Estimate => JacobianMethod.Estimate,
+        _ => config!.Width <= AutoExactWidth ? JacobianMethod.Exact : JacobianMethod.Estimate,
+    };
 
     /// <summary>Every singular value of J at each of <paramref name="inputs"/> rows of <paramref name="x"/>: the square roots of the eigenvalues of J J^T.</summary>
     public static JacobianSpectrum Exact(Mlp network, int bottom, int top, ReadOnlySpan<double> x, int inputs, int chunk, HistogramCounter counter)
@@ -102,18 +105,26 @@ public static unsafe class JacobianProbe
         for (int i = 0; i < inputs; i++)
         {
             Rows(network, bottom, top, x.Slice(i * network.InputSize, network.InputSize), chunk, j);
-            traces[i] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares<double>(j);
-            if (!double.IsFinite(traces[i]))
+            // J scaled by a power of two to largest entry about 1 (undone exactly below): a vanishing or exploding J's
+            // Gram matrix would otherwise under- or overflow long before J itself does.
+            double largest = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude<double>(j);
+            if (!double.IsFinite(largest) || largest == 0)
             {
-                eigenvalues.AsSpan(i * n, n).Fill(double.NaN);
+                traces[i] = largest == 0 ? 0 : double.NaN;
+                eigenvalues.AsSpan(i * n, n).Fill(traces[i]);
                 continue;
             }
+            int exponent = Math.ILogB(largest);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(j, Math.ScaleB(1.0, -exponent), j);
+            traces[i] = Math.ScaleB(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<double>(j), 2 * exponent);
             fixed (double* pj = j, pg = gram)
             {
                 // J J^T: A = J (row-major), B = J^T (row k of B is column k of J: row stride 1, column stride columns).
                 PackedGemm.Multiply(new GemmOperands(pj, columns, 1, pj, 1, columns, pg, n, n, n, columns), workspace);
             }
-            SymmetricEigenvalues(gram, n, eigenvalues.AsSpan(i * n, n));
+            Span<double> values = eigenvalues.AsSpan(i * n, n);
+            SymmetricEigenvalues(gram, n, values);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(values, Math.ScaleB(1.0, 2 * exponent), values);
         }
         return JacobianSpectrum.FromEigenvalues(eigenvalues, traces, n, counter);
     }

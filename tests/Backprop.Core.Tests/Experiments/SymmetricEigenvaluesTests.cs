@@ -12,6 +12,7 @@ public class SymmetricEigenvaluesTests
     [InlineData(3)]
     [InlineData(17)]
     [InlineData(100)]
+    [InlineData(251)]
     public void Eigenvalues_equal_those_of_math_net_on_random_symmetric_matrices(int n)
     {
         var rng = new Rng((ulong)n);
