@@ -90,7 +90,8 @@ public static class TrialRunner
         TrialSummary summary = Summarise(config, data, checkpoints) with
         {
             JacobianInit = jacobianInit,
-            JacobianFinal = JacobianProbe.ForTrial(config, data, network, histograms),
+            // Without a step the weights are those of step 0, and so is the spectrum.
+            JacobianFinal = config.Steps == 0 ? jacobianInit : JacobianProbe.ForTrial(config, data, network, histograms),
         };
         Outcome outcome = divergedAt is null ? Outcome.Ok : Outcome.Diverged;
         return new TrialResult(key, config, outcome, divergedAt, finalLoss, summary, checkpoints, clock.Elapsed.TotalSeconds, null);
