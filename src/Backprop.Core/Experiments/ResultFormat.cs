@@ -101,9 +101,10 @@ public static class ResultFormat
     public static readonly string[] CsvColumns =
     [
         "trial_key", "activation", "depth", "width", "init", "sigma_w2", "sigma_b", "gain", "dataset", "samples", "input_dim", "loss", "optimizer",
-        "learning_rate", "batch_size", "steps", "record_every", "seed", "architecture", "block_depth", "residual_scale", "block_form", "norm", "outcome", "diverged_at_step", "final_loss", "regime",
+        "learning_rate", "batch_size", "steps", "record_every", "seed", "jacobian", "architecture", "block_depth", "residual_scale", "block_form", "norm", "outcome", "diverged_at_step", "final_loss", "regime",
         "first_last_ratio_init", "first_last_ratio_final", "delta_ratio_init", "delta_ratio_final", "log_slope_measured", "log_slope_predicted",
-        "chi1_measured", "chi1_predicted", "seconds", "error",
+        "chi1_measured", "chi1_predicted", "jacobian_msv_init", "jacobian_msv_final", "jacobian_max_init", "jacobian_max_final",
+        "jacobian_spread_init", "jacobian_spread_final", "seconds", "error",
     ];
 
     public static string CsvHeader() => string.Join(',', CsvColumns);
@@ -116,10 +117,13 @@ public static class ResultFormat
         {
             r.Key, Networks.Activation.TryParse(c.Activation, out Networks.Activation a) ? a.ToString() : c.Activation, I(c.Depth), I(c.Width), c.Init, D(c.SigmaW2), D(c.SigmaB), D(c.Gain), c.Dataset,
             I(c.Samples), I(c.InputDim), c.Loss ?? "", c.Optimizer, D(c.LearningRate), I(c.BatchSize), I(c.Steps), I(c.RecordEvery), c.Seed.ToString(CultureInfo.InvariantCulture),
+            Serialization.SnakeCaseEnumConverter<JacobianMode>.Name(c.Jacobian),
             c.Architecture, I(c.BlockDepth), c.ResidualScale, c.BlockForm, c.Norm,
             Name(r.Outcome), r.DivergedAtStep is int k ? I(k) : "", D(r.FinalLoss), r.Regime is FlowRegime g ? Name(g) : "",
             D(s?.FirstLastRatioInit), D(s?.FirstLastRatioFinal), D(s?.DeltaRatioInit), D(s?.DeltaRatioFinal), D(s?.LogSlopeMeasured), D(s?.LogSlopePredicted),
-            D(s?.LogSlopeMeasured is double m ? Math.Exp(m) : null), D(s?.Chi1Predicted), D(r.Seconds), r.Error ?? "",
+            D(s?.LogSlopeMeasured is double m ? Math.Exp(m) : null), D(s?.Chi1Predicted),
+            D(s?.JacobianInit?.MeanSquared), D(s?.JacobianFinal?.MeanSquared), D(s?.JacobianInit?.Max), D(s?.JacobianFinal?.Max),
+            D(s?.JacobianInit?.RelativeVariance), D(s?.JacobianFinal?.RelativeVariance), D(r.Seconds), r.Error ?? "",
         };
         return string.Join(',', cells.Select(Quote));
     }

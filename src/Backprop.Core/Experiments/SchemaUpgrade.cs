@@ -4,8 +4,10 @@ using System.Text.Json.Nodes;
 namespace Backprop.Core.Experiments;
 
 /// <summary>
-/// Reads a trials.jsonl line of an older schema as a current <see cref="TrialResult"/>. Schema 2 differs only in having no
-/// histograms: its layers read with <see cref="LayerStats.GradHist"/> and <see cref="LayerStats.ActHist"/> null. Schema 1 had a fourth outcome,
+/// Reads a trials.jsonl line of an older schema as a current <see cref="TrialResult"/>. Schema 3 differs only in having no
+/// Jacobian spectra: its summary reads with <see cref="TrialSummary.JacobianInit"/> and <see cref="TrialSummary.JacobianFinal"/>
+/// null. Schema 2 has neither those nor histograms: its layers read with <see cref="LayerStats.GradHist"/> and
+/// <see cref="LayerStats.ActHist"/> null. Schema 1 had a fourth outcome,
 /// "vanished" (the first layer's weight gradient below 1e-30), and called only a non-finite loss or gradient
 /// divergence. A "vanished" trial trained to its end, so it reads as "ok"; its
 /// regime comes from its error ratio like any other. Then the growth rule of <see cref="Divergence"/> is applied to the

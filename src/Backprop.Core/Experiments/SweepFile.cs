@@ -13,7 +13,7 @@ public static class SweepFile
 {
     private static readonly string[] TopLevel = ["$schema", "name", "description", "base", "grid", "random"];
 
-    private static readonly string[] BaseOnly = ["seeds", "seed"];
+    private static readonly string[] BaseOnly = ["seeds", "seed", "jacobian"];
 
     /// <summary>The largest first seed: seeds are added to it, and the sum must stay a valid seed.</summary>
     public const long MaxSeed = long.MaxValue / 2;
@@ -146,6 +146,9 @@ public static class SweepFile
                     case "seed":
                         config = config with { Seed = (ulong)value.ExpectInteger(0, MaxSeed, $"an integer seed from 0 to {MaxSeed}") };
                         break;
+                    case "jacobian":
+                        config = config with { Jacobian = ReadJacobian(value) };
+                        break;
                     default:
                         if (p.Value.ValueKind != JsonValueKind.Null && SweepFields.Find(p.Name) is SweepFields.Field f)
                         {
@@ -156,6 +159,20 @@ public static class SweepFile
             });
         }
         return (config, seeds);
+    }
+
+    /// <summary>A measurement option rather than a network: set once for the sweep in its base, never an axis.</summary>
+    private static JacobianMode ReadJacobian(JsonField value)
+    {
+        string name = value.ExpectString();
+        foreach (JacobianMode mode in Enum.GetValues<JacobianMode>())
+        {
+            if (Serialization.SnakeCaseEnumConverter<JacobianMode>.Name(mode) == name)
+            {
+                return mode;
+            }
+        }
+        throw value.Error($"expected \"auto\", \"exact\", \"estimate\" or \"off\", found \"{name}\"");
     }
 
     /// <summary>An axis: a list of values, or {"linear": [a, b], "count": n} / {"log": [a, b], "count": n} for numeric fields.</summary>
@@ -304,6 +321,10 @@ public static class SweepFile
             else if (c.ParsedArchitecture.Problem(c.Depth) is string architecture)
             {
                 Report($"trial {c.Label()}: {architecture}");
+            }
+            else if (c.Jacobian == JacobianMode.Exact && c.Width > JacobianProbe.MaxExactWidth)
+            {
+                Report($"trial {c.Label()} asks for the exact Jacobian spectrum at width {c.Width}; at most {JacobianProbe.MaxExactWidth} (\"jacobian\": \"estimate\" measures any width)");
             }
             else if (TrialMemory.Estimate(c) is { Problem: string tooLarge } estimate)
             {

@@ -74,6 +74,14 @@ public sealed record TrialConfig
         Norm = Networks.Architecture.TryParseNorm(Norm, out Normalization norm) ? norm : Normalization.None,
     };
 
+    /// <summary>
+    /// Whether and how the Jacobian spectrum is measured at step 0 and at the end (<see cref="JacobianProbe"/>). It does
+    /// not change the training; it is left out of the stored configuration and of <see cref="Fields"/> at its default,
+    /// so the keys of trials that do not set it are those they have always had.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JacobianMode Jacobian { get; init; }
+
     [JsonIgnore]
     public Activation ParsedActivation => Networks.Activation.TryParse(Activation, out Activation a)
         ? a : throw new InvalidOperationException($"unknown activation {Activation}");
@@ -91,7 +99,7 @@ public sealed record TrialConfig
     {
         static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        return
+        List<KeyValuePair<string, string>> fields =
         [
             new("depth", I(Depth)),
             new("width", I(Width)),
@@ -116,16 +124,20 @@ public sealed record TrialConfig
             new("residual_scale", ResidualScale),
             new("block_form", BlockForm),
             new("norm", Norm),
+            new("jacobian", Serialization.SnakeCaseEnumConverter<JacobianMode>.Name(Jacobian)),
         ];
+        return fields;
     }
 
     /// <summary>
     /// The fields <see cref="Canonical"/> leaves out while they hold these values, so that the keys of trials written
-    /// before those fields existed stay what they were: a plain, unnormalised network is the same trial as it was.
+    /// before those fields existed stay what they were: a plain, unnormalised network measured as by default is the same
+    /// trial as it was. <see cref="Fields"/> lists every field always, so that the fields of any two trials line up.
     /// </summary>
     private static readonly IReadOnlyDictionary<string, string> OmittedAtDefault = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["architecture"] = "plain", ["block_depth"] = "2", ["residual_scale"] = "1", ["block_form"] = "pre", ["norm"] = "none",
+        ["jacobian"] = "auto",
     };
 
     /// <summary>

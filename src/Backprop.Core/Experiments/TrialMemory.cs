@@ -185,6 +185,16 @@ public static class TrialMemory
                 + Workspace(teacher, chunk, forwardOnly: true)), "input_dim"));
         }
         parts.Add(new("the matrix products' packing workspace", Workspace(widths, m, forwardOnly: false), "width or batch_size"));
+        if (c.Depth >= 2 && JacobianProbe.MethodFor(c) is JacobianMethod method)
+        {
+            // Each of the two measurements: the network's buffers at k = min(batch_size, width) rows (allocated before the
+            // training's), k copies of an input and k basis or probe rows; for the exact spectrum J, J J^T, a copy of it
+            // for the eigensolver's workspace and the singular values; for the estimate the k x k Gram matrix.
+            long n = c.Width, k = Math.Min(Math.Max(c.BatchSize, 1), n), inputs = JacobianProbe.TrialInputs;
+            long pass = checked(k * (3L * dIn + 2L * dOut + 4 * units) + k * (dIn + n)
+                + (method == JacobianMethod.Exact ? 3 * n * n + 3 * inputs * n : k * k + k));
+            parts.Add(new("the Jacobian spectrum's passes", checked(2 * pass * Double), "width (or set \"jacobian\" to \"estimate\" or \"off\")"));
+        }
         if (c.Init == "orthogonal")
         {
             // Each layer's scratch is garbage once the layer is filled, but large arrays wait for a full collection.

@@ -56,6 +56,9 @@ public sealed record Checkpoint(int Step, double Loss, IReadOnlyList<LayerStats>
 /// in every layer whatever sigma_w, because the forward signal shrinks or grows by the same factor per layer
 /// (Glorot and Bengio 2010, section 4.2.1).</param>
 /// <param name="DeltaRatioFinal">The same at the last recorded step.</param>
+/// <param name="JacobianInit">The spectrum of J = d x_D / d x_1 before the first step; null when not measured
+/// (<see cref="TrialConfig.Jacobian"/> off, depth 1, or a record of schema 3 or older).</param>
+/// <param name="JacobianFinal">The same after the last step (for a diverged trial, at the weights it diverged with).</param>
 public sealed record TrialSummary(
     IReadOnlyList<double> GradNormInit,
     IReadOnlyList<double> GradNormFinal,
@@ -67,7 +70,9 @@ public sealed record TrialSummary(
     double FirstLastRatioInit,
     double FirstLastRatioFinal,
     double DeltaRatioInit,
-    double DeltaRatioFinal);
+    double DeltaRatioFinal,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JacobianSpectrum? JacobianInit = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JacobianSpectrum? JacobianFinal = null);
 
 /// <summary>
 /// Everything a trial produced; trials.jsonl holds one of these per line. <see cref="Outcome"/> says how training
@@ -86,10 +91,11 @@ public sealed record TrialResult(
 {
     /// <summary>
     /// The version of this record's JSON form in trials.jsonl. Version 1 had a "vanished" outcome and called only
-    /// non-finite losses divergence; version 2 had no histograms (<see cref="LayerStats.GradHist"/>); their lines are read
+    /// non-finite losses divergence; version 2 had no histograms (<see cref="LayerStats.GradHist"/>); version 3 no Jacobian
+    /// spectra (<see cref="TrialSummary.JacobianInit"/>); their lines are read
     /// and brought up to this version (see <see cref="ResultFormat.FromJsonLine"/>, <see cref="SchemaUpgrade"/>).
     /// </summary>
-    public const int CurrentSchema = 3;
+    public const int CurrentSchema = 4;
 
     /// <summary>Required when read: a line without it is not taken for the current version (see <see cref="ResultFormat.FromJsonLine"/>).</summary>
     [System.Text.Json.Serialization.JsonRequired]

@@ -52,6 +52,8 @@ public static class TrialRunner
 
         var checkpoints = new List<Checkpoint>();
         var histograms = new HistogramCounter();
+        // Before step 0's gradients: the Jacobian's backward passes overwrite the gradients the first step would take.
+        JacobianSpectrum? jacobianInit = JacobianProbe.ForTrial(config, data, network, histograms);
         int? divergedAt = null;
         double lastLoss = double.NaN, initialLoss = double.NaN;
         for (int step = 0; step <= config.Steps; step++)
@@ -85,7 +87,12 @@ public static class TrialRunner
             // trial ends diverged all the same, so that an "ok" trial always has a final loss within the bound.
             divergedAt = config.Steps;
         }
-        TrialSummary summary = Summarise(config, data, checkpoints);
+        TrialSummary summary = Summarise(config, data, checkpoints) with
+        {
+            JacobianInit = jacobianInit,
+            // Without a step the weights are those of step 0, and so is the spectrum.
+            JacobianFinal = config.Steps == 0 ? jacobianInit : JacobianProbe.ForTrial(config, data, network, histograms),
+        };
         Outcome outcome = divergedAt is null ? Outcome.Ok : Outcome.Diverged;
         return new TrialResult(key, config, outcome, divergedAt, finalLoss, summary, checkpoints, clock.Elapsed.TotalSeconds, null);
     }

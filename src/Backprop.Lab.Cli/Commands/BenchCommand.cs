@@ -11,13 +11,14 @@ internal sealed record BenchReport(
     IReadOnlyList<PyTorchFigure> PyTorch,
     string? PyTorchNote,
     IReadOnlyList<GradCheckFigure> GradChecks,
+    JacobianFigure Jacobian,
     SweepFigure? Sweep,
     string? SweepNote,
     IReadOnlyList<ArchitectureStepFigure>? Architectures = null);
 
 /// <summary>
 /// <c>lab bench</c>: time per training step of three shapes (1 thread and all cores), GFLOP/s, heap bytes
-/// per step; the full and fast gradient checks; experiments/bench-sweep.json in process and on the embedded silo,
+/// per step; the full and fast gradient checks; the exact Jacobian spectrum against training steps; experiments/bench-sweep.json in process and on the embedded silo,
 /// round by round (the Orleans runner's overhead); and,
 /// with <c>--pytorch</c>, PyTorch's time for the same steps measured in the same run. No timing is asserted
 /// anywhere: the figures are for reading.
@@ -109,6 +110,8 @@ internal static class BenchCommand
         BenchShape fastShape = quick ? new BenchShape("fast", 4, 64, 32) : new BenchShape("fast", 20, 256, 128);
         stderr.WriteLine("bench: fast gradient check");
         checks.Add(BenchMeasurements.FastCheck(fastShape, rounds: quick ? 3 : 15));
+        stderr.WriteLine("bench: Jacobian spectrum");
+        JacobianFigure jacobian = BenchJacobian.Measure(quick ? BenchJacobian.Quick : BenchJacobian.Standard, rounds: quick ? 3 : 7);
 
         stderr.WriteLine("bench: residual and layernorm steps against plain ones");
         IReadOnlyList<ArchitectureStepFigure> architectures = quick
@@ -134,7 +137,7 @@ internal static class BenchCommand
                 sweep = BenchMeasurements.Sweep(path, quick ? 4 : null, sweepRounds, stderr);
             }
         }
-        return new BenchReport(BenchMeasurements.Kernel, cores, steps, torch, pytorchNote, checks, sweep, sweepNote, architectures);
+        return new BenchReport(BenchMeasurements.Kernel, cores, steps, torch, pytorchNote, checks, jacobian, sweep, sweepNote, architectures);
     }
 
     /// <summary>experiments/bench-sweep.json above the current directory (a clone), else the copy beside lab.dll (the tool package).</summary>

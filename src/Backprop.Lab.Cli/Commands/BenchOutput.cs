@@ -45,6 +45,9 @@ internal static class BenchOutput
             o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{g.Name}: median of {g.Rounds} rounds, each the check over the median of 3 training steps of the same shape timed just before it; range {g.StepRatioLow:F2}-{g.StepRatioHigh:F2}"));
         }
+        JacobianFigure j = r.Jacobian;
+        o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Jacobian spectrum d{j.Shape.Depth} w{j.Shape.Width} b{j.Shape.Batch}, exact at {j.Inputs} inputs: {j.Seconds:F3} s = {j.StepRatio:F2} training steps (median of {j.Rounds} rounds, range {j.StepRatioLow:F2}-{j.StepRatioHigh:F2})"));
         o.WriteLine();
         if (r.Architectures is { Count: > 0 } architectures)
         {
@@ -148,6 +151,17 @@ internal static class BenchOutput
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartObject("jacobian");
+            w.WriteNumber("depth", r.Jacobian.Shape.Depth);
+            w.WriteNumber("width", r.Jacobian.Shape.Width);
+            w.WriteNumber("batch", r.Jacobian.Shape.Batch);
+            w.WriteNumber("inputs", r.Jacobian.Inputs);
+            w.WriteNumber("seconds", r.Jacobian.Seconds);
+            w.WriteNumber("steps_equivalent", r.Jacobian.StepRatio);
+            w.WriteNumber("steps_equivalent_low", r.Jacobian.StepRatioLow);
+            w.WriteNumber("steps_equivalent_high", r.Jacobian.StepRatioHigh);
+            w.WriteNumber("rounds", r.Jacobian.Rounds);
+            w.WriteEndObject();
             if (r.Sweep is { } s2)
             {
                 w.WriteStartObject("sweep");

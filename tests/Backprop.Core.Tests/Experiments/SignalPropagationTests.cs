@@ -19,6 +19,7 @@ public class SignalPropagationTests(Xunit.Abstractions.ITestOutputHelper output)
             {
                 Activation = activation, SigmaW2 = sw2, SigmaB = sigmaB, Depth = depth, Width = width,
                 Dataset = "gaussian", Samples = batch, BatchSize = batch, Steps = 0, Seed = firstSeed + (ulong)s,
+                Jacobian = JacobianMode.Off, // the error profiles only: many wide trials
             };
             profiles[s] = TrialRunner.Run(config).Summary!.DeltaSqInit.ToArray();
         }
