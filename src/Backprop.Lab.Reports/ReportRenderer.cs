@@ -89,7 +89,10 @@ public static class ReportRenderer
             yield return ($"trainability map ({g.Name})", () => TrainabilityMapFigure.Build(g, options));
             yield return ($"per-layer gradients ({g.Name})", () => RepresentativeLayers(g, options));
         }
-        yield return ("architectures", () => ArchitectureFigure.Build(trials, options));
+        if (ArchitectureFigure.Applies(trials))
+        {
+            yield return ("architectures", () => ArchitectureFigure.Build(trials, options));
+        }
         yield return ("training curves", () => TrainingCurvesFigure.Build(trials, options));
         yield return ("measured vs predicted chi1", () => Chi1Figure.Build(trials, options));
     }

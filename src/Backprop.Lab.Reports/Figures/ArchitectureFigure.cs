@@ -15,6 +15,13 @@ public static class ArchitectureFigure
 {
     private static readonly string[] ArchitectureFields = ["architecture", "block_depth", "residual_scale", "block_form", "norm"];
 
+    /// <summary>Whether the sweep compares architectures at several depths: only then does the figure have something to show.</summary>
+    public static bool Applies(IReadOnlyList<TrialResult> trials)
+    {
+        IReadOnlyList<string> varying = SweepAxes.Varying(trials.Select(t => t.Config));
+        return varying.Contains("depth") && ArchitectureFields.Any(varying.Contains);
+    }
+
     public static Figure? Build(IReadOnlyList<TrialResult> trials, ReportOptions options)
     {
         var usable = trials.Where(t => t.Summary is { DeltaRatioInit: double r } && double.IsFinite(r) && r > 0).ToList();
