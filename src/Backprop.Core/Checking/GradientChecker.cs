@@ -213,14 +213,18 @@ public static class GradientChecker
     internal static string Describe(GradientProblem problem, IBackwardPass backward)
     {
         Mlp network = problem.Network;
-        string shape = string.Join(" -> ", network.Layers.Select(l => l.Norm == Normalization.None ? $"{l.OutputSize} ({l.Activation})" : $"{l.OutputSize} (layernorm, {l.Activation})"));
+        string shape = ShapeText(network);
         string examples = problem.Count == 1 ? "1 example" : $"{problem.Count} examples";
         string source = backward is EngineBackward ? "" : $", backward: {backward.Name}";
-        return $"{network.InputSize} inputs -> {shape}{Blocks(network)}; {examples}, loss {problem.Loss}{source}";
+        return $"{network.InputSize} inputs -> {shape}{BlocksText(network)}; {examples}, loss {problem.Loss}{source}";
     }
 
-    /// <summary>"; residual blocks 2-3, 4-5 (pre, alpha 0.7071)": the layers each skip goes around, 1-based.</summary>
-    internal static string Blocks(Mlp network)
+    /// <summary>"4 (tanh) -> 4 (layernorm, tanh) -> 1 (identity)": each layer's units, norm and activation.</summary>
+    public static string ShapeText(Mlp network) =>
+        string.Join(" -> ", network.Layers.Select(l => l.Norm == Normalization.None ? $"{l.OutputSize} ({l.Activation})" : $"{l.OutputSize} (layernorm, {l.Activation})"));
+
+    /// <summary>"; residual blocks 2-3, 4-5 (pre, alpha 0.7071)": the layers each skip goes around, 1-based ("" for a plain network).</summary>
+    public static string BlocksText(Mlp network)
     {
         IReadOnlyList<ResidualBlock> blocks = network.Blocks;
         if (blocks.Count == 0)
