@@ -61,6 +61,9 @@ public sealed class NetworkPathSum
 
     public PathSpread? Spread { get; }
 
+    /// <summary>Whether the network has residual blocks, whose skips add paths.</summary>
+    public bool Residual => _state.Residual;
+
     /// <summary>The sum of all path products (NaN when the paths were not listed).</summary>
     public double Value => Paths is null ? double.NaN : Paths.Sum(p => p.Product);
 

@@ -100,6 +100,10 @@ internal static class ExplainNetworkRun
     {
         string d = $"d{s.Output}/d{s.Wrt.Text}";
         o.WriteLine($"{d}: a sum over {ExplainExpressionText.Plural(s.PathCount, "path")} from {s.Wrt.Text} up to {s.Output}, each a product of weights w_jk^[l] (and phi'(z) for nonlinear units)");
+        if (s.Residual)
+        {
+            o.WriteLine("   a path may jump a residual block along its skip (factor 1, or phi'(u) after a post-form sum u); through a block's branch it carries alpha; h_k^[l] is a block's output");
+        }
         if (s.Paths is not null)
         {
             int i = 1;
