@@ -25,7 +25,7 @@ public sealed class ArchitectureNetworkCommandTests : TempDirectory
         var (exit, output, error) = LabRunner.Run("grad", Net(norm: true), "--data", Data);
         Assert.Equal((0, ""), (exit, error));
         Assert.Contains("network  2 inputs -> 2 (layernorm, tanh) -> 2 (layernorm, tanh) -> 2 (layernorm, tanh) -> 1 (identity); residual blocks 2, 3 (pre, alpha 0.5)", output);
-        Assert.Contains("layer 2  2 -> 2, tanh, layernorm, residual block from here to layer 2", output);
+        Assert.Contains("layer 2  2 -> 2, tanh, layernorm, a residual block of its own", output);
         Assert.Contains("  dJ/dgamma[2]  ", output);
         Assert.Contains("  dJ/dbeta[3]  ", output);
 
@@ -50,7 +50,7 @@ public sealed class ArchitectureNetworkCommandTests : TempDirectory
     }
 
     [Theory]
-    [InlineData("skip-not-added@2", "verdict  FAIL: residual block 2 (layer 3): skip sum at the block's input: dJ/da[2] passed down wrong: it is the branch's dJ/dx alone")]
+    [InlineData("skip-not-added@2", "verdict  FAIL: residual block 2 (layer 3): skip sum at the block's input: dJ/dh[2] passed down wrong: it is the branch's dJ/dx alone")]
     [InlineData("norm-missing-mean@2", "verdict  FAIL: layer 2 (layernorm, tanh): layernorm backward dJ/dz[2]")]
     public void Gradcheck_catches_the_planted_skip_and_norm_bugs_and_names_where(string bug, string verdict)
     {

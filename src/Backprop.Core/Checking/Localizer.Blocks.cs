@@ -119,7 +119,8 @@ public static partial class Localizer
             ? "it is the skip's share alone: the branch's dJ/dx is not added"
             : "it is not the branch's dJ/dx plus the skip's share";
         string site = Site(block, b);
-        string what = block.First == 0 ? "dJ/dx" : $"dJ/da[{block.First}]";
+        // What the block starts from: x, the output a of a plain layer, or h, the output of the block below.
+        string what = block.First == 0 ? "dJ/dx" : network.BlockEndingAt(block.First - 1) is null ? $"dJ/da[{block.First}]" : $"dJ/dh[{block.First}]";
         AddBlock(findings, b, site, whole.Passed ? double.NaN : whole.RelativeError, whole.Factor, $"{site}: skip sum at the block's input: {what} passed down {Off(whole, why)}");
     }
 

@@ -57,8 +57,9 @@ internal static class GradCommand
             DenseLayer layer = network.Layers[l];
             int n = l + 1;
             string norm = layer.Norm == Normalization.None ? "" : ", layernorm";
-            string block = network.BlockStartingAt(l) is { } starts ? $", residual block from here to layer {starts.Last + 1}"
-                : network.BlockEndingAt(l) is { } ends ? $", ends the residual block from layer {ends.First + 1}{(ends.After is null ? "" : $" ({ends.After} after the sum)")}" : "";
+            string block = (network.BlockStartingAt(l) ?? network.BlockEndingAt(l)) is not { } b ? ""
+                : (b.Count == 1 ? ", a residual block of its own" : $", {(b.First == l ? "starts" : "ends")} the residual block of layers {b.First + 1} to {b.Last + 1}")
+                + (b.After is null || b.Last != l ? "" : $" ({b.After} after the sum)");
             o.WriteLine($"layer {n}  {layer.InputSize} -> {layer.OutputSize}, {layer.Activation}{norm}{block}");
             o.WriteLine($"  dJ/dW[{n}]  (row j = unit j of layer {n}, column k = unit k of layer {n - 1}: dJ/dw_jk^[{n}])");
             Format.Matrix(o, layer.WeightGradient, layer.OutputSize, layer.InputSize, "j", "k", "    ");
