@@ -150,7 +150,7 @@ public sealed class NetworkPathSum
         {
             if (state.Residual)
             {
-                throw new TeachingInputException($"{wrt.Text} has {count:G6} paths to {output}, more than the limit of {limit}, and the summary of path products is drawn for plain networks only: raise --limit or explain a parameter nearer the output");
+                throw new TeachingInputException($"{wrt.Text} has {count:G6} paths to {output}, more than the limit of {limit}, and the summary of path products is drawn for plain networks only: raise --max-paths or explain a parameter nearer the output");
             }
 
             return new NetworkPathSum(state, g, wrt, output, count, null, start, lossFactors, backprop, j, PathSpread.Measure(state, from, wrt.Unit - 1));
