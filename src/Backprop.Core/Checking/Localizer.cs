@@ -130,7 +130,11 @@ public static partial class Localizer
             {
                 why = $"it is delta[{l + 2}] W[{l + 1}]: the delta of the layer above, shifted by one layer";
             }
-            string what = l == 0 ? "dJ/dx" : $"dJ/da[{l}]";
+            string what = l == 0 ? "dJ/dx" : network.BlockEndingAt(l - 1) is null ? $"dJ/da[{l}]" : $"dJ/dh[{l}]";
+            if (network.BlockStartingAt(l) is not null)
+            {
+                what = $"(the branch's share of {what})";
+            }
             Add(findings, l, site, LocalOperation.InputGradient, input.RelativeError, input.Factor, $"{site}: input gradient {what} passed down {Off(input, why)}");
         }
     }
