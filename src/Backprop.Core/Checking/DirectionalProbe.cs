@@ -22,7 +22,8 @@ internal sealed class DirectionalProbe : IDisposable
     private readonly GradientProblem _problem;
     private readonly Mlp _network;
     private readonly Precision _precision;
-    private readonly int[] _offsets; // where W_l and b_l start in _saved: W_l at [2 (l - 1)], b_l at [2 (l - 1) + 1]
+    private const int Kinds = 4; // W, b, gamma, beta of a layer, in the order of Parameters
+    private readonly int[] _offsets; // where each parameter tensor of layer l starts in _saved: [Kinds (l - 1) + kind]
     private readonly double[] _saved;
     private readonly double[] _inputs;
     private readonly int _kinked;
@@ -36,14 +37,15 @@ internal sealed class DirectionalProbe : IDisposable
         _problem = problem;
         _network = problem.Network;
         _precision = precision;
-        _offsets = new int[2 * _network.Depth];
+        _offsets = new int[Kinds * _network.Depth];
         int at = 0;
         for (int l = 0; l < _network.Depth; l++)
         {
-            _offsets[2 * l] = at;
-            at += _network.Layers[l].Weights.Length;
-            _offsets[2 * l + 1] = at;
-            at += _network.Layers[l].Biases.Length;
+            for (int t = 0; t < Kinds; t++)
+            {
+                _offsets[Kinds * l + t] = at;
+                at += Parameters(_network.Layers[l], t).Length;
+            }
         }
         _saved = ArrayPool<double>.Shared.Rent(at);
         _inputs = ArrayPool<double>.Shared.Rent(problem.Inputs.Length);
@@ -53,8 +55,10 @@ internal sealed class DirectionalProbe : IDisposable
         _center = ArrayPool<sbyte>.Shared.Rent(_kinked);
         for (int l = 0; l < _network.Depth; l++)
         {
-            _network.Layers[l].Weights.CopyTo(_saved, _offsets[2 * l]);
-            _network.Layers[l].Biases.CopyTo(_saved, _offsets[2 * l + 1]);
+            for (int t = 0; t < Kinds; t++)
+            {
+                Parameters(_network.Layers[l], t).CopyTo(_saved, _offsets[Kinds * l + t]);
+            }
         }
         problem.Inputs.CopyTo(_inputs, 0);
     }
@@ -143,25 +147,44 @@ internal sealed class DirectionalProbe : IDisposable
     {
         for (int l = 0; l < _network.Depth; l++)
         {
-            DenseLayer layer = _network.Layers[l];
-            _saved.AsSpan(_offsets[2 * l], layer.Weights.Length).CopyTo(layer.Weights);
-            _saved.AsSpan(_offsets[2 * l + 1], layer.Biases.Length).CopyTo(layer.Biases);
+            for (int t = 0; t < Kinds; t++)
+            {
+                double[] values = Parameters(_network.Layers[l], t);
+                _saved.AsSpan(_offsets[Kinds * l + t], values.Length).CopyTo(values);
+            }
         }
         _problem.Inputs.CopyTo(_inputs, 0);
         _moved = false;
     }
 
-    private Span<double> Values(TensorId tensor) => tensor.Kind switch
+    private Span<double> Values(TensorId tensor) =>
+        tensor.Kind == TensorKind.Inputs ? _inputs.AsSpan(0, _problem.Inputs.Length) : Parameters(_network.Layers[tensor.Layer - 1], Slot(tensor.Kind));
+
+    private ReadOnlySpan<double> Original(TensorId tensor)
     {
-        TensorKind.Weights => _network.Layers[tensor.Layer - 1].Weights,
-        TensorKind.Biases => _network.Layers[tensor.Layer - 1].Biases,
-        _ => _inputs.AsSpan(0, _problem.Inputs.Length),
+        if (tensor.Kind == TensorKind.Inputs)
+        {
+            return _problem.Inputs;
+        }
+        int slot = Slot(tensor.Kind);
+        return _saved.AsSpan(_offsets[Kinds * (tensor.Layer - 1) + slot], Parameters(_network.Layers[tensor.Layer - 1], slot).Length);
+    }
+
+    private static int Slot(TensorKind kind) => kind switch
+    {
+        TensorKind.Weights => 0,
+        TensorKind.Biases => 1,
+        TensorKind.NormGain => 2,
+        TensorKind.NormBias => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    private ReadOnlySpan<double> Original(TensorId tensor) => tensor.Kind switch
+    /// <summary>A layer's parameter tensor by slot: W, b, gamma, beta (the last two empty without a norm).</summary>
+    private static double[] Parameters(DenseLayer layer, int slot) => slot switch
     {
-        TensorKind.Weights => _saved.AsSpan(_offsets[2 * (tensor.Layer - 1)], _network.Layers[tensor.Layer - 1].Weights.Length),
-        TensorKind.Biases => _saved.AsSpan(_offsets[2 * (tensor.Layer - 1) + 1], _network.Layers[tensor.Layer - 1].Biases.Length),
-        _ => _problem.Inputs,
+        0 => layer.Weights,
+        1 => layer.Biases,
+        2 => layer.NormGain,
+        _ => layer.NormBias,
     };
 }

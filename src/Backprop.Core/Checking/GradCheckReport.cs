@@ -38,10 +38,21 @@ public enum LocalOperation
     WeightGradient,
     BiasGradient,
     InputGradient,
+
+    /// <summary>A layernorm's backward: dJ/dz from the dJ/dy it received.</summary>
+    Normalization,
+    NormGainGradient,
+    NormBiasGradient,
+
+    /// <summary>A residual block's sum: the split of g into the skip's and the branch's shares, or their sum at the block's input.</summary>
+    SkipSum,
 }
 
-/// <summary>A backward rule found wrong when checked on its own; <see cref="Layer"/> is 1-based, null for the loss.</summary>
-public sealed record LocalFinding(int? Layer, string Site, LocalOperation Operation, double RelativeError, double? Factor, string Message);
+/// <summary>
+/// A backward rule found wrong when checked on its own; <see cref="Layer"/> is 1-based, null for the loss and for a
+/// residual block's sum, whose <see cref="Block"/> (1-based) is set instead.
+/// </summary>
+public sealed record LocalFinding(int? Layer, string Site, LocalOperation Operation, double RelativeError, double? Factor, string Message, int? Block = null);
 
 /// <summary>The result of checking every layer's backward rule on its own, loss first, then layer L down to 1.</summary>
 public sealed record Localization(IReadOnlyList<LocalFinding> Findings)
@@ -50,7 +61,7 @@ public sealed record Localization(IReadOnlyList<LocalFinding> Findings)
     public LocalFinding? First => Findings.Count > 0 ? Findings[0] : null;
 
     public string Summary => First?.Message
-        ?? "every layer's backward rule and the loss gradient are right on their own at these inputs";
+        ?? "every layer's backward rule, every norm and residual sum, and the loss gradient are right on their own at these inputs";
 }
 
 /// <summary>

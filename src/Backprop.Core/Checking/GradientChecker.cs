@@ -8,7 +8,7 @@ namespace Backprop.Core.Checking;
 
 /// <summary>
 /// Checks a network's analytic gradients (from the engine, or any <see cref="IBackwardPass"/>) against central
-/// differences of J in float64: every entry of every W_l, b_l and x (<see cref="Full"/>), or one random
+/// differences of J in float64: every entry of every W_l, b_l, gamma_l, beta_l and x (<see cref="Full"/>), or one random
 /// direction through all of them (<see cref="Fast"/>). When the check fails, each layer's backward rule is
 /// checked on its own and the first wrong one named (<see cref="Localizer"/>).
 /// </summary>
@@ -181,6 +181,8 @@ public static class GradientChecker
     {
         TensorKind.Weights => network.Layers[tensor.Layer - 1].WeightGradient,
         TensorKind.Biases => network.Layers[tensor.Layer - 1].BiasGradient,
+        TensorKind.NormGain => network.Layers[tensor.Layer - 1].NormGainGradient,
+        TensorKind.NormBias => network.Layers[tensor.Layer - 1].NormBiasGradient,
         _ => network.InputGradient,
     };
 
@@ -211,10 +213,27 @@ public static class GradientChecker
     internal static string Describe(GradientProblem problem, IBackwardPass backward)
     {
         Mlp network = problem.Network;
-        string shape = string.Join(" -> ", network.Layers.Select(l => $"{l.OutputSize} ({l.Activation})"));
+        string shape = ShapeText(network);
         string examples = problem.Count == 1 ? "1 example" : $"{problem.Count} examples";
         string source = backward is EngineBackward ? "" : $", backward: {backward.Name}";
-        return $"{network.InputSize} inputs -> {shape}; {examples}, loss {problem.Loss}{source}";
+        return $"{network.InputSize} inputs -> {shape}{BlocksText(network)}; {examples}, loss {problem.Loss}{source}";
+    }
+
+    /// <summary>"4 (tanh) -> 4 (layernorm, tanh) -> 1 (identity)": each layer's units, norm and activation.</summary>
+    public static string ShapeText(Mlp network) =>
+        string.Join(" -> ", network.Layers.Select(l => l.Norm == Normalization.None ? $"{l.OutputSize} ({l.Activation})" : $"{l.OutputSize} (layernorm, {l.Activation})"));
+
+    /// <summary>"; residual blocks 2-3, 4-5 (pre, alpha 0.7071)": the layers each skip goes around, 1-based ("" for a plain network).</summary>
+    public static string BlocksText(Mlp network)
+    {
+        IReadOnlyList<ResidualBlock> blocks = network.Blocks;
+        if (blocks.Count == 0)
+        {
+            return "";
+        }
+        string form = blocks[0].After is null ? "pre" : $"post, {blocks[0].After} after the sum";
+        string spans = string.Join(", ", blocks.Select(b => b.Count == 1 ? $"{b.First + 1}" : $"{b.First + 1}-{b.Last + 1}"));
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; residual blocks {spans} ({form}, alpha {blocks[0].Scale:G4})");
     }
 
     private static string Describe(GradientProblem problem, TensorId tensor)
@@ -224,6 +243,8 @@ public static class GradientChecker
         {
             TensorKind.Weights => $"dJ/dW[{tensor.Layer}], {rows} x {cols} ({problem.Network.Layers[tensor.Layer - 1].Activation})",
             TensorKind.Biases => $"dJ/db[{tensor.Layer}], {cols}",
+            TensorKind.NormGain => $"dJ/dgamma[{tensor.Layer}], {cols} (layernorm gain)",
+            TensorKind.NormBias => $"dJ/dbeta[{tensor.Layer}], {cols} (layernorm bias)",
             _ => $"dJ/dx, {rows} x {cols}",
         };
     }

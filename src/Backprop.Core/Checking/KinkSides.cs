@@ -12,8 +12,13 @@ namespace Backprop.Core.Checking;
 /// </summary>
 internal static class KinkSides
 {
-    /// <summary>The number of (example, unit) pairs of kinked layers for a batch of m.</summary>
-    public static int Count(Mlp network, int m) => network.Layers.Where(l => l.Activation.HasKink).Sum(l => l.OutputSize) * m;
+    /// <summary>
+    /// The number of (example, unit) pairs of kinked layers for a batch of m, and of post-form residual sums whose
+    /// activation after the sum is kinked.
+    /// </summary>
+    public static int Count(Mlp network, int m) =>
+        (network.Layers.Where(l => l.Activation.HasKink).Sum(l => l.OutputSize)
+        + network.Blocks.Where(b => b.After is { HasKink: true }).Sum(b => network.Layers[b.Last].OutputSize)) * m;
 
     /// <summary>Writes the side of every kinked unit of the last forward pass, layer by layer, into <paramref name="sides"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a pass over every unit, run a few times per fast check
@@ -28,6 +33,17 @@ internal static class KinkSides
                 foreach (double z in layer.PreActivation)
                 {
                     sides[at++] = Side(z, zero);
+                }
+            }
+        }
+        foreach (ResidualBlock block in network.Blocks)
+        {
+            if (block.After is { HasKink: true } after)
+            {
+                sbyte zero = ZeroSide(after);
+                foreach (double u in network.BlockSum(block.Last))
+                {
+                    sides[at++] = Side(u, zero);
                 }
             }
         }

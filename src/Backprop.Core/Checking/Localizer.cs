@@ -6,13 +6,16 @@ namespace Backprop.Core.Checking;
 
 /// <summary>
 /// Finds where a backward pass goes wrong: checks the loss gradient and then each layer's rules, layer L down to
-/// 1, on their own at the inputs the forward pass gave that layer (the layer as a function of its W, b and x,
-/// weighted by the gradient it actually received), so an error upstream cannot hide or imitate one here. The
-/// findings come in backward order; the first is where the backward pass first goes wrong. Known mistakes
-/// (a missing phi', W for W^T, a missing 2 or 1/m, an overwritten batch sum, the delta of the layer above)
-/// are recognised and named.
+/// 1, on their own at the inputs the forward pass gave that layer (the layer as a function of its W, b, gamma, beta
+/// and x, weighted by the gradient it actually received), so an error upstream cannot hide or imitate one here. A
+/// normed layer's norm is checked as an op of its own (dJ/dz from the dJ/dy it received), and each residual block's
+/// sum where the block ends (the split of g) and where it starts (the skip's share added to the branch's dJ/dx,
+/// against differences of the whole block in x_b). The findings come in backward order; the first is where the
+/// backward pass first goes wrong. Known mistakes (a missing phi', W for W^T, a missing 2 or 1/m, an overwritten
+/// batch sum, the delta of the layer above, a norm without its mean term, a skip whose share is not added) are
+/// recognised and named.
 /// </summary>
-public static class Localizer
+public static partial class Localizer
 {
     public static Localization Locate(GradientProblem problem, BackwardTrace trace, double h)
     {
@@ -23,9 +26,20 @@ public static class Localizer
         double[] output = network.Forward(problem.Inputs, m).ToArray();
         var findings = new List<LocalFinding>();
         CheckLoss(problem, output, trace, h, findings);
+        IReadOnlyList<ResidualBlock> blocks = network.Blocks;
         for (int l = network.Depth - 1; l >= 0; l--)
         {
+            int ending = EngineBackward.IndexOf(blocks, b => b.Last == l);
+            if (ending >= 0 && ending < trace.Blocks.Count)
+            {
+                CheckSplit(network, ending, problem.Inputs, m, trace, h, findings);
+            }
             CheckLayer(network, l, problem.Inputs, m, trace, h, findings);
+            int starting = EngineBackward.IndexOf(blocks, b => b.First == l);
+            if (starting >= 0 && starting < trace.Blocks.Count)
+            {
+                CheckJoin(network, starting, problem.Inputs, m, trace, h, findings);
+            }
         }
         return new Localization(findings);
     }
@@ -57,18 +71,25 @@ public static class Localizer
         DenseLayer layer = network.Layers[l];
         LayerTrace t = trace.Layers[l];
         LayerTrace? above = l + 1 < network.Depth ? trace.Layers[l + 1] : null;
-        double[] x = l == 0 ? inputs : network.Layers[l - 1].Output.ToArray();
-        string site = $"layer {l + 1} ({layer.Activation})";
+        double[] x = Input(network, l, inputs);
+        string site = $"layer {l + 1} ({(layer.Norm == Normalization.None ? "" : "layernorm, ")}{layer.Activation})";
         var f = new LayerFunction(layer, m, x, t.Upstream);
         ulong seed = 100 + (ulong)l;
 
-        double[] sentDown = above?.InputGradient ?? trace.OutputGradient;
+        int ending = EngineBackward.IndexOf(network.Blocks, b => b.Last == l);
+        double[] sentDown = ending >= 0 && ending < trace.Blocks.Count ? trace.Blocks[ending].BranchGradient : SentDown(network, l, trace);
         if (!RuleComparison.Same(t.Upstream, sentDown))
         {
+            string from = ending >= 0 ? $"the sum of residual block {ending + 1} gave its branch" : above is null ? "the loss passed down" : $"layer {l + 2} passed down";
             Add(findings, l, site, LocalOperation.Wiring, double.NaN, null,
-                $"{site}: the gradient it received is not the dJ/da {(above is null ? "the loss" : $"layer {l + 2}")} passed down (the wiring between them is wrong)");
+                $"{site}: the gradient it received is not the dJ/da {from} (the wiring between them is wrong)");
         }
-        CheckActivation(layer, t, site, l, h, findings);
+        bool normed = layer.Norm != Normalization.None && t.NormOutputGradient.Length == t.Delta.Length;
+        CheckActivation(layer, normed ? t with { Delta = t.NormOutputGradient } : t, site, l, h, findings);
+        if (normed)
+        {
+            CheckNorm(f, layer, t, m, site, l, h, seed, findings);
+        }
 
         RuleOutcome weights = RuleComparison.Compare(t.WeightGradient, f.Weights, w => f.Evaluate(weights: w), h, seed);
         if (!weights.Passed)
@@ -109,9 +130,30 @@ public static class Localizer
             {
                 why = $"it is delta[{l + 2}] W[{l + 1}]: the delta of the layer above, shifted by one layer";
             }
-            string what = l == 0 ? "dJ/dx" : $"dJ/da[{l}]";
+            string what = l == 0 ? "dJ/dx" : network.BlockEndingAt(l - 1) is null ? $"dJ/da[{l}]" : $"dJ/dh[{l}]";
+            if (network.BlockStartingAt(l) is not null)
+            {
+                what = $"(the branch's share of {what})";
+            }
             Add(findings, l, site, LocalOperation.InputGradient, input.RelativeError, input.Factor, $"{site}: input gradient {what} passed down {Off(input, why)}");
         }
+    }
+
+    /// <summary>The input the forward pass gave layer index <paramref name="l"/>: x, or what the layer below reads out (a block's output where one ends).</summary>
+    private static double[] Input(Mlp network, int l, double[] inputs) => l == 0 ? inputs : network.OutputOf(l - 1).ToArray();
+
+    /// <summary>
+    /// dJ/d(what the layer above reads from layer index <paramref name="l"/>), as the trace says it was passed down: from
+    /// the loss, from the layer above, or where a block starts above, that block's dJ/dx_b.
+    /// </summary>
+    private static double[] SentDown(Mlp network, int l, BackwardTrace trace)
+    {
+        if (l == network.Depth - 1)
+        {
+            return trace.OutputGradient;
+        }
+        int starting = EngineBackward.IndexOf(network.Blocks, b => b.First == l + 1);
+        return starting >= 0 && starting < trace.Blocks.Count ? trace.Blocks[starting].InputGradient : trace.Layers[l + 1].InputGradient;
     }
 
     /// <summary>delta = dJ/da * phi'(z), element by element, against g (phi(z + h) - phi(z - h)) / 2h; units within h of a kink are skipped.</summary>

@@ -44,6 +44,8 @@ internal sealed class LossProbe
     {
         TensorKind.Weights => _network.Layers[tensor.Layer - 1].Weights,
         TensorKind.Biases => _network.Layers[tensor.Layer - 1].Biases,
+        TensorKind.NormGain => _network.Layers[tensor.Layer - 1].NormGain,
+        TensorKind.NormBias => _network.Layers[tensor.Layer - 1].NormBias,
         _ => _inputs,
     };
 

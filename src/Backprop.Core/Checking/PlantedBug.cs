@@ -20,19 +20,29 @@ public enum PlantedBugKind
 
     /// <summary>Layer l computes its dJ/dW, dJ/db and dJ/dx from delta_{l+1}, the delta of the layer above; needs equal widths.</summary>
     ShiftedDelta,
+
+    /// <summary>
+    /// Residual block b passes down the branch's dJ/dx alone: the skip's share of dJ/dx_b (g, or g phi'(u) in the post
+    /// form) is not added where the skip and the branch meet at the block's input. The number after @ is the block.
+    /// </summary>
+    SkipNotAdded,
+
+    /// <summary>Layer l's layernorm backward computes dz = (dzhat - zhat mean(dzhat zhat)) / s: the - mean(dzhat) term, the gradient through the mean mu, is left out.</summary>
+    NormMissingMean,
 }
 
-/// <summary>A planted bug in layer <paramref name="Layer"/> (1-based; ignored for the loss bugs).</summary>
+/// <summary>A planted bug in layer <paramref name="Layer"/> (1-based; the residual block for skip-not-added; ignored for the loss bugs).</summary>
 public sealed record PlantedBug(PlantedBugKind Kind, int Layer = 1)
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["drop-activation-derivative", "transposed-weights", "overwrite-fan-out", "loss-missing-two", "loss-missing-mean", "shifted-delta"];
+        ["drop-activation-derivative", "transposed-weights", "overwrite-fan-out", "loss-missing-two", "loss-missing-mean", "shifted-delta",
+            "skip-not-added", "norm-missing-mean"];
 
     public bool IsLossBug => Kind is PlantedBugKind.LossMissingTwo or PlantedBugKind.LossMissingMean;
 
     public static string NameOf(PlantedBugKind kind) => Names[(int)kind];
 
-    /// <summary>Parses "drop-activation-derivative@2" (layer 2) or "loss-missing-two"; layer defaults to 1.</summary>
+    /// <summary>Parses "drop-activation-derivative@2" (layer 2), "skip-not-added@1" (block 1) or "loss-missing-two"; the number defaults to 1.</summary>
     public static bool TryParse(string text, out PlantedBug bug)
     {
         bug = new PlantedBug(PlantedBugKind.DropActivationDerivative);

@@ -1,3 +1,5 @@
+using Backprop.Core.Networks;
+
 namespace Backprop.Core.Checking;
 
 /// <summary>One step size of a sweep: the central difference at h and its relative error against the analytic value.</summary>
@@ -22,7 +24,7 @@ public static class StepSweep
     public static IReadOnlyList<double> Steps { get; } = Enumerable.Range(1, 12).Select(k => Math.Pow(10, -k)).ToArray();
 
     /// <summary>
-    /// Sweeps the given entries (labels like "W2[3,1]", "b1[2]", "x[1,2]"), or by default the largest-gradient
+    /// Sweeps the given entries (labels like "W2[3,1]", "b1[2]", "gamma1[2]", "x[1,2]"), or by default the largest-gradient
     /// entry of W_1 and of W_L. Throws <see cref="ArgumentException"/> for a label that names no entry.
     /// </summary>
     public static StepSweepResult Run(GradientProblem problem, IReadOnlyList<string>? entries = null, GradCheckOptions? options = null, IBackwardPass? backward = null)
@@ -53,11 +55,15 @@ public static class StepSweep
     {
         if (!TensorId.TryParseEntry(label, out TensorId tensor, out int row, out int col))
         {
-            throw new ArgumentException($"entry '{label}': expected W<layer>[row,col], b<layer>[unit] or x[example,input], 1-based, e.g. W2[3,1]");
+            throw new ArgumentException($"entry '{label}': expected W<layer>[row,col], b<layer>[unit], gamma<layer>[unit], beta<layer>[unit] or x[example,input], 1-based, e.g. W2[3,1]");
         }
         if (tensor.Kind != TensorKind.Inputs && tensor.Layer > problem.Network.Depth)
         {
             throw new ArgumentException($"entry '{label}': the network has {problem.Network.Depth} layer(s)");
+        }
+        if (tensor.Kind is TensorKind.NormGain or TensorKind.NormBias && problem.Network.Layers[tensor.Layer - 1].Norm == Normalization.None)
+        {
+            throw new ArgumentException($"entry '{label}': layer {tensor.Layer} has no norm, so no gamma or beta");
         }
         var (rows, cols) = problem.Shape(tensor);
         if (row < 1 || row > rows || col < 1 || col > cols)

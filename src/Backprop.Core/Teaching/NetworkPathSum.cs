@@ -61,6 +61,9 @@ public sealed class NetworkPathSum
 
     public PathSpread? Spread { get; }
 
+    /// <summary>Whether the network has residual blocks, whose skips add paths.</summary>
+    public bool Residual => _state.Residual;
+
     /// <summary>The sum of all path products (NaN when the paths were not listed).</summary>
     public double Value => Paths is null ? double.NaN : Paths.Sum(p => p.Product);
 
@@ -68,11 +71,16 @@ public sealed class NetworkPathSum
     /// The backward pass of this example unit by unit (<see cref="NetworkBackward"/>): the steps whose values backprop
     /// computes, of which d(output)/d(<see cref="Wrt"/>) is one.
     /// </summary>
-    public IReadOnlyList<NetworkBackwardStep> Backward() => NetworkBackward.Steps(_state, Output, LossFactors);
+    /// <exception cref="TeachingInputException">The network is residual (the steps are written for plain networks).</exception>
+    public IReadOnlyList<NetworkBackwardStep> Backward() => _state.Residual
+        ? throw new TeachingInputException("the unit-by-unit backward pass is written for plain networks; a residual network's is in its path sum, where each skip adds paths")
+        : NetworkBackward.Steps(_state, Output, LossFactors);
 
     /// <summary>The network's graph for this example, forward and backward views, as Graphviz DOT.</summary>
-    /// <exception cref="TeachingInputException">The network is too big to draw.</exception>
-    public string Dot() => NetworkGraph.Dot(_state, _outputGradient, Output, Loss);
+    /// <exception cref="TeachingInputException">The network is too big to draw, or residual.</exception>
+    public string Dot() => _state.Residual
+        ? throw new TeachingInputException("the network's graph is drawn for plain networks; a residual network's skips are shown in its path sum")
+        : NetworkGraph.Dot(_state, _outputGradient, Output, Loss);
 
     /// <summary>
     /// The path sum grouped as the worked example writes it: the loss factor of each output unit times the sum of its
@@ -95,11 +103,20 @@ public sealed class NetworkPathSum
         return Juxtapose(new[] { sum }.Concat(Start.Select(f => f.Symbol)).Where(w => w.Text != "1"));
     }
 
-    /// <summary>Explains dL/d(<paramref name="wrt"/>) for one example x (targets y, or null to differentiate y_hat_1).</summary>
+    /// <summary>
+    /// Explains dL/d(<paramref name="wrt"/>) for one example x (targets y, or null to differentiate y_hat_1). In a
+    /// residual network a path may jump any block along its skip, so each block offers one path more per unit than
+    /// its branch: the skip's factor is 1 (pre form) or phi'(u) (post form), and a path through the branch carries alpha.
+    /// </summary>
+    /// <exception cref="TeachingInputException">The network has a layernorm, or a residual network has more paths than the limit.</exception>
     public static NetworkPathSum Create(Mlp network, Loss loss, double[] x, double[]? y, NetworkParameter wrt, int limit)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(loss);
+        if (network.Layers.Any(l => l.Norm != Normalization.None))
+        {
+            throw new TeachingInputException("a path sum needs each unit to reach the next layer through one weight, but with layernorm every unit of a row feeds every other unit of it through the row's mean and variance, so the derivative is not a sum over paths of weights and slopes: explain a network without \"norm\" (lab grad and lab gradcheck take it)");
+        }
         var state = NetworkState.Capture(network, x);
         int outputs = network.OutputSize;
         var g = new double[outputs];
@@ -110,7 +127,7 @@ public sealed class NetworkPathSum
         }
         else
         {
-            j = loss.Compute(state.A[^1], y, 1, outputs, g);
+            j = loss.Compute(state.Read[^1], y, 1, outputs, g);
         }
 
         network.Forward(x, 1);
@@ -126,20 +143,16 @@ public sealed class NetworkPathSum
         var start = StartFactors(state, wrt);
         int from = wrt.Kind == ParameterKind.Input ? 0 : wrt.Layer;
         var reached = y is null ? [0] : Enumerable.Range(0, outputs).ToArray();
-        double count = reached.Length;
-        for (int l = from + 1; l < network.Depth; l++)
-        {
-            count *= network.Layers[l - 1].OutputSize;
-        }
+        double count = Count(state, from, wrt.Unit - 1, reached);
 
         string output = y is null ? "y_hat" : "L";
-        if (from == network.Depth)
-        {
-            count = 1; // a weight into an output unit: one path, through that unit
-        }
-
         if (count > limit)
         {
+            if (state.Residual)
+            {
+                throw new TeachingInputException($"{wrt.Text} has {count:G6} paths to {output}, more than the limit of {limit}, and the summary of path products is drawn for plain networks only: raise --max-paths or explain a parameter nearer the output");
+            }
+
             return new NetworkPathSum(state, g, wrt, output, count, null, start, lossFactors, backprop, j, PathSpread.Measure(state, from, wrt.Unit - 1));
         }
 
@@ -147,15 +160,54 @@ public sealed class NetworkPathSum
         return new NetworkPathSum(state, g, wrt, output, paths.Count, paths, start, lossFactors, backprop, j, null);
     }
 
+    /// <summary>
+    /// The number of paths from unit <paramref name="unit"/> of level <paramref name="from"/> (0 = the inputs, l = what
+    /// the layer above layer l reads) to the reached outputs, by dynamic programming over units: a unit's paths are the
+    /// sum of those of the units below it, plus, where a block ends, those of the same unit at the block's input.
+    /// </summary>
+    private static double Count(NetworkState s, int from, int unit, int[] outputs)
+    {
+        var at = new Dictionary<int, double[]> { [from] = OneHot(s, from, unit) };
+        for (int l = from + 1; l <= s.Depth; l++)
+        {
+            int width = s.Layers[l - 1].OutputSize;
+            double below = at[l - 1].Sum();
+            var here = Enumerable.Repeat(below, width).ToArray();
+            if (s.Network.BlockEndingAt(l - 1) is ResidualBlock block && at.TryGetValue(block.First, out double[]? input))
+            {
+                for (int k = 0; k < width; k++)
+                {
+                    here[k] += input[k];
+                }
+            }
+
+            at[l] = here;
+        }
+
+        return outputs.Sum(c => at[s.Depth][c]);
+    }
+
+    private static double[] OneHot(NetworkState s, int level, int unit)
+    {
+        var v = new double[level == 0 ? s.X.Length : s.Layers[level - 1].OutputSize];
+        v[unit] = 1;
+        return v;
+    }
+
     private static List<NetworkPath> Enumerate(NetworkState s, int from, int unit, int[] outputs, List<PathFactor> lossFactors, List<PathFactor> start)
     {
-        // Partial paths from the parameter's unit up to layer l, as (unit reached, factors top-first).
-        var partial = new List<(int Unit, List<PathFactor> Factors)> { (unit, []) };
+        // Partial paths from the parameter's unit up to each level l, as (unit reached, factors top-first); kept per
+        // level because a block's skip continues the paths that reached its input. A parameter of a block's last layer
+        // reaches the block's output through alpha (and phi'(u) in the post form).
+        var partialAt = new Dictionary<int, List<(int Unit, List<PathFactor> Factors)>>
+        {
+            [from] = [(unit, from == 0 ? [] : [.. s.BranchFactors(from, unit)])],
+        };
         for (int l = from + 1; l <= s.Depth; l++)
         {
             var next = new List<(int, List<PathFactor>)>();
             int width = s.Layers[l - 1].OutputSize;
-            foreach (var (k, factors) in partial)
+            foreach (var (k, factors) in partialAt[l - 1])
             {
                 for (int j = 0; j < width; j++)
                 {
@@ -164,14 +216,26 @@ public sealed class NetworkPathSum
                         continue;
                     }
 
-                    next.Add((j, [.. s.EdgeFactors(l, j, k), .. factors]));
+                    next.Add((j, [.. s.BranchFactors(l, j), .. s.EdgeFactors(l, j, k), .. factors]));
                 }
             }
 
-            partial = next;
+            if (s.Network.BlockEndingAt(l - 1) is ResidualBlock block && partialAt.TryGetValue(block.First, out var skipped))
+            {
+                // The skip: x_b unit k goes straight to the block's output unit k.
+                foreach (var (k, factors) in skipped)
+                {
+                    if (l < s.Depth || outputs.Contains(k))
+                    {
+                        next.Add((k, [.. s.SkipFactors(l, k), .. factors]));
+                    }
+                }
+            }
+
+            partialAt[l] = next;
         }
 
-        return partial
+        return partialAt[s.Depth]
             .Where(p => outputs.Contains(p.Unit))
             .Select(p => new NetworkPath(p.Unit + 1, [lossFactors[p.Unit], .. p.Factors, .. start]))
             .ToList();

@@ -1,3 +1,4 @@
+using Backprop.Core.Checking;
 using Backprop.Core.Networks;
 using Backprop.Core.Serialization;
 using Backprop.Core.Teaching;
@@ -25,7 +26,7 @@ internal static class ExplainNetworkRun
             NetworkPathSum.Create(network, definition.Loss, x, y, NetworkParameter.Parse(name, network), limit))).ToList();
         // Drawn before anything is printed, so a network too large to draw fails with nothing half-written.
         string? drawing = graphFiles.Requested ? ExplainCommand.Explain(() => sums[0].Dot()) : null;
-        string shape = string.Join(" -> ", network.Layers.Select(l => $"{l.OutputSize} ({l.Activation})"));
+        string shape = GradientChecker.ShapeText(network) + GradientChecker.BlocksText(network);
         string header = $"network {network.InputSize} inputs -> {shape}, {(y is null ? "no loss: the output y_hat (unit 1) is differentiated" : $"loss {definition.Loss}")}";
         if (markdown)
         {
@@ -39,7 +40,8 @@ internal static class ExplainNetworkRun
             {
                 o.WriteLine($"L = {Format.Number(j)}" + (definition.Loss.Name == "mse" ? "   (L = (y - y_hat)^2 for this example, as in the worked example)" : ""));
             }
-            if (network.Layers.Sum(l => l.InputSize * l.OutputSize) <= NetworkBackward.MaxWeights)
+            // The unit-by-unit steps are written for plain networks; a residual network's skips show in its paths.
+            if (network.Blocks.Count == 0 && network.Layers.Sum(l => l.InputSize * l.OutputSize) <= NetworkBackward.MaxWeights)
             {
                 o.WriteLine();
                 WriteBackward(o, sums[0]);
@@ -98,6 +100,10 @@ internal static class ExplainNetworkRun
     {
         string d = $"d{s.Output}/d{s.Wrt.Text}";
         o.WriteLine($"{d}: a sum over {ExplainExpressionText.Plural(s.PathCount, "path")} from {s.Wrt.Text} up to {s.Output}, each a product of weights w_jk^[l] (and phi'(z) for nonlinear units)");
+        if (s.Residual)
+        {
+            o.WriteLine("   a path may jump a residual block along its skip (factor 1, or phi'(u) after a post-form sum u); through a block's branch it carries alpha; h_k^[l] is a block's output");
+        }
         if (s.Paths is not null)
         {
             int i = 1;

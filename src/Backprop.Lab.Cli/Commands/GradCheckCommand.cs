@@ -23,9 +23,9 @@ internal static class GradCheckCommand
         var threads = new Option<int>("--threads") { HelpName = "N", Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var float32 = new Option<bool>("--float32") { Description = "Evaluate the finite differences in float32 (to see why checks need float64)." };
         var sweep = new Option<bool>("--sweep-h") { Description = "Error against h from 1e-1 to 1e-12 for chosen entries (--entry), the best h and the V-shaped curve." };
-        var entries = new Option<string[]>("--entry") { HelpName = "ENTRY", Description = "Entry for --sweep-h, 1-based: W<layer>[row,col] such as W2[3,1], b<layer>[unit] or x[example,input] (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var entries = new Option<string[]>("--entry") { HelpName = "ENTRY", Description = "Entry for --sweep-h, 1-based: W<layer>[row,col] such as W2[3,1], b<layer>[unit], gamma<layer>[unit], beta<layer>[unit] (layernorm) or x[example,input] (repeatable).", AllowMultipleArgumentsPerToken = false };
         var plot = new Option<string?>("--plot") { HelpName = "FILE", Description = "With --sweep-h: also draw the V-curve (error against h, log-log) into FILE, PNG or SVG by its extension." };
-        var plant = new Option<string?>("--plant") { HelpName = "BUG[@LAYER]", Description = $"Check a deliberately wrong backward pass: {string.Join(", ", PlantedBug.Names)}." };
+        var plant = new Option<string?>("--plant") { HelpName = "BUG[@LAYER]", Description = $"Check a deliberately wrong backward pass: {string.Join(", ", PlantedBug.Names)} (skip-not-added@BLOCK names a residual block)." };
         var command = new Command("gradcheck", "Check a network's gradients against central finite differences and name the layer whose backward rule is wrong.");
         inputs.AddTo(command);
         foreach (Option option in new Option[] { json, fast, step, sample, worst, seed, threads, float32, sweep, entries, plot, plant })
@@ -125,7 +125,7 @@ internal static class GradCheckCommand
         }
         if (!PlantedBug.TryParse(plant, out PlantedBug bug))
         {
-            throw new UserInputException($"--plant '{plant}': expected one of {string.Join(", ", PlantedBug.Names)}, optionally followed by @LAYER (1-based), e.g. drop-activation-derivative@2");
+            throw new UserInputException($"--plant '{plant}': expected one of {string.Join(", ", PlantedBug.Names)}, optionally followed by @LAYER (1-based; @BLOCK, the residual block, for skip-not-added), e.g. drop-activation-derivative@2 or skip-not-added@1");
         }
         return new PlantedBugBackward(bug);
     }

@@ -66,6 +66,10 @@ internal static class GradCheckJson
                 {
                     w.WriteNull("layer");
                 }
+                if (f.Block is { } block)
+                {
+                    w.WriteNumber("block", block);
+                }
                 w.WriteString("site", f.Site);
                 w.WriteString("operation", Snake(f.Operation.ToString()));
                 Number(w, "rel_error", f.RelativeError);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Backprop.Core.Checking;
 using Backprop.Core.Networks;
 using Backprop.Core.Serialization;
 
@@ -43,8 +44,7 @@ internal static class GradCommand
 
     private static void WriteText(TextWriter o, NetworkDefinition definition, Mlp network, Batch batch, double j, PerExampleRows perExample, bool deltas)
     {
-        string shape = string.Join(" -> ", network.Layers.Select(l => $"{l.OutputSize} ({l.Activation})"));
-        o.WriteLine($"network  {network.InputSize} inputs -> {shape}");
+        o.WriteLine($"network  {network.InputSize} inputs -> {GradientChecker.ShapeText(network)}{GradientChecker.BlocksText(network)}");
         o.WriteLine($"batch    {batch.Count} example{(batch.Count == 1 ? "" : "s")}, loss {definition.Loss}");
         o.WriteLine($"J        {Format.Number(j)}");
         if (!double.IsFinite(j))
@@ -56,10 +56,19 @@ internal static class GradCommand
         {
             DenseLayer layer = network.Layers[l];
             int n = l + 1;
-            o.WriteLine($"layer {n}  {layer.InputSize} -> {layer.OutputSize}, {layer.Activation}");
+            string norm = layer.Norm == Normalization.None ? "" : ", layernorm";
+            string block = (network.BlockStartingAt(l) ?? network.BlockEndingAt(l)) is not { } b ? ""
+                : (b.Count == 1 ? ", a residual block of its own" : $", {(b.First == l ? "starts" : "ends")} the residual block of layers {b.First + 1} to {b.Last + 1}")
+                + (b.After is null || b.Last != l ? "" : $" ({b.After} after the sum)");
+            o.WriteLine($"layer {n}  {layer.InputSize} -> {layer.OutputSize}, {layer.Activation}{norm}{block}");
             o.WriteLine($"  dJ/dW[{n}]  (row j = unit j of layer {n}, column k = unit k of layer {n - 1}: dJ/dw_jk^[{n}])");
             Format.Matrix(o, layer.WeightGradient, layer.OutputSize, layer.InputSize, "j", "k", "    ");
             o.WriteLine($"  dJ/db[{n}]  {string.Join("  ", layer.BiasGradient.Select(Format.Number))}");
+            if (layer.Norm != Normalization.None)
+            {
+                o.WriteLine($"  dJ/dgamma[{n}]  {string.Join("  ", layer.NormGainGradient.Select(Format.Number))}");
+                o.WriteLine($"  dJ/dbeta[{n}]  {string.Join("  ", layer.NormBiasGradient.Select(Format.Number))}");
+            }
             if (deltas)
             {
                 o.WriteLine($"  delta[{n}] = dJ/dz[{n}]  (row i = example i)");
@@ -104,10 +113,31 @@ internal static class GradCommand
                 w.WriteNumber("units", layer.OutputSize);
                 WriteMatrix(w, "dW", layer.WeightGradient, layer.OutputSize, layer.InputSize, Drain);
                 WriteMatrix(w, "db", layer.BiasGradient, 1, layer.OutputSize, Drain, asVector: true);
+                if (layer.Norm != Normalization.None)
+                {
+                    w.WriteString("norm", "layernorm");
+                    WriteMatrix(w, "dgamma", layer.NormGainGradient, 1, layer.OutputSize, Drain, asVector: true);
+                    WriteMatrix(w, "dbeta", layer.NormBiasGradient, 1, layer.OutputSize, Drain, asVector: true);
+                }
                 WriteRows(w, "delta", perExample.Delta(l), layer.OutputSize, Drain);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (network.Blocks.Count > 0)
+            {
+                // The skips, 1-based like the layers: a block's output is x_b + alpha F(x_b) (pre), or after(x_b + alpha z) (post).
+                w.WriteStartArray("blocks");
+                foreach (ResidualBlock b in network.Blocks)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("first", b.First + 1);
+                    w.WriteNumber("last", b.Last + 1);
+                    w.WriteNumber("scale", b.Scale);
+                    w.WriteString("form", b.After is null ? "pre" : "post");
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             WriteRows(w, "dx", perExample.InputGradient, network.InputSize, Drain);
             w.WriteEndObject();
             Drain();
