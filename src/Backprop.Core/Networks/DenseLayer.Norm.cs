@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Backprop.Core.Kernels;
 
@@ -17,7 +18,6 @@ public sealed unsafe partial class DenseLayer
 
     private double[] _normalized = [];
     private double[] _inverseStd = [];
-    private double[] _normRow = [];
 
     public Normalization Norm { get; }
 
@@ -50,7 +50,6 @@ public sealed unsafe partial class DenseLayer
         NormBias = Rent(OutputSize);
         NormGainGradient = Rent(OutputSize);
         NormBiasGradient = Rent(OutputSize);
-        _normRow = Rent(OutputSize);
     }
 
     private void EnsureNormBatch(int m)
@@ -67,11 +66,11 @@ public sealed unsafe partial class DenseLayer
 
     private void ReturnNormBuffers()
     {
-        foreach (double[] array in (double[][])[NormGain, NormBias, NormGainGradient, NormBiasGradient, _normalized, _inverseStd, _normRow])
+        foreach (double[] array in (double[][])[NormGain, NormBias, NormGainGradient, NormBiasGradient, _normalized, _inverseStd])
         {
             Give(array);
         }
-        NormGain = NormBias = NormGainGradient = NormBiasGradient = _normalized = _inverseStd = _normRow = [];
+        NormGain = NormBias = NormGainGradient = NormBiasGradient = _normalized = _inverseStd = [];
     }
 
     /// <summary>z = x W^T + b into zhat's array, then the norm row by row, then a = phi(y) (phi' kept for the smooth ones).</summary>
@@ -85,14 +84,7 @@ public sealed unsafe partial class DenseLayer
         }
         for (int i = 0; i < m; i++)
         {
-            Span<double> zhat = _normalized.AsSpan(i * n, n);
-            double mean = TensorPrimitives.Sum<double>(zhat) / n;
-            TensorPrimitives.Subtract(zhat, mean, zhat);
-            double variance = TensorPrimitives.SumOfSquares<double>(zhat) / n;
-            double inverse = 1.0 / Math.Sqrt(variance + NormEpsilon);
-            _inverseStd[i] = inverse;
-            TensorPrimitives.Multiply(zhat, inverse, zhat);
-            TensorPrimitives.FusedMultiplyAdd(zhat, NormGain, NormBias, _z.AsSpan(i * n, n));
+            _inverseStd[i] = NormalizeRow(_normalized.AsSpan(i * n, n), NormGain, NormBias, _z.AsSpan(i * n, n));
         }
         Span<double> y = _z.AsSpan(0, m * n), a = _a.AsSpan(0, m * n);
         Activation.Forward(y, a, Activation.KeepsDerivative ? _derivative.AsSpan(0, m * n) : default);
@@ -106,20 +98,90 @@ public sealed unsafe partial class DenseLayer
         int m = _batch, n = OutputSize;
         Array.Clear(NormGainGradient);
         Array.Clear(NormBiasGradient);
-        Span<double> dzhat = _normRow.AsSpan(0, n);
         for (int i = 0; i < m; i++)
         {
-            Span<double> d = _delta.AsSpan(i * n, n);
-            ReadOnlySpan<double> zhat = _normalized.AsSpan(i * n, n);
-            TensorPrimitives.FusedMultiplyAdd(d, zhat, NormGainGradient, NormGainGradient);
-            TensorPrimitives.Add(NormBiasGradient, d, NormBiasGradient);
-            TensorPrimitives.Multiply(d, NormGain, dzhat);
-            double meanD = TensorPrimitives.Sum<double>(dzhat) / n;
-            double meanDZ = TensorPrimitives.Dot<double>(dzhat, zhat) / n;
-            // d = (dzhat - meanD - zhat meanDZ) / s
-            TensorPrimitives.FusedMultiplyAdd(zhat, -meanDZ, dzhat, d);
-            TensorPrimitives.Subtract(d, meanD, d);
-            TensorPrimitives.Multiply(d, _inverseStd[i], d);
+            NormBackwardRow(_delta.AsSpan(i * n, n), _normalized.AsSpan(i * n, n), _inverseStd[i], NormGain, NormGainGradient, NormBiasGradient);
+        }
+    }
+
+    /// <summary>
+    /// One row, z in <paramref name="zhat"/> on entry: zhat = (z - mu) / s written over it, y = gamma zhat + beta into
+    /// <paramref name="y"/>; returns 1/s. Three passes over the row (the sum, the sum of squares about the mean, the
+    /// writes) where one call per operation would make five.
+    /// </summary>
+    private static double NormalizeRow(Span<double> zhat, ReadOnlySpan<double> gamma, ReadOnlySpan<double> beta, Span<double> y)
+    {
+        int n = zhat.Length;
+        double mean = TensorPrimitives.Sum<double>(zhat) / n;
+        var vmean = new Vector<double>(mean);
+        var squares = Vector<double>.Zero;
+        int j = 0;
+        for (; j <= n - Vector<double>.Count; j += Vector<double>.Count)
+        {
+            Vector<double> d = new Vector<double>(zhat[j..]) - vmean;
+            squares += d * d;
+        }
+        double variance = Vector.Sum(squares);
+        for (; j < n; j++)
+        {
+            variance += (zhat[j] - mean) * (zhat[j] - mean);
+        }
+        double inverse = 1.0 / Math.Sqrt(variance / n + NormEpsilon);
+        var vinverse = new Vector<double>(inverse);
+        j = 0;
+        for (; j <= n - Vector<double>.Count; j += Vector<double>.Count)
+        {
+            Vector<double> h = (new Vector<double>(zhat[j..]) - vmean) * vinverse;
+            h.CopyTo(zhat[j..]);
+            (new Vector<double>(gamma[j..]) * h + new Vector<double>(beta[j..])).CopyTo(y[j..]);
+        }
+        for (; j < n; j++)
+        {
+            zhat[j] = (zhat[j] - mean) * inverse;
+            y[j] = gamma[j] * zhat[j] + beta[j];
+        }
+        return inverse;
+    }
+
+    /// <summary>
+    /// One row of the norm's backward pass in two passes: the first adds dy zhat to dJ/dgamma and dy to dJ/dbeta and forms
+    /// the two means of dzhat = gamma dy; the second writes dz = (dzhat - mean(dzhat) - zhat mean(dzhat zhat)) / s over dy.
+    /// </summary>
+    private static void NormBackwardRow(Span<double> d, ReadOnlySpan<double> zhat, double inverse, ReadOnlySpan<double> gamma,
+        Span<double> gainGradient, Span<double> biasGradient)
+    {
+        int n = d.Length, width = Vector<double>.Count;
+        Vector<double> sum = Vector<double>.Zero, dot = Vector<double>.Zero;
+        int j = 0;
+        for (; j <= n - width; j += width)
+        {
+            Vector<double> dy = new(d[j..]), h = new(zhat[j..]);
+            (new Vector<double>(gainGradient[j..]) + dy * h).CopyTo(gainGradient[j..]);
+            (new Vector<double>(biasGradient[j..]) + dy).CopyTo(biasGradient[j..]);
+            Vector<double> dh = dy * new Vector<double>(gamma[j..]);
+            sum += dh;
+            dot += dh * h;
+        }
+        double meanD = Vector.Sum(sum), meanDZ = Vector.Sum(dot);
+        for (int k = j; k < n; k++)
+        {
+            gainGradient[k] += d[k] * zhat[k];
+            biasGradient[k] += d[k];
+            double dh = d[k] * gamma[k];
+            meanD += dh;
+            meanDZ += dh * zhat[k];
+        }
+        (meanD, meanDZ) = (meanD / n, meanDZ / n);
+        Vector<double> vmeanD = new(meanD), vmeanDZ = new(meanDZ), vinverse = new(inverse);
+        j = 0;
+        for (; j <= n - width; j += width)
+        {
+            Vector<double> dh = new Vector<double>(d[j..]) * new Vector<double>(gamma[j..]);
+            ((dh - vmeanD - new Vector<double>(zhat[j..]) * vmeanDZ) * vinverse).CopyTo(d[j..]);
+        }
+        for (; j < n; j++)
+        {
+            d[j] = (d[j] * gamma[j] - meanD - zhat[j] * meanDZ) * inverse;
         }
     }
 }

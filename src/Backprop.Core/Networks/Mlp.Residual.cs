@@ -86,7 +86,7 @@ public sealed partial class Mlp
     private void BackwardWithBlocks(int top, ReadOnlySpan<double> gradient)
     {
         int m = _batch;
-        SetOutputGradient(top, gradient);
+        SetOutputGradient(top, gradient, null);
         for (int l = top; l >= 0; l--)
         {
             ReadOnlySpan<double> x = l == 0 ? _input.AsSpan(0, m * InputSize) : OutputOf(l - 1);
@@ -100,17 +100,20 @@ public sealed partial class Mlp
             }
             if (l > 0 && !fuse)
             {
-                SetOutputGradient(l - 1, dx);
+                SetOutputGradient(l - 1, dx, _activationGradients[l - 1]);
             }
         }
     }
 
-    /// <summary>Sets layer <paramref name="layer"/>'s delta from dJ/d(what the layer above reads).</summary>
-    private void SetOutputGradient(int layer, ReadOnlySpan<double> gradient)
+    /// <summary>
+    /// Sets layer <paramref name="layer"/>'s delta from dJ/d(what the layer above reads); <paramref name="owner"/> is the
+    /// network's array that holds the gradient, which stays as it is until the block's input is reached (null: a caller's).
+    /// </summary>
+    private void SetOutputGradient(int layer, ReadOnlySpan<double> gradient, double[]? owner)
     {
         if (_blockEndingAt[layer] is ResidualStream block)
         {
-            _layers[layer].SetDelta(block.Backward(gradient));
+            _layers[layer].SetDelta(block.Backward(gradient, owner));
         }
         else
         {
@@ -125,6 +128,7 @@ public sealed partial class Mlp
         private double[] _output = [];
         private double[] _skipGradient = [];
         private double[] _branchGradient = [];
+        private double[]? _skipHeld;
         private int _batch;
 
         public ResidualBlock Spec { get; } = spec;
@@ -134,7 +138,7 @@ public sealed partial class Mlp
         public ReadOnlySpan<double> Output => Spec.After is null ? Sum : _output.AsSpan(0, _batch * width);
 
         /// <summary>dJ/dx_b along the skip, from the last <see cref="Backward"/>.</summary>
-        public ReadOnlySpan<double> SkipGradient => _skipGradient.AsSpan(0, _batch * width);
+        public ReadOnlySpan<double> SkipGradient => (_skipHeld ?? _skipGradient).AsSpan(0, _batch * width);
 
         public ReadOnlySpan<double> Forward(ReadOnlySpan<double> input, ReadOnlySpan<double> branch, int m)
         {
@@ -150,20 +154,34 @@ public sealed partial class Mlp
             return output;
         }
 
-        /// <summary>From g = dJ/d(output): keeps the skip's share and returns the branch's, dJ/d(last layer's output).</summary>
-        public ReadOnlySpan<double> Backward(ReadOnlySpan<double> gradient)
+        /// <summary>
+        /// From g = dJ/d(output): keeps the skip's share and returns the branch's, dJ/d(last layer's output). In the pre form
+        /// the skip's share is g itself: held by reference when the network's own <paramref name="owner"/> array holds it,
+        /// and with alpha = 1 the branch's is g too, so neither costs a pass over the batch.
+        /// </summary>
+        public ReadOnlySpan<double> Backward(ReadOnlySpan<double> gradient, double[]? owner)
         {
             int size = _batch * width;
             Span<double> skip = _skipGradient.AsSpan(0, size), branch = _branchGradient.AsSpan(0, size);
-            if (Spec.After is null)
-            {
-                gradient[..size].CopyTo(skip);
-            }
-            else
+            _skipHeld = null;
+            if (Spec.After is not null)
             {
                 Spec.After.MultiplyByDerivative(Sum, Output, gradient[..size], skip);
             }
-            TensorPrimitives.Multiply(skip, Spec.Scale, branch);
+            else if (owner is not null)
+            {
+                _skipHeld = owner;
+            }
+            else
+            {
+                gradient[..size].CopyTo(skip);
+            }
+            ReadOnlySpan<double> share = SkipGradient;
+            if (Spec.Scale == 1)
+            {
+                return share;
+            }
+            TensorPrimitives.Multiply(share, Spec.Scale, branch);
             return branch;
         }
 
