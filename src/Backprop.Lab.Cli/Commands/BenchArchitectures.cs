@@ -10,28 +10,35 @@ namespace Backprop.Lab.Cli.Commands;
 /// round and heap bytes per step.
 /// </summary>
 internal sealed record ArchitectureStepFigure(string Name, int Depth, int Width, int Batch, double Ms, double PlainMs,
-    double Ratio, double RatioLow, double RatioHigh, int Rounds, double BytesPerStep);
+    double Ratio, double RatioLow, double RatioHigh, int Rounds, double BytesPerStep, double? TorchMs = null, double? TorchPlainMs = null)
+{
+    /// <summary>PyTorch's time for this network over its time for the plain one, both measured right after ours.</summary>
+    public double? TorchRatio => TorchMs / TorchPlainMs;
+}
 
 /// <summary>The residual and layernorm rows of <c>lab bench</c>: what a skip sum and a norm add to a step.</summary>
 internal static class BenchArchitectures
 {
-    private static readonly (string Name, Architecture Architecture)[] Compared =
+    /// <summary>Each compared network: its name, its architecture, and its name for bench/pytorch_step.py --architecture.</summary>
+    private static readonly (string Name, Architecture Architecture, string Torch)[] Compared =
     [
-        ("residual (pre, k = 2)", new Architecture { Residual = true }),
-        ("residual (post, k = 2)", new Architecture { Residual = true, Form = BlockForm.Post }),
-        ("layernorm", new Architecture { Norm = Normalization.LayerNorm }),
-        ("residual + layernorm", new Architecture { Residual = true, Norm = Normalization.LayerNorm }),
+        ("residual (pre, k = 2)", new Architecture { Residual = true }, "residual"),
+        ("residual (post, k = 2)", new Architecture { Residual = true, Form = BlockForm.Post }, "residual-post"),
+        ("layernorm", new Architecture { Norm = Normalization.LayerNorm }, "layernorm"),
+        ("residual + layernorm", new Architecture { Residual = true, Norm = Normalization.LayerNorm }, "residual-layernorm"),
     ];
 
     /// <summary>
     /// tanh networks of <paramref name="depth"/> hidden layers (1 + a multiple of 2, for the blocks) of width x width, then a
     /// linear readout of width units, batch rows, MSE and SGD as the plain rows; <paramref name="rounds"/> rounds each.
+    /// <paramref name="torch"/>, when given, is PyTorch's ms per step for a network named as bench/pytorch_step.py names it.
     /// </summary>
-    public static IReadOnlyList<ArchitectureStepFigure> Measure(int depth, int width, int batch, int rounds, double roundSeconds)
+    public static IReadOnlyList<ArchitectureStepFigure> Measure(int depth, int width, int batch, int rounds, double roundSeconds, Func<string, double>? torch = null)
     {
         var (plain, x, y) = Build(Architecture.Plain, depth, width, batch);
         var figures = new List<ArchitectureStepFigure>();
-        foreach (var (name, architecture) in Compared)
+        double? torchPlain = torch?.Invoke("plain-readout");
+        foreach (var (name, architecture, torchName) in Compared)
         {
             var (network, _, _) = Build(architecture, depth, width, batch);
             Warm(plain, x, y, batch);
@@ -45,7 +52,8 @@ internal static class BenchArchitectures
                 (best, bestPlain) = (Math.Min(best, a), Math.Min(bestPlain, p));
             }
             ratios.Sort();
-            figures.Add(new ArchitectureStepFigure(name, depth, width, batch, best, bestPlain, ratios[ratios.Count / 2], ratios[0], ratios[^1], rounds, bytes));
+            figures.Add(new ArchitectureStepFigure(name, depth, width, batch, best, bestPlain, ratios[ratios.Count / 2], ratios[0], ratios[^1], rounds, bytes,
+                torch?.Invoke(torchName), torchPlain));
         }
         return figures;
     }

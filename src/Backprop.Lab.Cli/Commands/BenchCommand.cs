@@ -114,9 +114,11 @@ internal static class BenchCommand
         JacobianFigure jacobian = BenchJacobian.Measure(quick ? BenchJacobian.Quick : BenchJacobian.Standard, rounds: quick ? 3 : 7);
 
         stderr.WriteLine("bench: residual and layernorm steps against plain ones");
-        IReadOnlyList<ArchitectureStepFigure> architectures = quick
-            ? BenchArchitectures.Measure(depth: 5, width: 64, batch: 32, rounds: 3, roundSeconds: 0.05)
-            : BenchArchitectures.Measure(depth: 21, width: 256, batch: 128, rounds: 9, roundSeconds: 0.3);
+        var (archDepth, archWidth, archBatch) = quick ? (5, 64, 32) : (21, 256, 128);
+        Func<string, double>? torchArchitecture = python is null || scriptPath is null ? null
+            : name => BenchPyTorch.Run(python, scriptPath, new BenchShape(name, archDepth, archWidth, archBatch), 1, budget, name).Ms;
+        IReadOnlyList<ArchitectureStepFigure> architectures = BenchArchitectures.Measure(archDepth, archWidth, archBatch,
+            rounds: quick ? 3 : 9, roundSeconds: quick ? 0.05 : 0.3, torchArchitecture);
 
         SweepFigure? sweep = null;
         string? sweepNote = null;

@@ -52,11 +52,14 @@ internal static class BenchOutput
         if (r.Architectures is { Count: > 0 } architectures)
         {
             ArchitectureStepFigure first = architectures[0];
-            o.WriteLine($"architecture (tanh, depth {first.Depth}, width {first.Width}, batch {first.Batch}, 1 thread)  ms/step  plain ms  x plain (median, range)  bytes/step");
+            bool torchArchitectures = first.TorchRatio is not null;
+            o.WriteLine($"architecture (tanh, depth {first.Depth}, width {first.Width}, batch {first.Batch}, 1 thread)  ms/step  plain ms  x plain (median, range)  bytes/step"
+                + (torchArchitectures ? "  PyTorch x plain" : ""));
             foreach (ArchitectureStepFigure a in architectures)
             {
+                string torchColumn = a.TorchRatio is double t ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" {t,16:F3}") : "";
                 o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{a.Name,-46} {Ms(a.Ms),8} {Ms(a.PlainMs),9} {a.Ratio,8:F3} ({a.RatioLow:F3}-{a.RatioHigh:F3}) {a.BytesPerStep,11:F0}"));
+                    $"{a.Name,-46} {Ms(a.Ms),8} {Ms(a.PlainMs),9} {a.Ratio,8:F3} ({a.RatioLow:F3}-{a.RatioHigh:F3}) {a.BytesPerStep,11:F0}{torchColumn}"));
             }
             o.WriteLine($"x plain: each of {first.Rounds} rounds times the plain network and then this one, back to back; the median of their ratios.");
             o.WriteLine();
@@ -108,6 +111,9 @@ internal static class BenchOutput
                 w.WriteNumber("ratio_low", a.RatioLow);
                 w.WriteNumber("ratio_high", a.RatioHigh);
                 w.WriteNumber("bytes_per_step", a.BytesPerStep);
+                WriteNumberOrNull(w, "pytorch_ms_per_step", a.TorchMs);
+                WriteNumberOrNull(w, "pytorch_plain_ms_per_step", a.TorchPlainMs);
+                WriteNumberOrNull(w, "pytorch_ratio_to_plain", a.TorchRatio);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -66,7 +66,7 @@ internal static class BenchPyTorch
         return null;
     }
 
-    public static PyTorchFigure Run(string python, string script, BenchShape shape, int threads, double seconds)
+    public static PyTorchFigure Run(string python, string script, BenchShape shape, int threads, double seconds, string architecture = "plain")
     {
         var start = new ProcessStartInfo(python)
         {
@@ -78,6 +78,7 @@ internal static class BenchPyTorch
             script, "--shape", $"{shape.Name}:{shape.Depth}:{shape.Width}:{shape.Batch}",
             "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--architecture", architecture,
         })
         {
             start.ArgumentList.Add(arg);
