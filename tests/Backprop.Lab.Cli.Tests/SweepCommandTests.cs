@@ -125,10 +125,19 @@ public sealed class SweepCommandTests : TempDirectory
         Assert.False(Directory.Exists(System.IO.Path.Combine(Path, "out")), "the refused sweep left its results folder");
     }
 
-    [Fact]
-    public void In_process_executor_gives_the_same_results_as_the_embedded_silo()
+    /// <summary>Residual blocks in both forms and layernorm: their configuration travels to the silo whole.</summary>
+    private const string TinyArchitectures = """
+        { "name": "tiny-arch", "base": { "width": 8, "depth": 3, "dataset": "teacher", "samples": 32, "batch_size": 16, "steps": 5, "record_every": 5,
+                                        "architecture": "residual", "block_depth": 1, "residual_scale": "1/sqrt(L)" },
+          "grid": { "block_form": ["pre", "post"], "norm": ["none", "layernorm"] } }
+        """;
+
+    [Theory]
+    [InlineData(Tiny)]
+    [InlineData(TinyArchitectures)]
+    public void In_process_executor_gives_the_same_results_as_the_embedded_silo(string text)
     {
-        string sweep = Write("tiny.json", Tiny);
+        string sweep = Write("tiny.json", text);
         string embedded = System.IO.Path.Combine(Path, "embedded"), local = System.IO.Path.Combine(Path, "local");
         Assert.Equal(0, LabRunner.Run("sweep", sweep, "--out", embedded).Exit);
         Assert.Equal(0, LabRunner.Run("sweep", sweep, "--out", local, "--in-process").Exit);
