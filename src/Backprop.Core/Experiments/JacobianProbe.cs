@@ -101,7 +101,10 @@ public static unsafe class JacobianProbe
         var gram = new double[n * n];
         var eigenvalues = new double[inputs * n];
         var traces = new double[inputs];
-        var workspace = new GemmWorkspace();
+        // The trials' workspaces, not a new one: each holds pinned arrays, and pinned garbage made at every measurement
+        // is what a heap near its limit handles worst.
+        // (Not given back if the measurement throws: the collector takes it then.)
+        GemmWorkspace workspace = BufferPool.Trials.RentWorkspace();
         for (int i = 0; i < inputs; i++)
         {
             Rows(network, bottom, top, x.Slice(i * network.InputSize, network.InputSize), chunk, j);
@@ -126,6 +129,7 @@ public static unsafe class JacobianProbe
             SymmetricEigenvalues(gram, n, values);
             System.Numerics.Tensors.TensorPrimitives.Multiply(values, Math.ScaleB(1.0, 2 * exponent), values);
         }
+        BufferPool.Trials.ReturnWorkspace(workspace);
         return JacobianSpectrum.FromEigenvalues(eigenvalues, traces, n, counter);
     }
 
@@ -146,7 +150,10 @@ public static unsafe class JacobianProbe
         var probes = new double[k * n];
         var gram = new double[k * k];
         var top1 = new double[k];
-        var workspace = new GemmWorkspace();
+        // The trials' workspaces, not a new one: each holds pinned arrays, and pinned garbage made at every measurement
+        // is what a heap near its limit handles worst.
+        // (Not given back if the measurement throws: the collector takes it then.)
+        GemmWorkspace workspace = BufferPool.Trials.RentWorkspace();
         double meanSquared = 0, max = 0;
         for (int i = 0; i < inputs; i++)
         {
@@ -168,6 +175,7 @@ public static unsafe class JacobianProbe
             SymmetricEigenvalues(gram, k, top1);
             max = Math.Max(max, Math.Sqrt(Math.Max(top1.Max(), 0)));
         }
+        BufferPool.Trials.ReturnWorkspace(workspace);
         return new JacobianSpectrum(JacobianMethod.Estimate, inputs, n, meanSquared, max, double.NaN, double.NaN, double.NaN, null, k);
     }
 

@@ -14,7 +14,6 @@ internal sealed class TheoryArchitecture
 {
     private readonly Option<string> _architecture = new("--architecture")
     {
-        HelpName = "plain|residual",
         Description = "Network shape for the per-layer prediction: plain, or residual (a stem, then blocks of --block-depth layers).",
     };
     private readonly Option<int?> _depth = new("--depth")
@@ -28,8 +27,8 @@ internal sealed class TheoryArchitecture
         HelpName = "ALPHA",
         Description = "alpha in x + alpha F(x): a number, or 1/sqrt(L), c/sqrt(L), 1/L, c/L with L the number of blocks; default 1.",
     };
-    private readonly Option<string?> _blockForm = new("--block-form") { HelpName = "pre|post", Description = "pre: x + alpha F(x) (default); post: phi(x + alpha z)." };
-    private readonly Option<string> _norm = new("--norm") { HelpName = "none|layernorm", Description = "Layernorm on every hidden layer, or none (default)." };
+    private readonly Option<string?> _blockForm = new("--block-form") { Description = "pre: x + alpha F(x) (default); post: phi(x + alpha z)." };
+    private readonly Option<string> _norm = new("--norm") { Description = "Layernorm on every hidden layer, or none (default)." };
 
     public void AddTo(Command command)
     {
