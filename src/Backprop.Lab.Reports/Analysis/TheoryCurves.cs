@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Backprop.Core.Experiments;
 using Backprop.Core.Experiments.Data;
 using Backprop.Core.Networks;
 using Backprop.Core.Theory;
@@ -46,6 +47,29 @@ public static class TheoryCurves
             Dataset data = Datasets.Create(k.Dataset, k.Samples, k.Width, k.InputDim, k.Seed);
             return data.Inputs.Average(x => x * x);
         })!);
+    }
+
+    /// <summary>
+    /// The mean-field (1/N) ||J||_F^2 of a trial's Jacobian (<see cref="TrialTheory.JacobianMeanSquared"/>), q^1 from its
+    /// data set's inputs (regenerated from the config, once per data set); null where theory has none or the data set cannot
+    /// be made.
+    /// </summary>
+    public static double? JacobianMeanSquared(TrialConfig config)
+    {
+        var inputs = ((int Size, double MeanSquare)?)Remember(
+            FormattableString.Invariant($"inputs {config.Dataset} {config.Samples} {config.Width} {config.InputDim} {config.Seed}"), () =>
+            {
+                try
+                {
+                    Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed);
+                    return (data.InputSize, data.Inputs.Average(x => x * x));
+                }
+                catch (Exception e) when (e is ArgumentException or IOException)
+                {
+                    return null; // a data set this build does not know (or cannot read): no prediction rather than no view
+                }
+            });
+        return inputs is var (size, meanSquare) ? TrialTheory.JacobianMeanSquared(config, size, meanSquare) : null;
     }
 
     /// <summary>
