@@ -25,11 +25,15 @@ public sealed record ShapeComparison(IReadOnlyList<string> Compared, IReadOnlyLi
         return ArchitectureFields.Any(varying.Contains);
     }
 
-    /// <summary>The trials with a summary, arranged in panels and lines (panels by activation, then sigma_w^2; lines by label).</summary>
-    public static ShapeComparison Of(IReadOnlyList<TrialResult> trials)
+    /// <summary>
+    /// The trials with a summary, arranged in panels and lines (panels by activation, then sigma_w^2; lines by label). The
+    /// axes compared and averaged are those that vary in <paramref name="sweep"/> (default: the trials), so a filtered
+    /// part of a sweep keeps the sweep's lines.
+    /// </summary>
+    public static ShapeComparison Of(IReadOnlyList<TrialResult> trials, IReadOnlyList<TrialResult>? sweep = null)
     {
         var usable = trials.Where(t => t.Summary is not null).ToArray();
-        IReadOnlyList<string> varying = SweepAxes.Varying(usable.Select(t => t.Config));
+        IReadOnlyList<string> varying = SweepAxes.Varying((sweep ?? usable).Select(t => t.Config));
         string[] compared = ArchitectureFields.Where(varying.Contains).ToArray();
         string[] averaged = varying.Except(compared).Except(["depth", "activation", "sigma_w2", "seed"]).ToArray();
         bool byArchitecture = compared.Length > 0;
