@@ -18,22 +18,18 @@ public sealed record ShapeComparison(IReadOnlyList<string> Compared, IReadOnlyLi
     /// <summary>The trial fields that make up a network's shape (architecture.json's grid names them).</summary>
     public static readonly IReadOnlyList<string> ArchitectureFields = ["architecture", "block_depth", "residual_scale", "block_form", "norm"];
 
-    /// <summary>Whether the trials differ in an architecture field.</summary>
-    public static bool VariesArchitecture(IEnumerable<TrialResult> trials)
-    {
-        IReadOnlyList<string> varying = SweepAxes.Varying(trials.Select(t => t.Config));
-        return ArchitectureFields.Any(varying.Contains);
-    }
+    /// <summary>Whether an architecture field is among the <paramref name="varying"/> axes of a sweep.</summary>
+    public static bool VariesArchitecture(IReadOnlyList<string> varying) => ArchitectureFields.Any(varying.Contains);
 
     /// <summary>
     /// The trials with a summary, arranged in panels and lines (panels by activation, then sigma_w^2; lines by label). The
-    /// axes compared and averaged are those that vary in <paramref name="sweep"/> (default: the trials), so a filtered
-    /// part of a sweep keeps the sweep's lines.
+    /// axes compared and averaged are <paramref name="varying"/> (default: those that vary in the trials), so a filtered part
+    /// of a sweep given the whole sweep's keeps its lines.
     /// </summary>
-    public static ShapeComparison Of(IReadOnlyList<TrialResult> trials, IReadOnlyList<TrialResult>? sweep = null)
+    public static ShapeComparison Of(IReadOnlyList<TrialResult> trials, IReadOnlyList<string>? varying = null)
     {
         var usable = trials.Where(t => t.Summary is not null).ToArray();
-        IReadOnlyList<string> varying = SweepAxes.Varying((sweep ?? usable).Select(t => t.Config));
+        varying ??= SweepAxes.Varying(usable.Select(t => t.Config));
         string[] compared = ArchitectureFields.Where(varying.Contains).ToArray();
         string[] averaged = varying.Except(compared).Except(["depth", "activation", "sigma_w2", "seed"]).ToArray();
         bool byArchitecture = compared.Length > 0;
@@ -81,6 +77,20 @@ public sealed record ShapeLine(string Label, IReadOnlyList<TrialResult> Trials)
         .Where(p => p.Value is double v && double.IsFinite(v) && v > 0)
         .GroupBy(p => p.Depth).OrderBy(g => g.Key)
         .Select(g => (g.Key, Median(g.Select(p => p.Value!.Value))))
+        .ToArray();
+
+    /// <summary>
+    /// The median over a depth's trials that measured J of the mean-field (1/N)||J||_F^2, one prediction per configuration
+    /// (its seeds share it: <see cref="TheoryCurves.JacobianMeanSquared(IReadOnlyList{TrialConfig})"/>), by depth.
+    /// </summary>
+    public IReadOnlyList<(int Depth, double Median)> JacobianTheory() => Trials
+        .Where(t => t.Summary?.JacobianInit is not null)
+        .GroupBy(t => t.Config.Depth).OrderBy(g => g.Key)
+        .Select(g => (Depth: g.Key, Values: g.GroupBy(t => t.Config with { Seed = 0 })
+            .Select(c => TheoryCurves.JacobianMeanSquared(c.Select(t => t.Config).ToArray()))
+            .OfType<double>().Where(v => double.IsFinite(v) && v > 0).ToArray()))
+        .Where(p => p.Values.Length > 0)
+        .Select(p => (p.Depth, Median(p.Values)))
         .ToArray();
 
     /// <summary>The line's trials at its deepest depth that have a spectrum.</summary>

@@ -7,7 +7,7 @@ namespace Backprop.Lab.Reports.Figures;
 /// <summary>
 /// The input-output Jacobian J = d x_D / d x_1 of every trial that measured it (<see cref="JacobianSpectrum"/>), in two
 /// figures over the panels and lines of <see cref="ShapeComparison"/>: its mean squared singular value at initialisation
-/// against depth beside the mean-field prediction (<see cref="TheoryCurves.JacobianMeanSquared"/>), and the singular-value
+/// against depth beside the mean-field prediction (<see cref="TheoryCurves.JacobianMeanSquared(IReadOnlyList{TrialConfig})"/>), and the singular-value
 /// histograms of the deepest trials at initialisation and at the end. Off the critical line a plain net's
 /// (1/N)||J||_F^2 moves exponentially with depth as chi1^(D-1); its spectrum spreads over decades as depth grows, while
 /// dynamical isometry keeps it concentrated near 1.
@@ -43,7 +43,7 @@ public static class JacobianFigure
                     scatter.MarkerSize = 7;
                     (min, max, any) = (Math.Min(min, measured.Min(p => Math.Log10(p.Median))), Math.Max(max, measured.Max(p => Math.Log10(p.Median))), true);
                 }
-                var theory = line.Medians(t => TheoryCurves.JacobianMeanSquared(t.Config));
+                var theory = line.JacobianTheory();
                 if (theory.Count > 0)
                 {
                     double[] ys = theory.Select(p => Math.Log10(p.Median)).ToArray();

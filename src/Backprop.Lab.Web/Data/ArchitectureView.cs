@@ -14,16 +14,14 @@ namespace Backprop.Lab.Web.Data;
 /// <param name="HasJacobian">Whether any trial shown measured its Jacobian.</param>
 public sealed record ArchitectureView(IReadOnlyList<string> Compared, string AveragingNote, bool HasJacobian, IReadOnlyList<ArchitecturePanelView> Panels)
 {
-    /// <summary>The section for the trials shown, or null when the sweep (<paramref name="sweep"/>, every trial) varies no architecture field.</summary>
-    public static ArchitectureView? Of(IReadOnlyList<TrialResult> sweep, IReadOnlyList<TrialResult> shown)
+    /// <summary>The section for the trials shown, or null when the sweep's <paramref name="varying"/> axes (every trial's) include no architecture field.</summary>
+    public static ArchitectureView? Of(IReadOnlyList<string> varying, IReadOnlyList<TrialResult> shown)
     {
-        if (!ShapeComparison.VariesArchitecture(sweep))
+        if (!ShapeComparison.VariesArchitecture(varying))
         {
             return null;
         }
-        ShapeComparison comparison = ShapeComparison.Of(shown, sweep);
-        // The predictions are independent and some take tens of milliseconds: both cores, before the lines ask for them.
-        Parallel.ForEach(shown.Where(t => t.Summary?.JacobianInit is not null).Select(t => t.Config).Distinct(), c => TheoryCurves.JacobianMeanSquared(c));
+        ShapeComparison comparison = ShapeComparison.Of(shown, varying);
         return new ArchitectureView(comparison.Compared, comparison.AveragingNote, shown.Any(t => t.Summary?.JacobianInit is not null),
             comparison.Panels.Select(p => new ArchitecturePanelView(p.Title, p.Activation, p.SigmaW2, p.Lines.Select(ArchitectureLineView.Of).ToArray())).ToArray());
     }
@@ -43,7 +41,7 @@ public sealed record ArchitectureLineView(string Label, SeriesView Ratio, Series
         return new ArchitectureLineView(line.Label,
             SeriesView.Of(line.Medians(t => t.Summary!.DeltaRatioInit)),
             SeriesView.Of(line.Medians(t => t.Summary!.JacobianInit?.MeanSquared)),
-            SeriesView.Of(line.Medians(t => t.Summary!.JacobianInit is null ? null : TheoryCurves.JacobianMeanSquared(t.Config))),
+            SeriesView.Of(line.JacobianTheory()),
             new PointsView(
                 trials.Select(t => t.Key).ToArray(),
                 trials.Select(t => t.Config.Depth).ToArray(),

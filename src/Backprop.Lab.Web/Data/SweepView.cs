@@ -58,7 +58,7 @@ public sealed record SweepView(
         }
         var skipped = snapshot.Unreadable.Concat(groups.SelectMany(g => g.Excluded).Select(s => $"{s.What}: {s.Why}")).ToArray();
         return new SweepView(snapshot.Id, snapshot.Name, snapshot.Version, snapshot.SweepText, ResultCounts.Of(trials).Describe(), axes, applied,
-            all.Count, trials.Select(t => TrialRow.Of(t, varying)).ToArray(), views, phaseRange, [lo, hi], lossLog, ArchitectureView.Of(all, trials), skipped);
+            all.Count, trials.Select(t => TrialRow.Of(t, varying)).ToArray(), views, phaseRange, [lo, hi], lossLog, ArchitectureView.Of(varying, trials), skipped);
     }
 
     /// <summary>The values of an axis in the trials, numbers in numeric order.</summary>
