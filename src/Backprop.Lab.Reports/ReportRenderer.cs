@@ -93,6 +93,14 @@ public static class ReportRenderer
         {
             yield return ("architectures", () => ArchitectureFigure.Build(trials, options));
         }
+        if (JacobianFigure.Applies(trials))
+        {
+            yield return ("jacobian", () => JacobianFigure.Build(trials, options));
+        }
+        if (JacobianFigure.AppliesSpectrum(trials))
+        {
+            yield return ("jacobian spectrum", () => JacobianFigure.BuildSpectrum(trials, options));
+        }
         yield return ("training curves", () => TrainingCurvesFigure.Build(trials, options));
         yield return ("measured vs predicted chi1", () => Chi1Figure.Build(trials, options));
     }

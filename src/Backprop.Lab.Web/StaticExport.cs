@@ -11,7 +11,7 @@ namespace Backprop.Lab.Web;
 /// <summary>
 /// The sweep view as one self-contained HTML file, report/sweep.html, that works offline and from file://: the page,
 /// its stylesheet, plotly.js and the page's scripts inline, and the <see cref="SweepView"/> of every trial as JSON in
-/// the page. Trials' checkpoints are included while they fit in <see cref="DetailBudget"/> bytes, so a small sweep's
+/// the page. Trials' checkpoints (and what the trial view shows of their Jacobian spectra) are included while they fit in <see cref="DetailBudget"/> bytes, so a small sweep's
 /// trial views work too; a large one's trial views say to open the folder with <c>lab serve</c>.
 /// </summary>
 public static class StaticExport
@@ -50,7 +50,8 @@ public static class StaticExport
             }
             details[t.Key] = t;
         }
-        var data = new { Summary = SweepSummary.Of(snapshot), Sweep = view, Details = details };
+        var jacobians = details.Values.Select(t => (t.Key, View: JacobianView.Of(t))).Where(j => j.View is not null).ToDictionary(j => j.Key, j => j.View, StringComparer.Ordinal);
+        var data = new { Summary = SweepSummary.Of(snapshot), Sweep = view, Details = details, Jacobians = jacobians };
         // The default encoder writes <, > and & as \u003C etc., so the JSON cannot end its script element.
         string json = JsonSerializer.Serialize(data, WebJson.Options);
         string page = Assets.Text(Assets.Index);

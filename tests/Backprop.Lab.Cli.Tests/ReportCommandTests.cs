@@ -23,7 +23,9 @@ public sealed class ReportCommandTests : TempDirectory
         var (again, againOut, error) = LabRunner.Run("report", output, "--no-svg");
         Assert.Equal(0, again);
         Assert.Equal("", error);
-        Assert.Contains("(4 trials, 6 figures)", againOut);
+        // Per activation: phase, profile, trainability, per-layer; then training, chi1, and the two Jacobian figures
+        // (every trial measured its spectrum, exactly at width 8).
+        Assert.Contains("(4 trials, 8 figures)", againOut);
         Assert.True(File.Exists(index));
         Assert.Equal(trials, File.ReadAllText(System.IO.Path.Combine(output, "trials.jsonl")));
         Assert.Empty(Directory.GetFiles(System.IO.Path.Combine(output, "report", "figures"), "*.svg"));

@@ -40,11 +40,7 @@ public static class TrialTheory
             return ForArchitecture(config, data, from);
         }
         Activation phi = config.ParsedActivation;
-        double sb2 = config.SigmaB * config.SigmaB;
-        double sw2 = EffectiveSigmaW2(config, config.Width, config.Width);
-        double meanSquareInput = data.Inputs.Average(x => x * x);
-        double q1 = EffectiveSigmaW2(config, data.InputSize, config.Width) * meanSquareInput + sb2;
-        IReadOnlyList<double> q = MeanField.QTrajectory(phi, sw2, sb2, q1, config.Depth);
+        var (sw2, sb2, q1, q) = PlainTrajectory(config, data.InputSize, data.Inputs.Average(x => x * x));
 
         // Predicted E||delta_l||^2 up to a constant: the product of chi1(q^k) for k = l .. L-1 (delta_l = phi'(h_l) W_(l+1)^T delta_(l+1)),
         // fitted exactly like the measurement so the two slopes cover the same layers with the same weights.
@@ -61,6 +57,74 @@ public static class TrialTheory
         var (points, reached) = LengthMap.Analyze(phi, sw2, sb2, q1);
         double chi1Star = points[reached].Chi1;
         return (slope, double.IsFinite(chi1Star) ? chi1Star : null);
+    }
+
+    /// <summary>
+    /// The predicted mean squared singular value (1/N) ||J||_F^2 of the trial's Jacobian J = d x_D / d x_1
+    /// (<see cref="JacobianSpectrum.MeanSquared"/>): E||J^T g||^2 / E||g||^2 for a back-propagated g with independent
+    /// zero-mean entries. For a plain net the product of chi1(q^l) over hidden layers l = 2..D along the same variance
+    /// trajectory as <see cref="For"/>; for residual and normalised nets E||dJ/dx_1||^2 of <see cref="ArchitectureTheory"/>
+    /// relative to the top hidden layer's output. Null where there is no J (depth 1), no closed form (the post form), or
+    /// the product leaves the range of a double.
+    /// </summary>
+    /// <param name="config">The trial.</param>
+    /// <param name="inputSize">The dataset's input dimension (the first layer's fan-in).</param>
+    /// <param name="inputMeanSquare">The mean square of the dataset's inputs, which sets q^1.</param>
+    public static double? JacobianMeanSquared(TrialConfig config, int inputSize, double inputMeanSquare)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Depth < 2)
+        {
+            return null;
+        }
+        double predicted;
+        Architecture a = config.ParsedArchitecture;
+        if (a.Residual || a.Norm != Normalization.None)
+        {
+            if (a.Residual && a.Form == BlockForm.Post)
+            {
+                return null;
+            }
+            MeanFieldArchitecture shape = a.Residual
+                ? MeanFieldArchitecture.Residual(a.BlockDepth, Architecture.ResolveScale(a.ResidualScale, a.BlockCount(config.Depth)), false, a.Norm != Normalization.None)
+                : MeanFieldArchitecture.Plain(true);
+            double sb2 = config.SigmaB * config.SigmaB;
+            double v1 = EffectiveSigmaW2(config, inputSize, config.Width) * inputMeanSquare + sb2;
+            try
+            {
+                ArchitecturePrediction prediction = ArchitectureTheory.PredictFromFirstLayer(
+                    config.ParsedActivation, EffectiveSigmaW2(config, config.Width, config.Width), sb2, config.Depth, shape, v1);
+                if (!prediction.HasClosedForm)
+                {
+                    return null;
+                }
+                predicted = prediction.Layers[0].OutputGradient / prediction.Layers[^1].OutputGradient;
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+        else
+        {
+            var (sw2, _, _, q) = PlainTrajectory(config, inputSize, inputMeanSquare);
+            double log = 0;
+            for (int l = 1; l < config.Depth; l++)
+            {
+                log += Math.Log(MeanField.Chi1At(config.ParsedActivation, sw2, q[l]));
+            }
+            predicted = Math.Exp(log);
+        }
+        return predicted > 0 && double.IsFinite(predicted) ? predicted : null;
+    }
+
+    /// <summary>The plain net's effective sigma_w^2 of the hidden layers, sigma_b^2, q^1 from the data, and q^l for l = 1..Depth.</summary>
+    private static (double Sw2, double Sb2, double Q1, IReadOnlyList<double> Q) PlainTrajectory(TrialConfig config, int inputSize, double inputMeanSquare)
+    {
+        double sb2 = config.SigmaB * config.SigmaB;
+        double sw2 = EffectiveSigmaW2(config, config.Width, config.Width);
+        double q1 = EffectiveSigmaW2(config, inputSize, config.Width) * inputMeanSquare + sb2;
+        return (sw2, sb2, q1, MeanField.QTrajectory(config.ParsedActivation, sw2, sb2, q1, config.Depth));
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace Backprop.Lab.Web.Serving;
 /// What the server answers. Pages: <c>/</c> and the embedded assets by exact name. JSON (<see cref="WebJson"/>):
 /// <c>/api/sweeps</c> (the served folders), <c>/api/sweeps/ID</c> (a <see cref="SweepView"/>; query parameters named
 /// after swept axes filter, e.g. <c>?activation=tanh&amp;seed=1&amp;seed=2</c>), <c>/api/sweeps/ID/trials/KEY</c> (one
-/// trial as trials.jsonl records it, every checkpoint), <c>/api/compare/A/B</c> (two sweeps on shared colour scales, a
+/// trial as trials.jsonl records it, every checkpoint, and its <see cref="JacobianView"/>), <c>/api/compare/A/B</c> (two sweeps on shared colour scales, a
 /// <see cref="CompareView"/>). Server-sent events: <c>/api/events</c>, an event "change" with
 /// {id, version, trials} whenever a folder's trials change, or {id: null} when the set of folders does.
 /// </summary>
@@ -56,7 +56,8 @@ internal static class Endpoints
                 return Results.NotFound();
             }
             var axes = Backprop.Core.Experiments.SweepAxes.Varying(snapshot.Trials.Select(t => t.Config));
-            return Results.Json(new TrialView(snapshot.Id, snapshot.Name, axes.ToDictionary(a => a, a => Backprop.Core.Experiments.SweepAxes.Value(trial.Config, a)), trial), WebJson.Options);
+            return Results.Json(new TrialView(snapshot.Id, snapshot.Name, axes.ToDictionary(a => a, a => Backprop.Core.Experiments.SweepAxes.Value(trial.Config, a)), trial,
+                JacobianView.Of(trial)), WebJson.Options);
         });
 
         app.MapGet("/api/compare/{a}/{b}", (string a, string b) =>
@@ -156,5 +157,5 @@ internal static class Endpoints
     private sealed record ChangeEvent(string? Id, long Version, int Trials);
 }
 
-/// <summary>One trial of a served folder, with the values of the axes its sweep varies.</summary>
-public sealed record TrialView(string Sweep, string SweepName, IReadOnlyDictionary<string, string> Axes, Backprop.Core.Experiments.TrialResult Trial);
+/// <summary>One trial of a served folder, with the values of the axes its sweep varies and what its Jacobian spectrum shows.</summary>
+public sealed record TrialView(string Sweep, string SweepName, IReadOnlyDictionary<string, string> Axes, Backprop.Core.Experiments.TrialResult Trial, JacobianView? Jacobian);

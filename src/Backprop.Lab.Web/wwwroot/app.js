@@ -6,7 +6,7 @@
 // plotly.js and the classic page scripts load deferred while this module runs as soon as it arrives (async), so the
 // sweep's JSON is fetched while plotly.js is still loading and compiling; drawing waits for both. Deferred scripts
 // have run by DOMContentLoaded.
-const libs = window.Plotly && window.LabHist && window.LabCompare
+const libs = window.Plotly && window.LabHist && window.LabCompare && window.LabArch
   ? Promise.resolve()
   : new Promise(resolve => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
 
@@ -82,7 +82,9 @@ const api = {
     return getJson(`api/sweeps/${encodeURIComponent(id)}${q ? '?' + q : ''}`);
   },
   trial: (id, key) => embedded
-    ? Promise.resolve(embedded.details?.[key] ? { sweep: id, sweep_name: embedded.sweep.name, axes: {}, trial: embedded.details[key] } : null)
+    ? Promise.resolve(embedded.details?.[key]
+      ? { sweep: id, sweep_name: embedded.sweep.name, axes: {}, trial: embedded.details[key], jacobian: embedded.jacobians?.[key] ?? null }
+      : null)
     : getJson(`api/sweeps/${encodeURIComponent(id)}/trials/${encodeURIComponent(key)}`),
 };
 
@@ -169,6 +171,7 @@ async function renderSweep(id, params) {
         el('div', { class: 'detail', id: 'cell-detail' }, 'Hover over a cell for its trials and numbers; click to open a trial.'),
         el('div', { class: 'cell-hist', id: 'cell-hist' }, 'Hover over a cell: its first trial\'s weight-gradient histograms at initialisation, first against last hidden layer.')),
       el('div', { id: 'groups' }),
+      el('section', { id: 'architectures' }),
       el('h2', {}, 'Measured against predicted χ₁'),
       el('p', { class: 'caption' }, 'Each point is a trial; on the dashed diagonal, measurement and mean-field theory agree. χ₁ < 1: gradients vanish towards the input; χ₁ > 1: they explode. Left: theory for the same layers (following q^l from the data); right: χ₁ at the fixed point q*, which deep layers approach.'),
       el('div', { class: 'panels' }, el('div', { class: 'chart', id: 'chi1-layers' }), el('div', { class: 'chart', id: 'chi1-star' })),
@@ -185,6 +188,8 @@ async function renderSweep(id, params) {
   document.getElementById('findings').replaceChildren(...view.groups.map(g => el('li', {}, g.finding)));
   await renderGroups(document.getElementById('groups'), view, id);
   await nextTask();
+  window.LabArch.renderSection(document.getElementById('architectures'), view, id, lab);
+  if (view.architectures) await nextTask();
   renderChi1(view, id);
   await nextTask();
   renderTraining(view, id);
@@ -522,6 +527,7 @@ async function renderTrial(id, key) {
   const depth = c.depth;
   const layerName = l => l === depth + 1 ? 'readout' : String(l);
   const histograms = window.LabHist.trialSection(el, t, layerName);
+  const jacobian = window.LabArch.trialSection(el, fmt, t, data.jacobian);
   const config = Object.entries(c).map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : v)));
   const s = t.summary;
   const summary = s ? [
@@ -546,6 +552,7 @@ async function renderTrial(id, key) {
     el('div', { class: 'panels' }, el('div', { class: 'chart', id: 'trial-act' }), el('div', { class: 'chart', id: 'trial-grad' })),
     el('table', { id: 'checkpoint-table' }),
     histograms.section,
+    jacobian.section,
     el('h2', {}, 'Saturated or dead fraction over training'),
     el('p', { class: 'caption' }, 'tanh: |a| > 0.99; sigmoid: a outside [0.01, 0.99]; relu: a = 0 (dead). Empty for activations without such a notion.'),
     el('div', { class: 'chart', id: 'trial-saturation' }));
@@ -599,11 +606,12 @@ async function renderTrial(id, key) {
   slider.addEventListener('input', showCheckpoint);
   showCheckpoint();
   histograms.draw();
+  jacobian.draw();
   shown = `trial\n${id}\n${key}`;
   main.dataset.ready = 'trial';
 }
 
-// What the compare page (compare.js) draws with: the sweep view's charts and helpers.
-const lab = { el, fmt, pl, hashFor, getJson, drawPhase, drawTrainability, crumbs, main };
+// What the compare page (compare.js) and the architectures section (arch.js) draw with: the sweep view's charts and helpers.
+const lab = { el, fmt, pl, hashFor, getJson, drawPhase, drawTrainability, plot, crumbs, main };
 
 render();

@@ -1,0 +1,105 @@
+using Backprop.Core.Experiments;
+using Backprop.Lab.Cli;
+using Backprop.Lab.Web.Serving;
+using Microsoft.Playwright;
+
+namespace Backprop.Lab.Web.Tests.Pages;
+
+/// <summary>
+/// Two real results folders made by <c>lab sweep --in-process</c> (which also writes report/sweep.html): a sweep over
+/// plain and residual nets with and without layernorm at three depths (every trial measures its exact Jacobian
+/// spectrum), and a sweep of plain nets alone; the real server over both, and headless Chromium.
+/// </summary>
+public sealed class ArchitectureLab : IAsyncLifetime
+{
+    public const string ArchitectureSweep = "web-arch";
+    public const string PlainSweep = "web-plain";
+
+    private const string ArchitectureText = """
+        {
+          "name": "web-arch",
+          "base": { "width": 12, "activation": "tanh", "sigma_w2": 1, "sigma_b2": 0.05, "dataset": "teacher", "samples": 32, "batch_size": 32,
+                    "steps": 10, "learning_rate": 0.01, "record_every": 5, "seeds": 2, "jacobian": "exact" },
+          "grid": { "architecture": ["plain", "residual"], "norm": ["none", "layernorm"], "depth": [3, 5, 9] }
+        }
+        """;
+
+    private const string PlainText = """
+        {
+          "name": "web-plain",
+          "base": { "width": 12, "activation": "tanh", "dataset": "teacher", "samples": 32, "batch_size": 32, "steps": 10, "record_every": 5 },
+          "grid": { "depth": [2, 4], "sigma_w2": [1, 2] }
+        }
+        """;
+
+    private IPlaywright _playwright = null!;
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("backprop-web-arch-").FullName;
+
+    public string ResultsRoot => Path.Combine(Root, "results");
+
+    public string Folder(string sweep) => Path.Combine(ResultsRoot, sweep);
+
+    /// <summary>The architectures sweep's trials as trials.jsonl holds them.</summary>
+    public IReadOnlyList<TrialResult> Trials { get; private set; } = [];
+
+    public LabServer Server { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        foreach (var (name, text) in new[] { (ArchitectureSweep, ArchitectureText), (PlainSweep, PlainText) })
+        {
+            string file = Path.Combine(Root, name + ".sweep");
+            File.WriteAllText(file, text);
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int exit = LabApp.Run(["sweep", file, "--out", Folder(name), "--in-process", "--parallel", "2"], stdout, stderr);
+            if (exit != ExitCodes.Ok)
+            {
+                throw new InvalidOperationException($"lab sweep exited {exit}:\n{stdout}\n{stderr}");
+            }
+        }
+        Trials = File.ReadAllLines(Path.Combine(Folder(ArchitectureSweep), "trials.jsonl")).Select(l => ResultFormat.FromJsonLine(l, out _)!).ToArray();
+        Server = await LabServer.StartAsync([ResultsRoot], 0);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = BrowserLab.Chromium, Headless = true });
+    }
+
+    /// <summary>A new page of 1400 x 900 whose console errors and uncaught exceptions are collected in <paramref name="errors"/>.</summary>
+    public async Task<IPage> NewPageAsync(List<string> errors)
+    {
+        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (errors)
+                {
+                    errors.Add($"console: {message.Text}");
+                }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (errors)
+            {
+                errors.Add($"page error: {error}");
+            }
+        };
+        return page;
+    }
+
+    /// <summary>Where screenshots go: the folder named by LAB_WEB_SCREENSHOTS, else the temporary root.</summary>
+    public string ScreenshotPath(string name) =>
+        Path.Combine(Environment.GetEnvironmentVariable("LAB_WEB_SCREENSHOTS") is { Length: > 0 } d ? d : Root, name);
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Server.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+}
