@@ -18,7 +18,7 @@ public enum TensorKind
 
 /// <summary>
 /// A tensor J is differentiated by: W_l, b_l, the layernorm gain gamma_l and bias beta_l (layer 1-based) or the
-/// inputs x. Entry labels are 1-based like the seed's w_jk^[l]: "W2[3,1]" is the weight into unit 3 of layer 2 from
+/// inputs x. Entry labels are 1-based like the worked example's w_jk^[l]: "W2[3,1]" is the weight into unit 3 of layer 2 from
 /// unit 1 of layer 1, "b2[3]", "gamma2[3]" and "beta2[3]" belong to unit 3 of layer 2, and "x[1,2]" is input 2 of example 1.
 /// </summary>
 public readonly partial record struct TensorId(TensorKind Kind, int Layer)

@@ -68,28 +68,7 @@ public sealed class ArchitectureLab : IAsyncLifetime
     }
 
     /// <summary>A new page of 1400 x 900 whose console errors and uncaught exceptions are collected in <paramref name="errors"/>.</summary>
-    public async Task<IPage> NewPageAsync(List<string> errors)
-    {
-        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                lock (errors)
-                {
-                    errors.Add($"console: {message.Text}");
-                }
-            }
-        };
-        page.PageError += (_, error) =>
-        {
-            lock (errors)
-            {
-                errors.Add($"page error: {error}");
-            }
-        };
-        return page;
-    }
+    public Task<IPage> NewPageAsync(List<string> errors) => BrowserLab.OpenPageAsync(Browser, errors);
 
     /// <summary>Where screenshots go: the folder named by LAB_WEB_SCREENSHOTS, else the temporary root.</summary>
     public string ScreenshotPath(string name) =>

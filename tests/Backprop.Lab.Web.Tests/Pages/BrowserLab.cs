@@ -28,9 +28,12 @@ public sealed class BrowserLab : IAsyncLifetime
     }
 
     /// <summary>A new page of 1400 x 900 whose console errors and uncaught exceptions are collected in <paramref name="errors"/>.</summary>
-    public async Task<IPage> NewPageAsync(List<string> errors)
+    public Task<IPage> NewPageAsync(List<string> errors) => OpenPageAsync(Browser, errors);
+
+    /// <summary>A new page of <paramref name="browser"/>, 1400 x 900, whose console errors and uncaught exceptions are collected in <paramref name="errors"/>.</summary>
+    public static async Task<IPage> OpenPageAsync(IBrowser browser, List<string> errors)
     {
-        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         page.Console += (_, message) =>
         {
             if (message.Type == "error")
