@@ -82,14 +82,16 @@ public sealed unsafe partial class DenseLayer
             var product = new GemmOperands(px, InputSize, 1, pw, 1, InputSize, pzhat, n, m, n, InputSize, pb);
             PackedGemm.Multiply(product, Workspace, KernelThreads);
         }
+        bool keep = Activation.KeepsDerivative;
         for (int i = 0; i < m; i++)
         {
-            _inverseStd[i] = NormalizeRow(_normalized.AsSpan(i * n, n), NormGain, NormBias, _z.AsSpan(i * n, n));
+            // Row by row, phi while the row is still in the first-level cache.
+            Span<double> y = _z.AsSpan(i * n, n);
+            _inverseStd[i] = NormalizeRow(_normalized.AsSpan(i * n, n), NormGain, NormBias, y);
+            Activation.Forward(y, _a.AsSpan(i * n, n), keep ? _derivative.AsSpan(i * n, n) : default);
         }
-        Span<double> y = _z.AsSpan(0, m * n), a = _a.AsSpan(0, m * n);
-        Activation.Forward(y, a, Activation.KeepsDerivative ? _derivative.AsSpan(0, m * n) : default);
-        _derivativeKept = Activation.KeepsDerivative;
-        return a;
+        _derivativeKept = keep;
+        return _a.AsSpan(0, m * n);
     }
 
     /// <summary>delta holds dJ/dy; this sums dJ/dgamma and dJ/dbeta over the batch and turns delta into dJ/dz, row by row in place.</summary>
