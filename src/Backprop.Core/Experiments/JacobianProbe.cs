@@ -85,7 +85,7 @@ public static unsafe class JacobianProbe
         JacobianMode.Off => null,
         JacobianMode.Exact => JacobianMethod.Exact,
         JacobianMode.Estimate => JacobianMethod.Estimate,
-        _ => config!.Width <= AutoExactWidth ? JacobianMethod.Exact : JacobianMethod.Estimate,
+        _ => config!.TopWidth <= AutoExactWidth ? JacobianMethod.Exact : JacobianMethod.Estimate,
     };
 
     /// <summary>Every singular value of J at each of <paramref name="inputs"/> rows of <paramref name="x"/>: the square roots of the eigenvalues of J J^T.</summary>

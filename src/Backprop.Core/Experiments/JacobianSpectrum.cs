@@ -4,17 +4,20 @@ namespace Backprop.Core.Experiments;
 
 /// <summary>
 /// The singular values of a trial's input-output Jacobian J = d x_D / d x_1 at one step: x_l is the output of hidden layer
-/// l and D the last hidden layer, so J (width x width) spans hidden layers 2..D and leaves out the first layer (which maps
-/// the data's own dimension) and the readout. In mean-field theory its mean squared singular value (1/N) ||J||_F^2 is the
-/// product of chi1 over layers 2..D, chi1^(D-1) at the fixed point (Schoenholz et al. 2017); dynamical isometry
-/// (Saxe et al. 2014, Pennington et al. 2017) is every singular value near 1. The statistics pool the singular values of
-/// J at each of <see cref="Inputs"/> inputs (the first examples of the trial's dataset): N x Inputs values.
+/// l and D the last hidden layer, so J (N_D x N_1, width x width when the widths are equal) spans hidden layers 2..D and
+/// leaves out the first layer (which maps the data's own dimension) and the readout. In mean-field theory its mean squared
+/// singular value (1/N_D) ||J||_F^2 is the product of chi1 over layers 2..D, chi1^(D-1) at the fixed point (Schoenholz et
+/// al. 2017); dynamical isometry (Saxe et al. 2014, Pennington et al. 2017) is every singular value near 1. The
+/// statistics pool the N_D eigenvalues of J J^T, as singular values, at each of <see cref="Inputs"/> inputs (the first
+/// examples of the trial's dataset): N_D x Inputs values. For a rectangular J that is its min(N_D, N_1) singular values
+/// and, when N_D &gt; N_1, N_D - N_1 zeros; (1/N_D) ||J||_F^2 = E||J^T g||^2 / E||g||^2 for a g of independent unit
+/// entries at the top layer, the gain a back-propagated error sees, whichever of the two widths is larger.
 /// </summary>
 /// <param name="Method">Exact, or the randomised estimate (then <see cref="Min"/>, <see cref="Std"/>,
 /// <see cref="RelativeVariance"/> are NaN and <see cref="SingularHist"/> is null).</param>
 /// <param name="Inputs">The number of inputs J was taken at.</param>
-/// <param name="Size">N, the number of rows (and columns) of J.</param>
-/// <param name="MeanSquared">The mean of sigma^2 = (1/N) ||J||_F^2, averaged over the inputs.</param>
+/// <param name="Size">N_D, the number of rows of J (the last hidden layer's width).</param>
+/// <param name="MeanSquared">The mean of sigma^2 over J J^T's N_D eigenvalues, (1/N_D) ||J||_F^2, averaged over the inputs.</param>
 /// <param name="Max">The largest singular value over the inputs (for the estimate, a lower bound on it).</param>
 /// <param name="Min">The smallest singular value over the inputs.</param>
 /// <param name="Std">The standard deviation of the pooled singular values.</param>

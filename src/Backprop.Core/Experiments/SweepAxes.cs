@@ -27,10 +27,10 @@ public static class SweepAxes
         return first is null ? [] : first.Select(f => f.Key).Where(varying.Contains).ToArray();
     }
 
-    /// <summary>True for the fields the fixed part of a label shows: activation, depth, width, seed, and sigma_w2 (gaussian) or the initialiser.</summary>
+    /// <summary>True for the fields the fixed part of a label shows: activation, depth, width (or widths), seed, and sigma_w2 (gaussian) or the initialiser.</summary>
     internal static bool InLabel(string field, bool gaussian) => field switch
     {
-        "activation" or "depth" or "width" or "seed" or "init" => true,
+        "activation" or "depth" or "width" or "widths" or "seed" or "init" => true,
         "sigma_w2" => gaussian,
         _ => false,
     };

@@ -13,7 +13,13 @@ public static class SweepFile
 {
     private static readonly string[] TopLevel = ["$schema", "name", "description", "base", "grid", "random"];
 
-    private static readonly string[] BaseOnly = ["seeds", "seed", "jacobian"];
+    private static readonly string[] BaseOnly = ["seeds", "seed", "jacobian", Widths];
+
+    /// <summary>The hidden layers' widths, one a layer: base-only, since a list of lists as an axis would be a second grammar.</summary>
+    private const string Widths = "widths";
+
+    /// <summary>The most hidden layers <see cref="Widths"/> may list: depth's maximum.</summary>
+    public const int MaxWidthsLength = 10_000;
 
     /// <summary>The largest first seed: seeds are added to it, and the sum must stay a valid seed.</summary>
     public const long MaxSeed = long.MaxValue / 2;
@@ -76,8 +82,9 @@ public static class SweepFile
         {
             problems.Try(() =>
             {
-                gridField.ExpectObject(problems, SweepFields.Names.ToArray());
+                gridField.ExpectObject(problems, [.. SweepFields.Names, Widths]);
                 CheckAlternatives(gridField, problems);
+                CheckAxesAgainstWidths(gridField, baseConfig, problems);
                 foreach (JsonProperty p in gridField.Element.EnumerateObject())
                 {
                     if (SweepFields.Find(p.Name) is SweepFields.Field field)
@@ -90,7 +97,7 @@ public static class SweepFile
         RandomSamples? random = null;
         if (root.Optional("random") is JsonField r)
         {
-            problems.Try(() => random = ParseRandom(r, problems));
+            problems.Try(() => random = ParseRandom(r, baseConfig, problems));
         }
         problems.ThrowIfAny();
 
@@ -120,6 +127,47 @@ public static class SweepFile
         }
     }
 
+    /// <summary>
+    /// An axes object (grid or random.axes): "widths" is refused as an axis, and so are "depth" and "width" when the base
+    /// sets widths, which fixes both.
+    /// </summary>
+    private static void CheckAxesAgainstWidths(JsonField axes, TrialConfig baseConfig, ProblemList problems)
+    {
+        if (axes.Optional(Widths) is JsonField widths)
+        {
+            problems.Add(widths.Error("\"widths\" is base-only: set it in \"base\"; a sweep over layer widths varies \"width\" or \"depth\" as axes"));
+        }
+        foreach (string name in new[] { "depth", "width" })
+        {
+            if (baseConfig.Widths is not null && axes.Optional(name) is JsonField axis)
+            {
+                problems.Add(axis.Error($"\"{name}\" cannot be an axis when base sets \"widths\", which gives every hidden layer's width and their number"));
+            }
+        }
+    }
+
+    /// <summary>The hidden layers' widths from the stem up: 1 to <see cref="MaxWidthsLength"/> integers, each in width's range.</summary>
+    private static int[] ReadWidths(JsonField value)
+    {
+        IReadOnlyList<JsonField> items = value.Element.ValueKind == JsonValueKind.Array
+            ? value.ExpectArray()
+            : throw value.Error($"expected an array of 1 to {MaxWidthsLength} layer widths, found {JsonField.Describe(value.Element)}");
+        if (items.Count is 0 or > MaxWidthsLength)
+        {
+            throw value.Error($"expected an array of 1 to {MaxWidthsLength} layer widths, found {items.Count}");
+        }
+        SweepFields.Field width = SweepFields.Find("width")!;
+        var widths = new int[items.Count];
+        var problems = new ProblemList();
+        for (int i = 0; i < items.Count; i++)
+        {
+            int at = i;
+            problems.Try(() => widths[at] = (int)width.Read(items[at]));
+        }
+        problems.ThrowIfAny();
+        return widths;
+    }
+
     private static (TrialConfig Config, int Seeds) ParseBase(JsonField? field, ProblemList problems)
     {
         var config = new TrialConfig();
@@ -133,6 +181,16 @@ public static class SweepFile
             return (config, seeds);
         }
         CheckAlternatives(b, problems);
+        if (b.Optional(Widths) is JsonField widthsField)
+        {
+            foreach (string name in new[] { "width", "depth" })
+            {
+                if (b.Optional(name) is not null)
+                {
+                    problems.Add(widthsField.Error($"give either \"widths\" (every hidden layer's width, and so the depth) or \"{name}\", not both"));
+                }
+            }
+        }
         foreach (JsonProperty p in b.Element.EnumerateObject())
         {
             JsonField value = b.Child(p.Name, p.Value);
@@ -148,6 +206,9 @@ public static class SweepFile
                         break;
                     case "jacobian":
                         config = config with { Jacobian = ReadJacobian(value) };
+                        break;
+                    case Widths:
+                        config = config with { Widths = ReadWidths(value) };
                         break;
                     default:
                         if (p.Value.ValueKind != JsonValueKind.Null && SweepFields.Find(p.Name) is SweepFields.Field f)
@@ -236,7 +297,7 @@ public static class SweepFile
         return new SweepAxis(field.Name, values);
     }
 
-    private static RandomSamples ParseRandom(JsonField r, ProblemList problems)
+    private static RandomSamples ParseRandom(JsonField r, TrialConfig baseConfig, ProblemList problems)
     {
         r.ExpectObject(problems, "count", "seed", "axes");
         int count = 1;
@@ -244,7 +305,8 @@ public static class SweepFile
         problems.Try(() => count = (int)r.Required("count", "the number of random samples").ExpectInteger(1, 1_000_000, "a sample count from 1 to 1000000"));
         problems.Try(() => seed = (ulong)(r.Optional("seed")?.ExpectInteger(0, long.MaxValue, $"an integer seed from 0 to {long.MaxValue}") ?? 0));
         JsonField axesField = r.Required("axes", "an object of random axes");
-        axesField.ExpectObject(problems, SweepFields.Names.ToArray());
+        axesField.ExpectObject(problems, [.. SweepFields.Names, Widths]);
+        CheckAxesAgainstWidths(axesField, baseConfig, problems);
         var axes = new List<RandomAxis>();
         foreach (JsonProperty p in axesField.Element.EnumerateObject())
         {
@@ -312,8 +374,12 @@ public static class SweepFile
         }
         foreach (TrialConfig c in grid.MemoryCandidates())
         {
-            var (_, dIn, dOut) = Datasets.Shape(c.Dataset, c.Samples, c.Width, c.InputDim);
-            long parameters = (long)dIn * c.Width + (long)(c.Depth - 1) * c.Width * c.Width + (TrialRunner.HasReadout(c) ? (long)c.Width * dOut : 0);
+            var (_, dIn, dOut) = Datasets.Shape(c.Dataset, c.Samples, c.Width, c.InputDim, c.TopWidth);
+            long parameters = (long)dIn * c.Width + (TrialRunner.HasReadout(c) ? (long)c.TopWidth * dOut : 0);
+            for (int l = 1; l < c.Depth && parameters <= SweepSpec.MaxParameters; l++)
+            {
+                parameters += (long)c.HiddenWidth(l - 1) * c.HiddenWidth(l);
+            }
             if (parameters > SweepSpec.MaxParameters)
             {
                 Report($"trial {c.Label()} would have about {parameters} parameters; at most {SweepSpec.MaxParameters} are allowed per network");
@@ -322,9 +388,13 @@ public static class SweepFile
             {
                 Report($"trial {c.Label()}: {architecture}");
             }
-            else if (c.Jacobian == JacobianMode.Exact && c.Width > JacobianProbe.MaxExactWidth)
+            else if (c.Widths is int[] widths && c.ParsedArchitecture.WidthProblem(widths) is string unequal)
             {
-                Report($"trial {c.Label()} asks for the exact Jacobian spectrum at width {c.Width}; at most {JacobianProbe.MaxExactWidth} (\"jacobian\": \"estimate\" measures any width)");
+                Report($"trial {c.Label()}: {unequal}");
+            }
+            else if (c.Jacobian == JacobianMode.Exact && c.TopWidth > JacobianProbe.MaxExactWidth)
+            {
+                Report($"trial {c.Label()} asks for the exact Jacobian spectrum at width {c.TopWidth}; at most {JacobianProbe.MaxExactWidth} (\"jacobian\": \"estimate\" measures any width)");
             }
             else if (TrialMemory.Estimate(c) is { Problem: string tooLarge } estimate)
             {

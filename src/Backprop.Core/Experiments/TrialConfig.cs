@@ -8,14 +8,41 @@ namespace Backprop.Core.Experiments;
 
 /// <summary>
 /// One network configuration and how to train it: the unit of work of a sweep. The network is
-/// <see cref="Depth"/> hidden layers of <see cref="Width"/> units with <see cref="Activation"/>, then an identity
+/// <see cref="Depth"/> hidden layers of <see cref="Width"/> units (or of <see cref="Widths"/>, one a layer) with <see cref="Activation"/>, then an identity
 /// readout to the dataset's outputs, except for the Gaussian dataset, whose cotangent is applied to the last
 /// hidden layer directly (no readout), as in signal-propagation theory.
 /// </summary>
 public sealed record TrialConfig
 {
-    public int Depth { get; init; } = 10;
-    public int Width { get; init; } = 64;
+    private readonly int _depth = 10, _width = 64;
+
+    /// <summary>Hidden layers: the length of <see cref="Widths"/> when it is set.</summary>
+    public int Depth { get => Widths?.Length ?? _depth; init => _depth = value; }
+
+    /// <summary>
+    /// Units per hidden layer, or the first hidden layer's (the stem's) when <see cref="Widths"/> is set: the width the
+    /// gaussian dataset's inputs have, and the one the residual blocks keep.
+    /// </summary>
+    public int Width { get => Widths is { Length: > 0 } w ? w[0] : _width; init => _width = value; }
+
+    /// <summary>
+    /// The hidden layers' widths from the first (the stem) up, or null for <see cref="Depth"/> layers of <see cref="Width"/>
+    /// units. Left out of the stored configuration when null, and of <see cref="Canonical"/>, so the keys of trials that
+    /// do not set it are those they have always had.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? Widths { get; init; }
+
+    /// <summary>The units of hidden layer <paramref name="layer"/> (0-based).</summary>
+    public int HiddenWidth(int layer) => Widths?[layer] ?? Width;
+
+    /// <summary>The units of the last hidden layer: the rows of the Jacobian d x_D / d x_1 and the gaussian dataset's cotangent.</summary>
+    [JsonIgnore]
+    public int TopWidth => Widths is { Length: > 0 } w ? w[^1] : Width;
+
+    /// <summary>Whether every hidden layer has the same width.</summary>
+    [JsonIgnore]
+    public bool UniformWidth => Widths is null || Widths.All(w => w == Widths[0]);
     public string Activation { get; init; } = "tanh";
     public string Init { get; init; } = "gaussian";
 
@@ -103,6 +130,7 @@ public sealed record TrialConfig
         [
             new("depth", I(Depth)),
             new("width", I(Width)),
+            new("widths", Widths is null ? "default" : string.Join('-', Widths.Select(I))),
             // Invalid names are kept as written so even a broken configuration has a key (and a failed result).
             new("activation", Networks.Activation.TryParse(Activation, out Activation a) ? a.ToString() : Activation),
             new("init", Initializer.TryParseKind(Init, out InitializerKind k) ? Initializer.NameOf(k) : Init),
@@ -137,7 +165,7 @@ public sealed record TrialConfig
     private static readonly IReadOnlyDictionary<string, string> OmittedAtDefault = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["architecture"] = "plain", ["block_depth"] = "2", ["residual_scale"] = "1", ["block_form"] = "pre", ["norm"] = "none",
-        ["jacobian"] = "auto",
+        ["jacobian"] = "auto", ["widths"] = "default",
     };
 
     /// <summary>
@@ -163,7 +191,16 @@ public sealed record TrialConfig
     /// the longest trials first: with trials of very different lengths, starting a long one last leaves every other
     /// worker idle while it finishes.
     /// </summary>
-    public double EstimatedCost() => (double)Steps * BatchSize * Depth * Width * Width;
+    public double EstimatedCost()
+    {
+        // sum_l n_(l-1) n_l over the hidden layers, n_0 taken as the stem's width: Depth * Width^2 for equal widths.
+        double products = 0;
+        for (int l = 0; l < Depth; l++)
+        {
+            products += (double)HiddenWidth(Math.Max(l - 1, 0)) * HiddenWidth(l);
+        }
+        return (double)Steps * BatchSize * products;
+    }
 
     /// <summary>
     /// A stable trial key: the first 16 hex digits of SHA-256 over <see cref="Canonical"/>, so the same trial is
@@ -172,8 +209,8 @@ public sealed record TrialConfig
     public string Key() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical())))[..16];
 
     /// <summary>
-    /// A short human label, e.g. "tanh L=16 N=64 sw2=1.5 seed=0" (the initialiser's name instead of sw2 unless it is
-    /// gaussian), with "name=value" for each of <paramref name="alsoShow"/> it does not already show: the other axes
+    /// A short human label, e.g. "tanh L=16 N=64 sw2=1.5 seed=0" (N=64-32-16 with per-layer widths; the initialiser's
+    /// name instead of sw2 unless it is gaussian), with "name=value" for each of <paramref name="alsoShow"/> it does not already show: the other axes
     /// of a sweep, so that no two trials of a sweep have the same label (<see cref="SweepAxes.Varying"/>). Values
     /// are exact (round-trip), so close random draws do not print alike.
     /// </summary>
@@ -181,7 +218,7 @@ public sealed record TrialConfig
     {
         var fields = Fields().ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         bool gaussian = fields["init"] == Initializer.NameOf(InitializerKind.Gaussian);
-        var b = new StringBuilder($"{fields["activation"]} L={fields["depth"]} N={fields["width"]} ");
+        var b = new StringBuilder($"{fields["activation"]} L={fields["depth"]} N={(Widths is null ? fields["width"] : fields["widths"])} ");
         b.Append(gaussian ? "sw2=" + fields["sigma_w2"] : fields["init"]);
         foreach (string field in alsoShow ?? [])
         {

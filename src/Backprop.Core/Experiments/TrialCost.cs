@@ -19,14 +19,14 @@ public static class TrialCost
     public static double MultiplyAdds(TrialConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        (int count, int input, int output) = Datasets.Shape(config.Dataset, config.Samples, config.Width, config.InputDim);
+        (int count, int input, int output) = Datasets.Shape(config.Dataset, config.Samples, config.Width, config.InputDim, config.TopWidth);
         double m = Math.Min(Math.Max(config.BatchSize, 1), Math.Max(count, 1));
         double weights = 0, units = 0, previous = input;
         for (int l = 0; l < config.Depth; l++)
         {
-            weights += previous * config.Width;
-            units += config.Width;
-            previous = config.Width;
+            weights += previous * config.HiddenWidth(l);
+            units += config.HiddenWidth(l);
+            previous = config.HiddenWidth(l);
         }
         if (TrialRunner.HasReadout(config))
         {

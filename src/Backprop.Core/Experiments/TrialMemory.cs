@@ -26,7 +26,7 @@ public sealed record TrialMemoryEstimate(TrialConfig Config, long Bytes, IReadOn
 /// <summary>
 /// An upper bound on the memory one trial of <see cref="TrialRunner"/> holds at its peak, computed from its configuration
 /// alone, before anything is allocated, in checked 64-bit arithmetic. With S examples of d_in inputs and d_out outputs
-/// (<see cref="Datasets.Shape"/>), the batch m = min(batch_size, S), layer widths n_0 = d_in, n_1..n_L = width and
+/// (<see cref="Datasets.Shape"/>), the batch m = min(batch_size, S), layer widths n_0 = d_in, n_1..n_L = width (or widths) and
 /// n_(L+1) = d_out when the network has a readout, P = sum_l n_l (n_(l-1) + 1) parameters, R(x) = 16 ceil(x / 16), and
 /// C = floor(steps / record_every) + 2 recorded steps, in bytes (8 per double):
 /// <list type="bullet">
@@ -125,9 +125,9 @@ public static class TrialMemory
         {
             return new TrialMemoryEstimate(c, long.MaxValue, parts, $"unknown dataset \"{c.Dataset}\"");
         }
-        (int count, int dIn, int dOut) = Datasets.Shape(c.Dataset, c.Samples, c.Width, c.InputDim);
+        (int count, int dIn, int dOut) = Datasets.Shape(c.Dataset, c.Samples, c.Width, c.InputDim, c.TopWidth);
         long s = count, m = Math.Min(Math.Max(c.BatchSize, 1), count);
-        long[] widths = Widths(dIn, c.Width, c.Depth, TrialRunner.HasReadout(c) ? dOut : null);
+        long[] widths = Widths(dIn, Enumerable.Range(0, c.Depth).Select(l => (long)c.HiddenWidth(l)), TrialRunner.HasReadout(c) ? dOut : null);
         long parameters = 0, units = 0, allWeights = 0;
         for (int l = 1; l < widths.Length; l++)
         {
@@ -153,7 +153,7 @@ public static class TrialMemory
         {
             // A norm keeps zhat (m x width) and 1/s per example, and has 4 vectors a layer; a block keeps its sum, output
             // and the gradient's two shares (m x width each).
-            long hidden = (long)c.Depth * c.Width;
+            long hidden = widths.Skip(1).Take(c.Depth).Sum();
             long normBytes = architecture.Norm == Networks.Normalization.None ? 0 : checked((m * (hidden + c.Depth) + 6 * hidden) * Double);
             long blockBytes = checked(4L * m * c.Width * architecture.BlockCount(c.Depth) * Double);
             parts.Add(new("the residual blocks' and norms' buffers", checked(normBytes + blockBytes), "batch_size, depth or width"));
@@ -173,7 +173,7 @@ public static class TrialMemory
         }));
         if (c.Dataset == Datasets.Teacher)
         {
-            long[] teacher = Widths(dIn, Datasets.TeacherWidth, 2, 1);
+            long[] teacher = Widths(dIn, [Datasets.TeacherWidth, Datasets.TeacherWidth], 1);
             long teacherParameters = 0, teacherUnits = 0;
             for (int l = 1; l < teacher.Length; l++)
             {
@@ -187,12 +187,13 @@ public static class TrialMemory
         parts.Add(new("the matrix products' packing workspace", Workspace(widths, m, forwardOnly: false), "width or batch_size"));
         if (c.Depth >= 2 && JacobianProbe.MethodFor(c) is JacobianMethod method)
         {
-            // Each of the two measurements: the network's buffers at k = min(batch_size, width) rows (allocated before the
-            // training's), k copies of an input and k basis or probe rows; for the exact spectrum J, J J^T, a copy of it
-            // for the eigensolver's workspace and the singular values; for the estimate the k x k Gram matrix.
-            long n = c.Width, k = Math.Min(Math.Max(c.BatchSize, 1), n), inputs = JacobianProbe.TrialInputs;
+            // Each of the two measurements: the network's buffers at k = min(batch_size, n) rows (allocated before the
+            // training's), k copies of an input and k basis or probe rows; for the exact spectrum J (n x n_1), J J^T, a
+            // copy of it for the eigensolver's workspace and the singular values; for the estimate the k x k Gram matrix.
+            // n is the top hidden layer's width, n_1 the stem's.
+            long n = c.TopWidth, n1 = c.Width, k = Math.Min(Math.Max(c.BatchSize, 1), n), inputs = JacobianProbe.TrialInputs;
             long pass = checked(k * (3L * dIn + 2L * dOut + 4 * units) + k * (dIn + n)
-                + (method == JacobianMethod.Exact ? 3 * n * n + 3 * inputs * n : k * k + k));
+                + (method == JacobianMethod.Exact ? n * n1 + 2 * n * n + 3 * inputs * n : k * k + k));
             parts.Add(new("the Jacobian spectrum's passes", checked(2 * pass * Double), "width (or set \"jacobian\" to \"estimate\" or \"off\")"));
         }
         if (c.Init == "orthogonal")
@@ -215,14 +216,11 @@ public static class TrialMemory
         return problem is null ? new TrialMemoryEstimate(c, total, parts, null) : new TrialMemoryEstimate(c, long.MaxValue, parts, problem);
     }
 
-    /// <summary>n_0 = d_in, then <paramref name="depth"/> hidden widths, then the readout's width when there is one.</summary>
-    private static long[] Widths(long dIn, long width, int depth, long? readout)
+    /// <summary>n_0 = d_in, then the hidden widths, then the readout's width when there is one.</summary>
+    private static long[] Widths(long dIn, IEnumerable<long> hidden, long? readout)
     {
-        var widths = new List<long>(depth + 2) { dIn };
-        for (int l = 0; l < depth; l++)
-        {
-            widths.Add(width);
-        }
+        var widths = new List<long> { dIn };
+        widths.AddRange(hidden);
         if (readout is long r)
         {
             widths.Add(r);
@@ -280,7 +278,7 @@ public static class TrialMemory
     {
         ArgumentNullException.ThrowIfNull(config);
         return string.Create(CultureInfo.InvariantCulture,
-            $"trial depth={config.Depth} width={config.Width} batch_size={config.BatchSize} samples={config.Samples}" +
+            $"trial depth={config.Depth} {(config.Widths is null ? $"width={config.Width}" : $"widths={string.Join('-', config.Widths)}")} batch_size={config.BatchSize} samples={config.Samples}" +
             $"{(config.Dataset == Datasets.Teacher ? $" input_dim={config.InputDim}" : "")} dataset={config.Dataset}");
     }
 

@@ -22,7 +22,7 @@ public static class TrialRunner
         ArgumentNullException.ThrowIfNull(config);
         var clock = Stopwatch.StartNew();
         string key = config.Key();
-        Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed);
+        Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed, config.TopWidth);
         Loss loss = config.Loss is string name && Loss.TryParse(name, out Loss l) ? l : data.DefaultLoss;
         // The network and the optimiser's state (momentum's velocity, Adam's moments, as large as the weights) live for
         // this trial alone: their arrays come from the trials' pool and go back to it for the next trial on any worker.
@@ -97,11 +97,13 @@ public static class TrialRunner
         return new TrialResult(key, config, outcome, divergedAt, finalLoss, summary, checkpoints, clock.Elapsed.TotalSeconds, null);
     }
 
-    /// <summary>Depth hidden layers of Width units, then an identity readout (none for the Gaussian setting).</summary>
+    /// <summary>Depth hidden layers of Width units (or of Widths), then an identity readout (none for the Gaussian setting).</summary>
     public static Mlp BuildNetwork(TrialConfig config, Dataset data, BufferPool? pool = null)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
         Activation phi = config.ParsedActivation;
-        var specs = Enumerable.Repeat(new LayerSpec(config.Width, phi), config.Depth).ToList();
+        var specs = Enumerable.Range(0, config.Depth).Select(l => new LayerSpec(config.HiddenWidth(l), phi)).ToList();
         if (HasReadout(config))
         {
             specs.Add(new LayerSpec(data.OutputSize, Activation.Identity));

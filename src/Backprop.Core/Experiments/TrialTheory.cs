@@ -29,12 +29,17 @@ public static class TrialTheory
     /// <summary>
     /// The predicted slope over hidden layers <paramref name="from"/>..Depth (from ln chi1(q^l) along the mean-field
     /// variance trajectory, q^1 from the data's mean squared input) and chi1 at the fixed point q* that q^1 flows to (its
-    /// q -> infinity limit when q diverges); null where a value does not exist (a single layer, or a profile that under- or overflows).
+    /// q -> infinity limit when q diverges); null where a value does not exist (a single layer, or a profile that under- or overflows)
+    /// or the theory here does not follow the trial's layers (<see cref="FollowsWidths"/>).
     /// </summary>
     public static (double? Slope, double? Chi1Star) For(TrialConfig config, Dataset data, int from)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
+        if (!FollowsWidths(config))
+        {
+            return (null, null);
+        }
         if (config.ParsedArchitecture is { Residual: true } or { Norm: not Normalization.None })
         {
             return ForArchitecture(config, data, from);
@@ -64,8 +69,9 @@ public static class TrialTheory
     /// (<see cref="JacobianSpectrum.MeanSquared"/>): E||J^T g||^2 / E||g||^2 for a back-propagated g with independent
     /// zero-mean entries. For a plain net the product of chi1(q^l) over hidden layers l = 2..D along the same variance
     /// trajectory as <see cref="For"/>; for residual and normalised nets E||dJ/dx_1||^2 of <see cref="ArchitectureTheory"/>
-    /// relative to the top hidden layer's output. Null where there is no J (depth 1), no closed form (the post form), or
-    /// the product leaves the range of a double.
+    /// relative to the top hidden layer's output. Null where there is no J (depth 1), no closed form (the post form), no
+    /// prediction for the trial's widths (<see cref="FollowsWidths"/>), or the product leaves the range of a double. With
+    /// hidden widths N_1 .. N_D, J is N_D x N_1 and the quantity is (1/N_D) ||J||_F^2.
     /// </summary>
     /// <param name="config">The trial.</param>
     /// <param name="inputSize">The dataset's input dimension (the first layer's fan-in).</param>
@@ -73,7 +79,7 @@ public static class TrialTheory
     public static double? JacobianMeanSquared(TrialConfig config, int inputSize, double inputMeanSquare)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (config.Depth < 2)
+        if (config.Depth < 2 || !FollowsWidths(config))
         {
             return null;
         }
@@ -116,6 +122,31 @@ public static class TrialTheory
             predicted = Math.Exp(log);
         }
         return predicted > 0 && double.IsFinite(predicted) ? predicted : null;
+    }
+
+    /// <summary>
+    /// Whether one effective sigma_w^2 serves every hidden layer after the first, as the recursions here assume. With
+    /// W ~ N(0, sigma_w^2 / fan_in), q^l = sigma_w^2 E[phi(h)^2] + sigma_b^2 and chi1 = sigma_w^2 E[phi'(h)^2] hold for any
+    /// widths (E||W^T d||^2 = fan_in (sigma_w^2 / fan_in) ||d||^2), so per-layer widths keep the prediction; an initialiser
+    /// whose effective sigma_w^2 depends on the fans (Xavier, orthogonal) gives layers of unequal widths unequal ones, and
+    /// such a trial gets no prediction rather than a wrong one.
+    /// </summary>
+    public static bool FollowsWidths(TrialConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.UniformWidth)
+        {
+            return true;
+        }
+        double uniform = EffectiveSigmaW2(config, config.Width, config.Width);
+        for (int l = 1; l < config.Depth; l++)
+        {
+            if (EffectiveSigmaW2(config, config.HiddenWidth(l - 1), config.HiddenWidth(l)) != uniform)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The plain net's effective sigma_w^2 of the hidden layers, sigma_b^2, q^1 from the data, and q^l for l = 1..Depth.</summary>

@@ -118,7 +118,7 @@ public sealed partial record Architecture
 
     /// <summary>
     /// Why a network of <paramref name="hidden"/> hidden layers cannot have this architecture, or null when it can. The
-    /// widths are checked by <see cref="Apply"/>.
+    /// widths are checked by <see cref="WidthProblem"/>.
     /// </summary>
     public string? Problem(int hidden)
     {
@@ -140,6 +140,27 @@ public sealed partial record Architecture
     }
 
     /// <summary>
+    /// Why hidden layers of <paramref name="hiddenUnits"/> units cannot have this architecture, or null when they can: a
+    /// residual block adds its input to its output, so every layer after the stem has the stem's width.
+    /// </summary>
+    public string? WidthProblem(IReadOnlyList<int> hiddenUnits)
+    {
+        ArgumentNullException.ThrowIfNull(hiddenUnits);
+        if (!Residual)
+        {
+            return null;
+        }
+        for (int l = 1; l < hiddenUnits.Count; l++)
+        {
+            if (hiddenUnits[l] != hiddenUnits[0])
+            {
+                return $"layer {l + 1} has {hiddenUnits[l]} units; every layer of a residual block has the stem's width, {hiddenUnits[0]}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
     /// The layers and blocks of a network with this architecture, from its plain layers: the first <paramref name="hidden"/>
     /// are hidden (normalised when <see cref="Norm"/> says so), the rest are output layers. In the post form each block's
     /// last layer becomes linear and its activation moves after the sum.
@@ -152,6 +173,10 @@ public sealed partial record Architecture
         {
             throw new ArgumentException(problem, nameof(layers));
         }
+        if (WidthProblem(layers.Take(hidden).Select(l => l.Units).ToArray()) is string widths)
+        {
+            throw new ArgumentException(widths, nameof(layers));
+        }
         var specs = new LayerSpec[layers.Count];
         for (int l = 0; l < layers.Count; l++)
         {
@@ -163,13 +188,6 @@ public sealed partial record Architecture
         for (int b = 0; b < count; b++)
         {
             int first = 1 + b * BlockDepth, last = first + BlockDepth - 1;
-            for (int l = first; l <= last; l++)
-            {
-                if (specs[l].Units != specs[0].Units)
-                {
-                    throw new ArgumentException($"layer {l + 1} has {specs[l].Units} units; every layer of a residual block has the stem's width, {specs[0].Units}", nameof(layers));
-                }
-            }
             Activation? after = null;
             if (Form == BlockForm.Post)
             {

@@ -175,6 +175,33 @@ public class JacobianProbeTests
         Assert.True(double.IsNaN(s.Min) && s.SingularHist is null);
     }
 
+    [Theory]
+    [InlineData(new[] { 12, 7, 5 })] // N_D < N_1: J J^T has full rank N_D
+    [InlineData(new[] { 5, 7, 12 })] // N_D > N_1: N_D - N_1 of its eigenvalues are zero
+    public void A_rectangular_jacobians_mean_squared_singular_value_is_its_squared_norm_over_the_top_width(int[] widths)
+    {
+        TrialConfig config = Small with { Widths = widths, Steps = 0, Jacobian = JacobianMode.Exact };
+        Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed, config.TopWidth);
+        Mlp network = TrialRunner.BuildNetwork(config, data);
+        int top = widths[^1], stem = widths[0];
+        double norm = 0;
+        var j = new double[top * stem];
+        for (int i = 0; i < 2; i++)
+        {
+            JacobianProbe.Rows(network, 0, widths.Length - 1, data.Inputs.AsSpan(i * data.InputSize, data.InputSize), 3, j);
+            norm += j.Sum(v => v * v) / 2;
+        }
+        JacobianSpectrum s = JacobianProbe.Exact(network, 0, widths.Length - 1, data.Inputs.AsSpan(0, 2 * data.InputSize), 2, 3, new HistogramCounter());
+        Assert.Equal(top, s.Size);
+        Assert.Equal(norm / top, s.MeanSquared, 1e-12 * norm);
+        // The eigenvalues of J J^T: their mean is the same (1/N_D) ||J||_F^2, and a wide top leaves zeros.
+        Assert.Equal(2 * top, s.SingularHist!.Total);
+        Assert.Equal(top > stem, s.Min < 1e-6 * s.Max);
+        JacobianSpectrum e = JacobianProbe.Estimate(network, 0, widths.Length - 1, data.Inputs.AsSpan(0, 2 * data.InputSize), 2, top, new Core.Randomness.Rng(1));
+        // As many orthonormal probes as rows: V J has J's Frobenius norm exactly.
+        Assert.Equal(s.MeanSquared, e.MeanSquared, 1e-10 * s.MeanSquared);
+    }
+
     [Fact]
     public void Depth_one_has_no_layer_between_and_records_no_spectrum()
     {

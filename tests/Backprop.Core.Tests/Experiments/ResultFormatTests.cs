@@ -99,5 +99,7 @@ public class ResultFormatTests
         Assert.Equal("ok", row[Array.IndexOf(columns, "outcome")]);
         Assert.Equal("64", row[Array.IndexOf(columns, "samples")]);
         Assert.Equal("10", row[Array.IndexOf(columns, "record_every")]);
+        Assert.Equal("", row[Array.IndexOf(columns, "widths")]);
+        Assert.Equal("8-4", ResultFormat.CsvRow(Trained.Value with { Config = Small with { Widths = [8, 4] } }).Split(',')[Array.IndexOf(columns, "widths")]);
     }
 }

@@ -17,6 +17,7 @@ public class TrialMemoryTests(ITestOutputHelper output)
         { "dataset", new TrialConfig { Depth = 2, Width = 19, Dataset = "teacher", InputDim = 1013, Samples = 4099, BatchSize = 31, Steps = 2 } },
         { "statistics", new TrialConfig { Depth = 41, Width = 9, Dataset = "spirals", Samples = 53, BatchSize = 11, Steps = 400, RecordEvery = 1 } },
         { "orthogonal", new TrialConfig { Depth = 3, Width = 389, Init = "orthogonal", Dataset = "digits", BatchSize = 1797, Steps = 2, Optimizer = "momentum" } },
+        { "widths", new TrialConfig { Widths = [733, 1009, 227, 97], BatchSize = 13, Samples = 41, Steps = 3, Optimizer = "adam", Jacobian = JacobianMode.Exact } },
     };
 
     [Theory]
@@ -38,6 +39,19 @@ public class TrialMemoryTests(ITestOutputHelper output)
         Assert.Equal(Outcome.Ok, result.Outcome);
         Assert.True(estimate.Bytes >= allocated, $"{what}: estimate {estimate.Bytes} below the {allocated} bytes allocated");
         Assert.True(estimate.Bytes <= 2 * allocated, $"{what}: estimate {estimate.Bytes} more than twice the {allocated} bytes allocated");
+    }
+
+    [Fact]
+    public void One_wider_layer_raises_the_estimate_by_its_weights_and_buffers()
+    {
+        var narrow = new TrialConfig { Widths = [16, 16, 16], Dataset = "teacher", BatchSize = 8, Samples = 64, Steps = 1 };
+        TrialMemoryEstimate a = TrialMemory.Estimate(narrow), b = TrialMemory.Estimate(narrow with { Widths = [16, 512, 16] });
+        long Weights(TrialMemoryEstimate e) => e.Parts.Single(p => p.Name == "the weights, biases and their gradients").Bytes;
+        // P = 16 (16 + 1) + 512 (16 + 1) + 16 (512 + 1) + 1 (16 + 1) against 3 x 16 (16 + 1) + 17: 2 P 8 bytes each.
+        Assert.Equal(2 * 8 * (16L * 17 + 512 * 17 + 16 * 513 + 17), Weights(b));
+        Assert.Equal(2 * 8 * (3 * 16L * 17 + 17), Weights(a));
+        Assert.True(b.Bytes > a.Bytes, $"{b.Bytes} <= {a.Bytes}");
+        Assert.StartsWith("trial depth=3 widths=16-512-16 batch_size=8", b.Trial, StringComparison.Ordinal);
     }
 
     [Fact]

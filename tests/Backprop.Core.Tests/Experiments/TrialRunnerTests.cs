@@ -20,6 +20,23 @@ public class TrialRunnerTests
         Assert.True(result.FinalLoss < result.Checkpoints[0].Loss, "training did not reduce the loss");
     }
 
+    [Theory]
+    [InlineData("teacher")]
+    [InlineData("gaussian")] // no readout: the cotangent has the last hidden layer's width
+    public void Per_layer_widths_build_those_layers_and_train(string dataset)
+    {
+        TrialConfig config = Small with { Widths = [32, 16, 8], Dataset = dataset };
+        var data = Core.Experiments.Data.Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed, config.TopWidth);
+        var network = TrialRunner.BuildNetwork(config, data);
+        int[] expected = dataset == "teacher" ? [32, 16, 8, 1] : [32, 16, 8];
+        Assert.Equal(expected, network.Layers.Select(l => l.OutputSize));
+        Assert.Equal(dataset == "teacher" ? 16 : 32, network.Layers[0].InputSize);
+        TrialResult result = TrialRunner.Run(config);
+        Assert.Equal(Outcome.Ok, result.Outcome);
+        Assert.All(result.Checkpoints, c => Assert.Equal(expected.Length, c.Layers.Count));
+        Assert.Equal(8, result.Summary!.JacobianInit!.Size);
+    }
+
     [Fact]
     public void Same_config_gives_bit_identical_results()
     {

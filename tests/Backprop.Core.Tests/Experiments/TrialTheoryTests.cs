@@ -57,6 +57,26 @@ public class TrialTheoryTests
     }
 
     [Fact]
+    public void Gaussian_weights_keep_the_prediction_for_unequal_widths_and_fan_dependent_initialisers_have_none()
+    {
+        var uniform = new TrialConfig { Activation = "tanh", SigmaW2 = 1.5, Depth = 4, Width = 32, Dataset = "teacher", Samples = 64, Steps = 0 };
+        TrialConfig unequal = uniform with { Widths = [32, 64, 16, 8] };
+        Dataset data = Datasets.Create(uniform.Dataset, uniform.Samples, uniform.Width, uniform.InputDim, uniform.Seed);
+        Assert.Equal(TrialTheory.For(uniform, data, 1), TrialTheory.For(unequal, data, 1));
+        Assert.NotNull(TrialTheory.For(unequal, data, 1).Slope);
+        Assert.Equal(TrialTheory.JacobianMeanSquared(uniform, 16, 1), TrialTheory.JacobianMeanSquared(unequal, 16, 1));
+        foreach (string init in new[] { "xavier_normal", "orthogonal" })
+        {
+            Assert.Equal((null, null), TrialTheory.For(unequal with { Init = init }, data, 1));
+            Assert.Null(TrialTheory.JacobianMeanSquared(unequal with { Init = init }, 16, 1));
+            // The same initialiser at equal widths, even given as a list, keeps its prediction.
+            Assert.NotNull(TrialTheory.For(uniform with { Init = init, Widths = [32, 32, 32, 32] }, data, 1).Slope);
+        }
+        // He's effective sigma_w^2 is 2 whatever the fans.
+        Assert.NotNull(TrialTheory.For(unequal with { Init = "he_normal" }, data, 1).Slope);
+    }
+
+    [Fact]
     public void There_is_no_predicted_jacobian_for_the_post_form_or_a_single_layer()
     {
         Assert.Null(TrialTheory.JacobianMeanSquared(new TrialConfig { Architecture = "residual", BlockForm = "post", Depth = 5 }, 8, 1));

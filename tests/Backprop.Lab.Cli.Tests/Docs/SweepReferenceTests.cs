@@ -41,10 +41,19 @@ public sealed partial class SweepReferenceTests
         Assert.True(cells is not null, $"docs/sweeps.md has no row for the field `{name}` in its table of fields");
         string meaning = cells[1], range = cells[2], fallback = cells[3], axis = cells[4];
 
+        // An array field (widths) states its length range, then its items' range: "1 to 10000 integers, each 1 to 100000".
         var bounds = new List<double>();
+        foreach (string key in new[] { "minItems", "maxItems" })
+        {
+            if (field.TryGetProperty(key, out JsonElement length))
+            {
+                bounds.Add(length.GetDouble());
+            }
+        }
+        JsonElement values = field.TryGetProperty("items", out JsonElement items) ? items : field;
         foreach (string key in new[] { "minimum", "exclusiveMinimum", "maximum" })
         {
-            if (field.TryGetProperty(key, out JsonElement bound))
+            if (values.TryGetProperty(key, out JsonElement bound))
             {
                 bounds.Add(bound.GetDouble());
             }
@@ -66,9 +75,9 @@ public sealed partial class SweepReferenceTests
             Assert.DoesNotMatch(@"\d", fallback);
         }
 
-        if (field.TryGetProperty("enum", out JsonElement values))
+        if (field.TryGetProperty("enum", out JsonElement names))
         {
-            foreach (JsonElement value in values.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String))
+            foreach (JsonElement value in names.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String))
             {
                 Assert.Contains($"`{value.GetString()}`", meaning);
             }

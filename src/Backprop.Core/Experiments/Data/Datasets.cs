@@ -32,10 +32,10 @@ public static class Datasets
     /// The shape <see cref="Create"/> gives dataset <paramref name="name"/> without building it: examples, input size and
     /// output size (for memory estimates and validation before anything is allocated).
     /// </summary>
-    public static (int Count, int InputSize, int OutputSize) Shape(string name, int samples, int width, int inputDim) => name switch
+    public static (int Count, int InputSize, int OutputSize) Shape(string name, int samples, int width, int inputDim, int? topWidth = null) => name switch
     {
         Teacher => (samples, inputDim, 1),
-        Gaussian => (samples, width, width),
+        Gaussian => (samples, width, topWidth ?? width),
         Spirals or Xor => (samples, 2, 2),
         Digits => (DigitsCount, 64, 10),
         _ => throw new ArgumentException($"unknown dataset \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
@@ -44,15 +44,16 @@ public static class Datasets
     /// <summary>
     /// Builds dataset <paramref name="name"/>. <paramref name="samples"/> is the number of generated examples
     /// (ignored by digits, which has 1797); <paramref name="inputDim"/> is the teacher's input dimension;
-    /// the Gaussian setting's inputs and cotangent have the network's <paramref name="width"/>.
+    /// the Gaussian setting's inputs have the network's <paramref name="width"/> (its first hidden layer's) and its
+    /// cotangent, applied to the last hidden layer, that layer's <paramref name="topWidth"/> (by default the same).
     /// </summary>
-    public static Dataset Create(string name, int samples, int width, int inputDim, ulong seed)
+    public static Dataset Create(string name, int samples, int width, int inputDim, ulong seed, int? topWidth = null)
     {
         var rng = new Rng(Rng.DeriveSeed(seed, 0xDA7A));
         return name switch
         {
             Teacher => CreateTeacher(samples, inputDim, rng),
-            Gaussian => CreateGaussian(samples, width, rng),
+            Gaussian => CreateGaussian(samples, width, topWidth ?? width, rng),
             Spirals => CreateSpirals(samples, rng),
             Xor => CreateXor(samples, rng),
             Digits => LoadDigits(),
@@ -84,11 +85,12 @@ public static class Datasets
     }
 
     /// <summary>
-    /// The signal-propagation setting: x ~ N(0, I_width) and a fixed random cotangent v ~ N(0, I_width) per
+    /// The signal-propagation setting: x ~ N(0, I_width) and a fixed random cotangent v ~ N(0, I_top) per
     /// example, used with the linear loss J = (1/m) sum v . output, so delta at the top layer is v (times phi').
+    /// The inputs are drawn first, so they do not depend on the top width.
     /// </summary>
-    private static Dataset CreateGaussian(int samples, int width, Rng rng) =>
-        new(Gaussian, width, width, Normal(checked(samples * width), rng), Normal(checked(samples * width), rng), Loss.Linear);
+    private static Dataset CreateGaussian(int samples, int width, int top, Rng rng) =>
+        new(Gaussian, width, top, Normal(checked(samples * width), rng), Normal(checked(samples * top), rng), Loss.Linear);
 
     /// <summary>
     /// Two interleaved spirals (Lang and Witbrock 1988), two classes: for class c and t ~ U[0, 1],
