@@ -185,11 +185,13 @@ status() {
     return $((dead == 0 ? 0 : 1))
 }
 
-# Waits until file $2 has a line starting with $3 while pid file $1's process lives; fails with its output.
+# Waits until file $2 has a line starting with $3 while pid file $1's process lives; fails with its output. The process
+# was started just now, so its pid is checked with running, not alive: until env and setsid have exec'd into dotnet
+# (a while on a loaded machine) its command line does not yet name lab.dll, and alive would call it gone.
 wait_for_line() {
     local pid_file="$1" out="$2" text="$3" what="$4" deadline=$((SECONDS + start_timeout))
     until grep -q "^$text" "$out" 2>/dev/null; do
-        if ! alive "$pid_file"; then
+        if ! running "$(<"$pid_file")"; then
             echo "local-cluster: $what exited before it was up; its output ($out):" >&2
             tail -n 30 "$out" >&2 || true
             return 1
