@@ -32,6 +32,32 @@ public sealed class ArchitectureReportTests : TempDirectory
     }
 
     [Fact]
+    public void The_plain_networks_mean_field_lines_are_drawn_for_plain_facets_only()
+    {
+        var trials = new List<TrialResult>();
+        foreach (string architecture in new[] { "plain", "residual" })
+        {
+            foreach (double sw2 in new[] { 0.5, 1.0, 2.0 })
+            {
+                trials.Add(TrialRunner.Run(new TrialConfig
+                {
+                    Architecture = architecture, Depth = 3, Width = 16, Dataset = "teacher", Samples = 32, BatchSize = 32, Steps = 0,
+                    SigmaW2 = sw2, SigmaB = 0.2, Jacobian = JacobianMode.Off,
+                }));
+            }
+        }
+        var groups = Backprop.Lab.Reports.Analysis.ActivationGroup.From(trials);
+        var plain = Assert.Single(groups, g => g.Trials.All(t => t.Config.Architecture == "plain"));
+        var residual = Assert.Single(groups, g => g.Trials.All(t => t.Config.Architecture == "residual"));
+        Assert.True(plain.PlainTheory);
+        Assert.NotNull(Backprop.Lab.Reports.Analysis.TheoryCurves.CriticalSw2(plain));
+        Assert.False(residual.PlainTheory);
+        Assert.Null(Backprop.Lab.Reports.Analysis.TheoryCurves.CriticalSw2(residual));
+        Assert.Contains("not drawn here", Backprop.Lab.Reports.Figures.PhaseDiagramFigure.Build(residual, Small)!.Caption, StringComparison.Ordinal);
+        Assert.DoesNotContain("not drawn here", Backprop.Lab.Reports.Figures.PhaseDiagramFigure.Build(plain, Small)!.Caption, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_sweep_of_plain_nets_alone_has_no_architectures_figure()
     {
         string dir = Fixtures.ResultsFolder(Path, Fixtures.Synthetic(["tanh"], [4, 8], [1, 2]));

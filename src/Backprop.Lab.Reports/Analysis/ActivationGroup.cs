@@ -33,6 +33,15 @@ public sealed record ActivationGroup(Activation Activation, double SigmaB, IRead
 
     public double Sb2 => SigmaB * SigmaB;
 
+    /// <summary>
+    /// Whether the plain network's mean-field lines (the critical line, 6 xi_c) describe this group: every trial plain and
+    /// unnormalised. Skips and norms change the recursions, so for them the lines are left out rather than drawn wrong.
+    /// </summary>
+    public bool PlainTheory => Trials.All(t => t.Config.ParsedArchitecture is { Residual: false, Norm: Backprop.Core.Networks.Normalization.None });
+
+    /// <summary>A sentence for a caption when <see cref="PlainTheory"/> does not hold; empty when it does.</summary>
+    public string NoPlainTheoryNote => PlainTheory ? "" : " The mean-field lines are not drawn here: they are the plain network's, and skips and norms change them.";
+
     public static IReadOnlyList<ActivationGroup> From(IEnumerable<TrialResult> trials)
     {
         var groups = new List<ActivationGroup>();

@@ -31,7 +31,7 @@ public static class TheoryCurves
         (double?)Remember(FormattableString.Invariant($"critical {phi} {sb2:R} {q0:R}"), () => CriticalLine.CriticalSw2(phi, sb2, q0));
 
     /// <summary>The critical sigma_w^2 of a group, for the mean square of its trials' inputs.</summary>
-    public static double? CriticalSw2(ActivationGroup group) => CriticalSw2(group.Activation, group.Sb2, InputMeanSquare(group));
+    public static double? CriticalSw2(ActivationGroup group) => group.PlainTheory ? CriticalSw2(group.Activation, group.Sb2, InputMeanSquare(group)) : null;
 
     /// <summary>
     /// The inputs' mean square ||x||^2 / n of the data the group's trials were given (the mean over the distinct data sets,

@@ -32,7 +32,7 @@ public static class PhaseDiagramFigure
             + "The vanishing/exploding colour is the back-propagated error δ = ∂J/∂z; the weight-gradient panel is offset by the forward signal "
             + "(with σ_b = 0 it stays near 1 even where δ vanishes). Dashed: mean-field critical line χ₁(q*) = 1, q* the fixed point the inputs' variance flows to; "
             + "solid: trainable depth 6ξ_c, ξ_c = −1/ln χ_c (χ_c = χ₁ in the ordered phase, the correlation map's slope at its fixed point c* < 1 in the chaotic one)."
-            + " Each cell is the mean over seeds." + group.AveragingNote,
+            + " Each cell is the mean over seeds." + group.AveragingNote + group.NoPlainTheoryNote,
             plots, width, options.Height);
     }
 
@@ -52,6 +52,10 @@ public static class PhaseDiagramFigure
     /// <summary>The critical line and the 6 xi_c curve, in the panel's plotted coordinates.</summary>
     internal static void DrawTheory(Plot plot, ActivationGroup group, IReadOnlyList<double> sw2, AxisScale x, AxisScale y)
     {
+        if (!group.PlainTheory)
+        {
+            return;
+        }
         AxisLimits limits = plot.Axes.GetLimits();
         double min = x.Inverse(limits.Left), max = x.Inverse(limits.Right);
         if (!(min > 0))

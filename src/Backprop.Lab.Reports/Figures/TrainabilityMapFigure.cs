@@ -33,7 +33,7 @@ public static class TrainabilityMapFigure
         PhaseDiagramFigure.DrawTheory(plot, group, grid.Sw2, x, y);
         return new Figure($"trainability-{group.FileStem}", $"Trainability: {group.Name}",
             "Colour: " + stepText + " (mean over every seed that trained, lower is better). \"div\": a seed diverged (its loss or a gradient became "
-            + "NaN or infinite, or its loss grew past 1e6 times its initial value). Deep networks train only near the critical line, within about 6ξ_c layers (solid; ξ_c = −1/ln χ_c, the correlation depth scale)."
+            + "NaN or infinite, or its loss grew past 1e6 times its initial value). Deep networks train only near the critical line, within about 6ξ_c layers (solid; ξ_c = −1/ln χ_c, the correlation depth scale)." + group.NoPlainTheoryNote
             + group.AveragingNote,
             [plot], options.Width, options.Height);
     }

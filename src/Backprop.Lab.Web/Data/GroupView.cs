@@ -77,6 +77,10 @@ public sealed record TheoryView(double? CriticalSw2, double? CriticalX, double I
     public static TheoryView Of(ActivationGroup group, AxisPlacement x, AxisPlacement y)
     {
         double q0 = TheoryCurves.InputMeanSquare(group);
+        if (!group.PlainTheory)
+        {
+            return new TheoryView(null, null, q0, [], []); // the plain network's lines do not describe skips or norms
+        }
         double? critical = TheoryCurves.CriticalSw2(group.Activation, group.Sb2, q0);
         var (min, max) = x.ValueRange();
         if (!(min > 0))
