@@ -130,6 +130,10 @@ public sealed partial record Architecture
         {
             return "block_depth must be at least 1";
         }
+        if (hidden < 1)
+        {
+            return "a residual network needs a hidden layer before its output, the stem the blocks start from";
+        }
         if ((hidden - 1) % BlockDepth != 0)
         {
             int below = hidden - 1 - (hidden - 1) % BlockDepth + 1;
