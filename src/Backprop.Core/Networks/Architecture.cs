@@ -85,6 +85,18 @@ public sealed partial record Architecture
         return text is "pre" or "post";
     }
 
+    /// <summary>
+    /// Why batch normalisation is not a norm here, for the message that refuses it: in training mode it couples the
+    /// examples of a batch, while the engine's chunked passes and per-example measurements rest on each example's gradient
+    /// depending on that example alone.
+    /// </summary>
+    public const string BatchNormRefusal =
+        "batchnorm is not offered: in training mode it couples the examples of a batch, which the engine's chunked passes and per-example measurements keep apart (docs/networks.md)";
+
+    /// <summary>Whether <paramref name="text"/> names batch normalisation ("batchnorm", "batch_norm", "bn").</summary>
+    public static bool IsBatchNorm(string text) =>
+        text.Replace("_", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() is "batchnorm" or "bn" or "batchnormalization" or "batchnormalisation";
+
     public static bool TryParseNorm(string text, out Normalization norm)
     {
         norm = text == "layernorm" ? Normalization.LayerNorm : Normalization.None;

@@ -193,6 +193,7 @@ public sealed record NetworkDefinition(int Inputs, IReadOnlyList<LayerDefinition
     {
         string? guess = JsonField.Suggest(name, known);
         string hint = guess is null ? "" : $"; did you mean \"{guess}\"?";
-        return $"unknown {what} \"{name}\"{hint} (expected one of: {string.Join(", ", known)})";
+        string why = what == "norm" && Architecture.IsBatchNorm(name) ? "; " + Architecture.BatchNormRefusal : "";
+        return $"unknown {what} \"{name}\"{hint} (expected one of: {string.Join(", ", known)}){why}";
     }
 }

@@ -75,6 +75,14 @@ public class ArchitectureTrialTests
     }
 
     [Fact]
+    public void A_sweep_asking_for_batchnorm_is_told_why_there_is_none()
+    {
+        var e = Assert.Throws<Backprop.Core.Serialization.InputFileException>(() => SweepFile.Parse("b.json", """{ "name": "b", "base": { "norm": "batchnorm" } }"""));
+        Assert.Contains("unknown norm \"batchnorm\"", e.Message);
+        Assert.Contains(Architecture.BatchNormRefusal, e.Message);
+    }
+
+    [Fact]
     public void A_sweep_whose_depths_the_blocks_do_not_divide_is_refused_before_any_trial()
     {
         const string text = """{ "name": "a", "base": { "architecture": "residual", "block_depth": 2, "steps": 0 }, "grid": { "depth": [5, 8] } }""";

@@ -49,6 +49,7 @@ public class ArchitectureFileTests
     [InlineData("""{ "inputs": 2, "architecture": "residual", "block_depth": 1, "layers": [ { "units": 4 }, { "units": 5 }, { "units": 1 } ] }""", "the stem's width (4 units)")]
     [InlineData("""{ "inputs": 2, "block_depth": 1, "layers": [ { "units": 1 } ] }""", "block_depth applies to \"architecture\": \"residual\" only")]
     [InlineData("""{ "inputs": 2, "architecture": "residual", "layers": [ { "units": 1 } ] }""", "needs a hidden layer before its output")]
+    [InlineData("""{ "inputs": 2, "norm": "batch_norm", "layers": [ { "units": 2 }, { "units": 1 } ] }""", "batchnorm is not offered: in training mode it couples the examples of a batch")]
     [InlineData("""{ "inputs": 2, "architecture": "resnet", "layers": [ { "units": 1 } ] }""", "unknown architecture \"resnet\"")]
     [InlineData("""{ "inputs": 2, "architecture": "residual", "residual_scale": "1/depth", "layers": [ { "units": 1 } ] }""", "expected a residual scale")]
     [InlineData("""{ "inputs": 2, "layers": [ { "units": 2, "norm_gain": [1, 1] }, { "units": 1 } ] }""", "need \"norm\": \"layernorm\"")]
