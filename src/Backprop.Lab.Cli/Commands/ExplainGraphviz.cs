@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Backprop.Core.Serialization;
 
 namespace Backprop.Lab.Cli.Commands;
 
@@ -34,7 +35,7 @@ internal sealed class ExplainGraphviz(FileInfo? dot, FileInfo? svg, FileInfo? pn
         string dotText = graph();
         if (dot is not null)
         {
-            File.WriteAllText(dot.FullName, dotText);
+            AtomicFile.WriteText(dot.FullName, dotText);
             stdout.WriteLine($"wrote {dot.FullName} (Graphviz DOT)");
         }
         foreach (var (file, format) in new[] { (svg, "svg"), (png, "png") })

@@ -1,4 +1,5 @@
 using Backprop.Core.Checking;
+using Backprop.Core.Serialization;
 using Backprop.Lab.Reports.Figures;
 
 namespace Backprop.Lab.Cli.Commands;
@@ -56,11 +57,12 @@ internal static class GradCheckPlot
         {
             if (svg)
             {
-                File.WriteAllText(path, figure.ToSvg());
+                AtomicFile.WriteText(path, figure.ToSvg());
             }
             else
             {
-                File.WriteAllBytes(path, figure.ToPng());
+                byte[] png = figure.ToPng();
+                AtomicFile.Write(path, stream => stream.Write(png));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,3 +1,4 @@
+using Backprop.Core.Serialization;
 using ScottPlot;
 using SkiaSharp;
 
@@ -67,15 +68,19 @@ public sealed class Figure
         return svg.Append("</svg>\n").ToString();
     }
 
-    /// <summary>Writes NAME.png (and NAME.svg when asked) into <paramref name="directory"/>; returns the file names.</summary>
+    /// <summary>
+    /// Writes NAME.png (and NAME.svg when asked) into <paramref name="directory"/>, each replaced at once
+    /// (<see cref="AtomicFile"/>: a render stopped midway leaves the last figure whole); returns the file names.
+    /// </summary>
     public IReadOnlyList<string> Save(string directory, bool svg = true)
     {
         Directory.CreateDirectory(directory);
         var files = new List<string> { Name + ".png" };
-        File.WriteAllBytes(Path.Combine(directory, Name + ".png"), ToPng());
+        byte[] png = ToPng();
+        AtomicFile.Write(Path.Combine(directory, Name + ".png"), stream => stream.Write(png));
         if (svg)
         {
-            File.WriteAllText(Path.Combine(directory, Name + ".svg"), ToSvg());
+            AtomicFile.WriteText(Path.Combine(directory, Name + ".svg"), ToSvg());
             files.Add(Name + ".svg");
         }
         return files;
