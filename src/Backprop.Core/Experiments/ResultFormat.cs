@@ -100,7 +100,7 @@ public static class ResultFormat
 
     public static readonly string[] CsvColumns =
     [
-        "trial_key", "activation", "depth", "width", "widths", "init", "sigma_w2", "sigma_b", "gain", "dataset", "samples", "input_dim", "loss", "optimizer",
+        "trial_key", "activation", "depth", "width", "widths", "init", "sigma_w2", "sigma_b", "gain", "dataset", "samples", "input_dim", "input_scale", "loss", "optimizer",
         "learning_rate", "batch_size", "steps", "record_every", "seed", "jacobian", "architecture", "block_depth", "residual_scale", "block_form", "norm", "outcome", "diverged_at_step", "final_loss", "regime",
         "first_last_ratio_init", "first_last_ratio_final", "delta_ratio_init", "delta_ratio_final", "log_slope_measured", "log_slope_predicted",
         "chi1_measured", "chi1_predicted", "jacobian_msv_init", "jacobian_msv_final", "jacobian_max_init", "jacobian_max_final",
@@ -116,7 +116,7 @@ public static class ResultFormat
         var cells = new[]
         {
             r.Key, Networks.Activation.TryParse(c.Activation, out Networks.Activation a) ? a.ToString() : c.Activation, I(c.Depth), I(c.Width), c.Widths is null ? "" : string.Join('-', c.Widths.Select(I)), c.Init, D(c.SigmaW2), D(c.SigmaB), D(c.Gain), c.Dataset,
-            I(c.Samples), I(c.InputDim), c.Loss ?? "", c.Optimizer, D(c.LearningRate), I(c.BatchSize), I(c.Steps), I(c.RecordEvery), c.Seed.ToString(CultureInfo.InvariantCulture),
+            I(c.Samples), I(c.InputDim), D(c.InputScale), c.Loss ?? "", c.Optimizer, D(c.LearningRate), I(c.BatchSize), I(c.Steps), I(c.RecordEvery), c.Seed.ToString(CultureInfo.InvariantCulture),
             Serialization.SnakeCaseEnumConverter<JacobianMode>.Name(c.Jacobian),
             c.Architecture, I(c.BlockDepth), c.ResidualScale, c.BlockForm, c.Norm,
             Name(r.Outcome), r.DivergedAtStep is int k ? I(k) : "", D(r.FinalLoss), r.Regime is FlowRegime g ? Name(g) : "",

@@ -68,6 +68,7 @@ internal static class SweepFields
         Name("dataset", Datasets.Names, s => Datasets.Names.Contains(s), (c, v) => c with { Dataset = v }),
         Int("samples", 1, 10_000_000, (c, v) => c with { Samples = v }),
         Int("input_dim", 1, 100_000, (c, v) => c with { InputDim = v }),
+        Real("input_scale", 0, 1e6, true, "an input scale", (c, v) => c with { InputScale = v }),
         Name("loss", Loss.Names, s => Loss.TryParse(s, out _), (c, v) => c with { Loss = Loss.TryParse((string)v, out Loss l) ? l.Name : null }),
         Int("batch_size", 1, 1_000_000, (c, v) => c with { BatchSize = v }),
         Int("steps", 0, 1_000_000_000, (c, v) => c with { Steps = v }),

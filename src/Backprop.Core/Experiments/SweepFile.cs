@@ -11,7 +11,7 @@ namespace Backprop.Core.Experiments;
 /// </summary>
 public static class SweepFile
 {
-    private static readonly string[] TopLevel = ["$schema", "name", "description", "base", "grid", "random"];
+    private static readonly string[] TopLevel = ["$schema", "name", "description", "paper", "base", "grid", "random"];
 
     private static readonly string[] BaseOnly = ["seeds", "seed", "jacobian", Widths];
 
@@ -75,6 +75,18 @@ public static class SweepFile
         });
         string? description = null;
         problems.Try(() => description = root.Optional("description")?.ExpectString());
+        string? paper = null;
+        problems.Try(() =>
+        {
+            if (root.Optional("paper") is JsonField paperField)
+            {
+                paper = paperField.ExpectString();
+                if (!SweepSpec.PaperPattern().IsMatch(paper))
+                {
+                    throw paperField.Error($"expected the name of a reproduction (lab reproduce --list), found \"{paper}\"");
+                }
+            }
+        });
 
         var (baseConfig, seeds) = ParseBase(root.Optional("base"), problems);
         var grid = new List<SweepAxis>();
@@ -101,7 +113,7 @@ public static class SweepFile
         }
         problems.ThrowIfAny();
 
-        var spec = new SweepSpec(name, description, baseConfig, grid, random, seeds, text);
+        var spec = new SweepSpec(name, description, baseConfig, grid, random, seeds, text) { Paper = paper };
         long count = spec.TrialCount;
         if (count == long.MaxValue)
         {

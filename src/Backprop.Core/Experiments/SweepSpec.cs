@@ -25,6 +25,12 @@ public sealed partial record SweepSpec(
     int Seeds,
     string SourceText)
 {
+    /// <summary>
+    /// The reproduction whose claims are checked on this sweep's results (<c>lab reproduce</c>, the report), or null. Core
+    /// checks only its spelling; which names exist is known where the claims are.
+    /// </summary>
+    public string? Paper { get; init; }
+
     /// <summary>Sweeps larger than this are refused unless the caller allows large sweeps.</summary>
     public const long MaxTrials = 100_000;
 
@@ -48,6 +54,9 @@ public sealed partial record SweepSpec(
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     internal static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,63}$")]
+    internal static partial Regex PaperPattern();
 }
 
 /// <summary>Random samples: <see cref="Count"/> draws of the random axes, crossed with the grid.</summary>

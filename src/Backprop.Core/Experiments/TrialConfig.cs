@@ -63,6 +63,12 @@ public sealed record TrialConfig
     /// <summary>Input dimension of the teacher dataset.</summary>
     public int InputDim { get; init; } = 16;
 
+    /// <summary>
+    /// The factor every input of the dataset is multiplied by (after the targets are made): for the gaussian dataset the
+    /// inputs' standard deviation, which sets the first layer's length q^1 = sigma_w^2 input_scale^2 + sigma_b^2.
+    /// </summary>
+    public double InputScale { get; init; } = 1.0;
+
     /// <summary>Loss name, or null for the dataset's own (mse, softmax_cross_entropy, linear).</summary>
     public string? Loss { get; init; }
 
@@ -140,6 +146,7 @@ public sealed record TrialConfig
             new("dataset", Dataset),
             new("samples", I(Samples)),
             new("input_dim", I(InputDim)),
+            new("input_scale", N(InputScale)),
             new("loss", Loss ?? "default"),
             new("batch_size", I(BatchSize)),
             new("steps", I(Steps)),
@@ -165,7 +172,7 @@ public sealed record TrialConfig
     private static readonly IReadOnlyDictionary<string, string> OmittedAtDefault = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["architecture"] = "plain", ["block_depth"] = "2", ["residual_scale"] = "1", ["block_form"] = "pre", ["norm"] = "none",
-        ["jacobian"] = "auto", ["widths"] = "default",
+        ["jacobian"] = "auto", ["widths"] = "default", ["input_scale"] = "1",
     };
 
     /// <summary>

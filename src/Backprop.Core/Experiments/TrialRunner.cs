@@ -22,7 +22,7 @@ public static class TrialRunner
         ArgumentNullException.ThrowIfNull(config);
         var clock = Stopwatch.StartNew();
         string key = config.Key();
-        Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed, config.TopWidth);
+        Dataset data = Datasets.For(config);
         Loss loss = config.Loss is string name && Loss.TryParse(name, out Loss l) ? l : data.DefaultLoss;
         // The network and the optimiser's state (momentum's velocity, Adam's moments, as large as the weights) live for
         // this trial alone: their arrays come from the trials' pool and go back to it for the next trial on any worker.

@@ -40,14 +40,14 @@ public static class TheoryCurves
     /// </summary>
     public static double InputMeanSquare(ActivationGroup group)
     {
-        var keys = group.Trials.Select(t => (t.Config.Dataset, t.Config.Samples, t.Config.Width, t.Config.InputDim, t.Config.Seed)).Distinct().ToList();
+        var keys = group.Trials.Select(t => (t.Config.Dataset, t.Config.Samples, t.Config.Width, t.Config.InputDim, t.Config.Seed, t.Config.InputScale)).Distinct().ToList();
         if (keys.Count == 0)
         {
             return 1.0;
         }
         return keys.Average(k => (double)Remember(FormattableString.Invariant($"q0 {k}"), () =>
         {
-            Dataset data = Datasets.Create(k.Dataset, k.Samples, k.Width, k.InputDim, k.Seed);
+            Dataset data = Datasets.Create(k.Dataset, k.Samples, k.Width, k.InputDim, k.Seed, inputScale: k.InputScale);
             return data.Inputs.Average(x => x * x);
         })!);
     }
@@ -85,13 +85,16 @@ public static class TheoryCurves
         return JacobianPredictions[(shape, meanSquare)] = TrialTheory.JacobianMeanSquared(shape, inputs[0]!.Value.Size, meanSquare);
     }
 
+    /// <summary>The mean square ||x||^2 / n of one trial's inputs (its data set regenerated once), or null when this build cannot make it.</summary>
+    public static double? InputMeanSquare(TrialConfig config) => Inputs(config)?.MeanSquare;
+
     /// <summary>The input dimension and mean square of a trial's data set, or null when this build cannot make it.</summary>
     private static (int Size, double MeanSquare)? Inputs(TrialConfig config) => ((int Size, double MeanSquare)?)Remember(
-        FormattableString.Invariant($"inputs {config.Dataset} {config.Samples} {config.Width} {config.InputDim} {config.Seed}"), () =>
+        FormattableString.Invariant($"inputs {config.Dataset} {config.Samples} {config.Width} {config.InputDim} {config.Seed} {config.InputScale:R}"), () =>
         {
             try
             {
-                Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed);
+                Dataset data = Datasets.Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed, inputScale: config.InputScale);
                 return (data.InputSize, data.Inputs.Average(x => x * x));
             }
             catch (Exception e) when (e is ArgumentException or IOException)

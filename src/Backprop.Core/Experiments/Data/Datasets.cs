@@ -46,8 +46,30 @@ public static class Datasets
     /// (ignored by digits, which has 1797); <paramref name="inputDim"/> is the teacher's input dimension;
     /// the Gaussian setting's inputs have the network's <paramref name="width"/> (its first hidden layer's) and its
     /// cotangent, applied to the last hidden layer, that layer's <paramref name="topWidth"/> (by default the same).
+    /// Every input is multiplied by <paramref name="inputScale"/> after the targets are made (the gaussian setting's
+    /// inputs are then N(0, inputScale^2 I), so the first layer's length is q^1 = sigma_w^2 inputScale^2 + sigma_b^2).
     /// </summary>
-    public static Dataset Create(string name, int samples, int width, int inputDim, ulong seed, int? topWidth = null)
+    public static Dataset Create(string name, int samples, int width, int inputDim, ulong seed, int? topWidth = null, double inputScale = 1.0)
+    {
+        Dataset data = Make(name, samples, width, inputDim, seed, topWidth);
+        if (inputScale == 1.0)
+        {
+            return data;
+        }
+        // A copy: the digits' inputs are shared by every trial.
+        double[] inputs = data.Inputs.ToArray();
+        System.Numerics.Tensors.TensorPrimitives.Multiply(inputs, inputScale, inputs);
+        return new Dataset(data.Name, data.InputSize, data.OutputSize, inputs, data.Targets, data.DefaultLoss);
+    }
+
+    /// <summary>A dataset's inputs and targets for <paramref name="config"/> (its dataset, sizes, seed and input scale).</summary>
+    public static Dataset For(TrialConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Create(config.Dataset, config.Samples, config.Width, config.InputDim, config.Seed, config.TopWidth, config.InputScale);
+    }
+
+    private static Dataset Make(string name, int samples, int width, int inputDim, ulong seed, int? topWidth)
     {
         var rng = new Rng(Rng.DeriveSeed(seed, 0xDA7A));
         return name switch
