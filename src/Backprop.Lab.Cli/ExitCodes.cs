@@ -35,6 +35,9 @@ public static class ExitCodes
     /// </summary>
     public const int OutputCut = 7;
 
+    /// <summary>lab reproduce: the sweep finished, and at least one of the paper's claims failed or had no data (the table says which).</summary>
+    public const int ClaimsFailed = 8;
+
     /// <summary>Interrupted by Ctrl+C; what finished is saved (the conventional 128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

@@ -154,6 +154,7 @@ public static partial class LabApp
         root.Subcommands.Add(TrainCommand.Create(stdout));
         root.Subcommands.Add(ExplainCommand.Create(stdout));
         root.Subcommands.Add(SweepCommand.Create(stdout));
+        root.Subcommands.Add(ReproduceCommand.Create(stdout));
         root.Subcommands.Add(SiloCommand.Create(stdout));
         root.Subcommands.Add(TheoryCommand.Create(stdout));
         root.Subcommands.Add(GradCheckCommand.Create(stdout));

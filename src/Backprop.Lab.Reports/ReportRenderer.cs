@@ -3,6 +3,7 @@ using Backprop.Core.Experiments;
 using Backprop.Lab.Reports.Analysis;
 using Backprop.Lab.Reports.Figures;
 using Backprop.Lab.Reports.Html;
+using Backprop.Lab.Reports.Papers;
 using Serilog;
 
 namespace Backprop.Lab.Reports;
@@ -42,8 +43,9 @@ public static class ReportRenderer
         IReadOnlyList<ActivationGroup> groups = ActivationGroup.From(results.Trials);
         skipped.AddRange(groups.SelectMany(g => g.Excluded));
         IReadOnlyList<ActivationFindings> findings = groups.Select(ActivationFindings.Of).ToArray();
+        PaperClaims? claims = PaperClaims.Of(results, skipped);
 
-        var builders = Builders(results.Trials, groups, options).ToArray();
+        var builders = (claims?.Builders(options) ?? []).Concat(Builders(results.Trials, groups, options)).ToArray();
         var rendered = new RenderedFigure?[builders.Length];
         var problems = new SkippedItem?[builders.Length];
         // Figures are independent plots: render them on every core (the 2,000-trial benchmark is mostly PNG encoding).
@@ -72,7 +74,7 @@ public static class ReportRenderer
         skipped.AddRange(problems.OfType<SkippedItem>());
 
         string index = Path.Combine(reportDirectory, ReportOptions.IndexFile);
-        Backprop.Core.Serialization.AtomicFile.WriteText(index, HtmlReport.Build(results, findings, figures, skipped));
+        Backprop.Core.Serialization.AtomicFile.WriteText(index, HtmlReport.Build(results, findings, figures, skipped, claims));
         var outcome = new ReportOutcome(resultsDirectory, index, results.Trials.Count, figures, skipped, clock.Elapsed);
         Log.Information("Report {Index}: {Trials} trials, {Figures} figures, {Skipped} skipped, {Seconds:F1} s",
             index, outcome.TrialsRead, figures.Length, skipped.Count, clock.Elapsed.TotalSeconds);

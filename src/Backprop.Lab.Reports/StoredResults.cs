@@ -17,9 +17,13 @@ public sealed record StoredResults(string Directory, string? SweepText, IReadOnl
     /// What the report is called: the sweep's "name" from sweep.json, which stays the same however the folder is named
     /// (results/NAME-TIMESTAMP by default, anything with --out); the folder's name when sweep.json is missing or unreadable.
     /// </summary>
-    public string Name => SweepName(SweepText) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
+    public string Name => TopLevelString(SweepText, "name") ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
 
-    private static string? SweepName(string? sweepText)
+    /// <summary>The reproduction whose claims these results are checked against: sweep.json's "paper", or null.</summary>
+    public string? Paper => TopLevelString(SweepText, "paper");
+
+    /// <summary>A top-level string property of a sweep file's text (its "name", its "paper"), or null when absent or unreadable.</summary>
+    public static string? TopLevelString(string? sweepText, string property)
     {
         if (sweepText is null)
         {
@@ -30,8 +34,8 @@ public sealed record StoredResults(string Directory, string? SweepText, IReadOnl
             using var document = System.Text.Json.JsonDocument.Parse(sweepText.TrimStart('\uFEFF'),
                 new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
             return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-                && document.RootElement.TryGetProperty("name", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String
-                && !string.IsNullOrWhiteSpace(name.GetString()) ? name.GetString() : null;
+                && document.RootElement.TryGetProperty(property, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String
+                && !string.IsNullOrWhiteSpace(value.GetString()) ? value.GetString() : null;
         }
         catch (System.Text.Json.JsonException)
         {

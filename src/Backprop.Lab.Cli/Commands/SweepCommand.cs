@@ -21,74 +21,21 @@ internal static class SweepCommand
         var output = new Option<DirectoryInfo?>("--out", "-o") { HelpName = "DIR", Description = "Results folder (default: results/<name>-<timestamp>). An existing folder of the same sweep is resumed." };
         var resume = new Option<DirectoryInfo?>("--resume") { HelpName = "DIR", Description = "Finish the sweep in this results folder, skipping trials already done." };
         var allowLarge = new Option<bool>("--allow-large") { Description = $"Allow sweeps of more than {SweepSpec.MaxTrials} trials." };
-        var parallel = new Option<int>("--parallel", "-j") { HelpName = "N", Description = "Trials run at once in this process or on the embedded silo (default: one per core); on a cluster each lab silo has its own -j.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var inProcess = new Option<bool>("--in-process") { Description = "Run trials in this process without Orleans (the baseline executor)." };
-        var cluster = new Option<string[]>("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo; with Redis use --redis instead.", AllowMultipleArgumentsPerToken = true };
-        var identity = new Cluster.ClusterIdentityOptions();
-        var attempts = new Option<int>("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure or a lost silo each use one).", DefaultValueFactory = _ => 3 };
-        var memoryBudget = MemoryBudgetOption.Create("of this sweep");
-        var connectTimeout = new Option<int>("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
         var extend = new Option<bool>("--extend") { Description = "Add the trials of an edited sweep file to its existing results folder (--out DIR), recording the new file as sweep.json." };
-        var serve = new Option<bool>("--serve") { Description = "While the sweep runs, serve its results folder as live web pages on 127.0.0.1 (see lab serve)." };
-        var port = ServeCommand.PortOption($"Port for --serve on 127.0.0.1 (0: any free port; default {ServeCommand.DefaultPort}).");
-        var saveTimeout = new Option<int>("--save-timeout") { HelpName = "SECONDS", Description = "How long to keep retrying when results cannot be saved (a full disk) before giving up with a resumable folder.", DefaultValueFactory = _ => 60 };
+        var options = new SweepRunOptions();
 
         var command = new Command("sweep", "Run a sweep of network configurations and record per-layer gradient statistics for each trial.");
         command.Arguments.Add(file);
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(allowLarge);
-        command.Options.Add(parallel);
-        command.Options.Add(inProcess);
-        command.Options.Add(cluster);
-        identity.AddTo(command);
-        command.Options.Add(attempts);
-        command.Options.Add(memoryBudget);
-        command.Options.Add(connectTimeout);
-        command.Options.Add(extend);
-        command.Options.Add(saveTimeout);
-        command.Options.Add(serve);
-        command.Options.Add(port);
-        command.SetAction(async (parse, cancellation) =>
-        {
-            using CancellationTokenRegistration quiet = cancellation.Register(() => LabApp.Stopping = true);
-            await using var run = new SweepRun(
-                parse.GetValue(parallel), parse.GetValue(inProcess), parse.GetValue(cluster) ?? [],
-                identity.Resolve(parse), parse.GetValue(attempts), parse.GetValue(connectTimeout))
-            {
-                RedisFlag = parse.GetValue(identity.Redis) is not null,
-                Budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget)),
-                BudgetFlag = parse.GetValue(memoryBudget) is not null,
-                ParallelFlag = parse.GetResult(parallel) is { Implicit: false },
-            };
-            run.Validate();
-            TimeSpan saving = TimeSpan.FromSeconds(parse.GetValue(saveTimeout) is >= 0 and var seconds ? seconds
-                : throw new UserInputException($"--save-timeout must be 0 or more seconds, got {parse.GetValue(saveTimeout)}"));
-            Prepared prepared = ResultsFolders.Prepare(stdout, parse.GetValue(file), parse.GetValue(output), parse.GetValue(resume),
-                parse.GetValue(allowLarge), parse.GetValue(extend));
-            using ResultsFolderLock held = prepared.Lock;
-            ResultsDirectory results = prepared.Results;
-            try
-            {
-                await using var server = parse.GetValue(serve) ? await ServeCommand.StartAsync([results.Path], parse.GetValue(port), cancellation) : null;
-                if (server is not null)
-                {
-                    stdout.WriteLine($"serving {results.Path} at {server.Url} while the sweep runs");
-                }
-                return await RunAsync(stdout, prepared.Spec, results, run, saving, cancellation);
-            }
-            catch (Exception e) when ((e is ClusterUnavailableException or UserInputException) && prepared.Created && results.All().Count == 0)
-            {
-                // Nothing ran: do not leave an empty results folder behind for every refused attempt.
-                held.Dispose();
-                Directory.Delete(results.Path, recursive: true);
-                throw;
-            }
-        });
+        options.AddTo(command, extend);
+        command.SetAction((parse, cancellation) => options.RunAsync(stdout, parse, () => ResultsFolders.Prepare(stdout, parse.GetValue(file), parse.GetValue(output),
+            parse.GetValue(resume), parse.GetValue(allowLarge), parse.GetValue(extend)), cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, TimeSpan saveTimeout, CancellationToken cancellation)
+    internal static async Task<int> RunAsync(TextWriter o, SweepSpec spec, ResultsDirectory results, SweepRun run, TimeSpan saveTimeout, CancellationToken cancellation)
     {
         var grid = new SweepGrid(spec);
         // Every key here is a trial of the sweep (other lines went to quarantine when the folder was opened), so the

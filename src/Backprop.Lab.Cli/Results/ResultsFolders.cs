@@ -41,10 +41,13 @@ internal static class ResultsFolders
             throw new UserInputException("give a sweep file (e.g. experiments/quickstart.json) or --resume DIR");
         }
         // Validate completely before anything is written.
-        SweepSpec spec = SweepFile.Load(file.FullName, allowLarge);
-        return output is not null ? Given(o, spec, output.FullName, extend)
-            : Fresh(spec, Path.Combine(Environment.CurrentDirectory, "results", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
+        return Prepare(o, SweepFile.Load(file.FullName, allowLarge), output, extend);
     }
+
+    /// <summary>The folder for a validated sweep: --out DIR (new, resumed or extended), or a new results/NAME-TIMESTAMP.</summary>
+    public static Prepared Prepare(TextWriter o, SweepSpec spec, DirectoryInfo? output, bool extend = false) =>
+        output is not null ? Given(o, spec, output.FullName, extend)
+            : Fresh(spec, Path.Combine(Environment.CurrentDirectory, "results", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
 
     /// <summary>--out DIR: a new folder, or this sweep's folder resumed (or extended).</summary>
     private static Prepared Given(TextWriter o, SweepSpec spec, string folder, bool extend)

@@ -12,7 +12,8 @@ namespace Backprop.Lab.Reports.Html;
 /// </summary>
 internal static class HtmlReport
 {
-    public static string Build(StoredResults results, IReadOnlyList<ActivationFindings> findings, IReadOnlyList<RenderedFigure> figures, IReadOnlyList<SkippedItem> skipped)
+    public static string Build(StoredResults results, IReadOnlyList<ActivationFindings> findings, IReadOnlyList<RenderedFigure> figures, IReadOnlyList<SkippedItem> skipped,
+        Papers.PaperClaims? claims = null)
     {
         var h = new StringBuilder();
         string name = results.Name;
@@ -23,6 +24,11 @@ internal static class HtmlReport
         h.Append($"Raw results: <a href=\"../{StoredResults.TrialsFileName}\">{StoredResults.TrialsFileName}</a>, <a href=\"../{StoredResults.SummaryFileName}\">{StoredResults.SummaryFileName}</a>");
         h.Append(results.SweepText is null ? "" : $", <a href=\"../{StoredResults.SweepFileName}\">{StoredResults.SweepFileName}</a>");
         h.Append(".</p>\n");
+
+        if (claims is not null)
+        {
+            AppendClaims(h, claims, figures);
+        }
 
         h.Append("<h2>Where gradients vanish and explode</h2>\n<ul class=\"findings\">\n");
         foreach (ActivationFindings f in findings)
@@ -44,7 +50,7 @@ internal static class HtmlReport
         }
 
         h.Append("<h2>Figures</h2>\n");
-        foreach (RenderedFigure f in figures)
+        foreach (RenderedFigure f in figures.Where(f => claims is null || !claims.FigureNames.Values.Contains(f.Name)))
         {
             h.Append($"<figure id=\"{E(f.Name)}\">\n<h3>{E(f.Title)}</h3>\n<img src=\"{E(f.PngPath)}\" alt=\"{E(f.Title)}\">\n");
             h.Append($"<figcaption class=\"caption\">{E(f.Caption)}");
@@ -61,6 +67,30 @@ internal static class HtmlReport
         }
         h.Append($"<script>\n{ReportAssets.SortScript}\n</script>\n</body>\n</html>\n");
         return h.ToString();
+    }
+
+    /// <summary>The reproduction's claims table (verdicts coloured), then each claim figure with the claims it shows.</summary>
+    private static void AppendClaims(StringBuilder h, Papers.PaperClaims claims, IReadOnlyList<RenderedFigure> figures)
+    {
+        Papers.Reproduction r = claims.Reproduction;
+        int passed = claims.Claims.Count(c => c.Verdict == Papers.Verdict.Pass);
+        h.Append($"<h2 id=\"claims\">Claims of {E(r.Citation)}</h2>\n");
+        h.Append($"<p class=\"meta\">{passed} of {claims.Claims.Count} claims pass. Each claim's reasoning and tolerance: {E(r.DocsPage)} in the repository.</p>\n");
+        h.Append("<table class=\"claims\">\n<thead><tr><th>claim</th><th>paper</th><th>measured</th><th>tolerance</th><th>verdict</th></tr></thead>\n<tbody>\n");
+        foreach (Papers.ClaimResult c in claims.Claims)
+        {
+            string verdict = Papers.ClaimTable.VerdictText(c.Verdict);
+            h.Append($"<tr id=\"claim-{E(c.Id)}\"><td>{E(c.Claim)}</td><td>{E(c.PaperValue)}</td><td>{E(c.Measured)}</td><td>{E(c.Tolerance)}</td>");
+            h.Append($"<td class=\"verdict {verdict.ToLowerInvariant().Replace(' ', '-')}\">{E(verdict)}</td></tr>\n");
+        }
+        h.Append("</tbody>\n</table>\n");
+        foreach (RenderedFigure f in figures.Where(f => claims.FigureNames.Values.Contains(f.Name)))
+        {
+            h.Append($"<figure id=\"{E(f.Name)}\">\n<h3>{E(f.Title)}</h3>\n<img src=\"{E(f.PngPath)}\" alt=\"{E(f.Title)}\">\n");
+            h.Append($"<figcaption class=\"caption\">{E(f.Caption)}");
+            h.Append(f.SvgPath is null ? "" : $" <a href=\"{E(f.SvgPath)}\">SVG</a>");
+            h.Append("</figcaption>\n</figure>\n");
+        }
     }
 
     internal static string E(string text) => WebUtility.HtmlEncode(text);

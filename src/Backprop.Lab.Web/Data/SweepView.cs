@@ -7,7 +7,7 @@ namespace Backprop.Lab.Web.Data;
 /// <summary>
 /// Everything the sweep view draws, for the trials that pass a filter: the swept axes with their values (for the
 /// filters), one row per trial, one <see cref="GroupView"/> per phase-diagram group, the colour ranges shared by
-/// every panel of a comparison, and the architectures section when the sweep varies an architecture field. Computed by the report's analysis on the server (and for the export), never in the page.
+/// every panel of a comparison, the architectures section when the sweep varies an architecture field, and the claims section of a reproduction's folder. Computed by the report's analysis on the server (and for the export), never in the page.
 /// </summary>
 /// <param name="PhaseRange">The phase diagrams' colour scale is log10 ratio in [-PhaseRange, PhaseRange] for every
 /// panel of every group: a whole number of decades, at least 1, reaching the largest |log10 ratio| of the sweep (at most 8).</param>
@@ -29,6 +29,7 @@ public sealed record SweepView(
     double[] LossRange,
     bool LossLog,
     ArchitectureView? Architectures,
+    ClaimsView? Claims,
     IReadOnlyList<string> Skipped)
 {
     public const double MaxPhaseRange = 8;
@@ -58,7 +59,8 @@ public sealed record SweepView(
         }
         var skipped = snapshot.Unreadable.Concat(groups.SelectMany(g => g.Excluded).Select(s => $"{s.What}: {s.Why}")).ToArray();
         return new SweepView(snapshot.Id, snapshot.Name, snapshot.Version, snapshot.SweepText, ResultCounts.Of(trials).Describe(), axes, applied,
-            all.Count, trials.Select(t => TrialRow.Of(t, varying)).ToArray(), views, phaseRange, [lo, hi], lossLog, ArchitectureView.Of(varying, trials), skipped);
+            all.Count, trials.Select(t => TrialRow.Of(t, varying)).ToArray(), views, phaseRange, [lo, hi], lossLog, ArchitectureView.Of(varying, trials),
+            ClaimsView.Of(snapshot.SweepText, all), skipped);
     }
 
     /// <summary>The values of an axis in the trials, numbers in numeric order.</summary>

@@ -21,7 +21,7 @@ public static class Assets
     public const string Index = "index.html";
 
     /// <summary>The classic scripts index.html loads before <see cref="App"/> (the histogram charts, the compare page, the architectures section).</summary>
-    public static readonly IReadOnlyList<string> PageScripts = ["hist.js", "compare.js", "arch.js"];
+    public static readonly IReadOnlyList<string> PageScripts = ["hist.js", "compare.js", "arch.js", "claims.js"];
 
     public static bool Exists(string path) => Names.Value.ContainsKey(path);
 

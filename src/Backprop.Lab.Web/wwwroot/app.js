@@ -6,7 +6,7 @@
 // plotly.js and the classic page scripts load deferred while this module runs as soon as it arrives (async), so the
 // sweep's JSON is fetched while plotly.js is still loading and compiling; drawing waits for both. Deferred scripts
 // have run by DOMContentLoaded.
-const libs = window.Plotly && window.LabHist && window.LabCompare && window.LabArch
+const libs = window.Plotly && window.LabHist && window.LabCompare && window.LabArch && window.LabClaims
   ? Promise.resolve()
   : new Promise(resolve => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
 
@@ -164,6 +164,7 @@ async function renderSweep(id, params) {
       el('h1', {}, 'Gradient flow: ', el('span', { id: 'sweep-name' }, view.name)),
       el('p', { class: 'meta' }, el('span', { id: 'trial-count' }, view.trials.length), ' trials shown',
         el('span', { id: 'trial-total' }), '. ', el('span', { id: 'counts' })),
+      el('section', { id: 'claims' }),
       el('div', { id: 'filters' }),
       el('h2', {}, 'Where gradients vanish and explode'),
       el('ul', { class: 'findings', id: 'findings' }),
@@ -184,6 +185,8 @@ async function renderSweep(id, params) {
   document.getElementById('trial-count').textContent = view.trials.length;
   document.getElementById('trial-total').textContent = view.trials.length === view.trials_total ? '' : ` of ${view.trials_total}`;
   document.getElementById('counts').textContent = view.counts;
+  window.LabClaims.renderSection(document.getElementById('claims'), view, lab);
+  if (view.claims) await nextTask();
   renderFilters(document.getElementById('filters'), view, id, params);
   document.getElementById('findings').replaceChildren(...view.groups.map(g => el('li', {}, g.finding)));
   await renderGroups(document.getElementById('groups'), view, id);

@@ -146,8 +146,9 @@ public class SweepFileTests
     public void Every_shipped_sweep_file_is_valid()
     {
         string dir = Path.Combine(Backprop.Tests.Shared.Repository.Root(), "experiments");
-        string[] files = Directory.GetFiles(dir, "*.json");
+        string[] files = [.. Directory.GetFiles(dir, "*.json"), .. Directory.GetFiles(Path.Combine(dir, "papers"), "*.json")];
         Assert.Contains(files, f => f.EndsWith("quickstart.json", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("schoenholz-2017.quick.json", StringComparison.Ordinal));
         foreach (string file in files.Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)))
         {
             SweepSpec spec = SweepFile.Load(file);

@@ -17,10 +17,10 @@ internal sealed record DocExample(string File, int Line, IReadOnlyList<DocExampl
     /// <summary>A command of a block and the lines shown below it.</summary>
     internal sealed record Step(string CommandLine, IReadOnlyList<string> Arguments, IReadOnlyList<string> Expected);
 
-    /// <summary>The markdown files of the manual: README.md and every docs/*.md, relative paths.</summary>
+    /// <summary>The markdown files of the manual: README.md and every .md under docs/ (docs/papers/ too), relative paths with '/'.</summary>
     public static IEnumerable<string> ManualFiles(string root) =>
-        new[] { "README.md" }.Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md")
-            .Select(f => "docs/" + Path.GetFileName(f)).Order(StringComparer.Ordinal));
+        new[] { "README.md" }.Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order(StringComparer.Ordinal));
 
     /// <summary>
     /// The examples of one markdown text. A block counts when its first line starts with <c>$ lab </c> and something
