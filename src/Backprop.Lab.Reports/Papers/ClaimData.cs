@@ -82,6 +82,11 @@ internal static class ClaimData
         return (x.ToArray(), y.ToArray());
     }
 
+    /// <summary>Each trial's loss at its checkpoints, one series a trial, named "GROUP, seed S", group by group.</summary>
+    public static List<FigureSeries> LossCurves(params (string Name, IReadOnlyList<TrialResult> Trials)[] groups) =>
+        groups.SelectMany(g => g.Trials.OrderBy(t => t.Config.Seed).Select(t => new FigureSeries($"{g.Name}, seed {t.Config.Seed}",
+            t.Checkpoints.Select(c => (double)c.Step).ToArray(), t.Checkpoints.Select(c => c.Loss).ToArray(), SeriesStyle.Measured))).ToList();
+
     /// <summary>1, 2, ..., n as doubles (layer numbers for a figure's x axis).</summary>
     public static double[] Layers(int n) => Enumerable.Range(1, n).Select(i => (double)i).ToArray();
 }

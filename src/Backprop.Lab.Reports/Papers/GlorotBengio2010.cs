@@ -86,15 +86,7 @@ public sealed class GlorotBengio2010 : Reproduction
             return ClaimResult.Missing(id, claim, "below 1", "≤ 0.8", "no trained tanh trials of both initialisations");
         }
         double ratio = n.Average(t => t.FinalLoss) / s.Average(t => t.FinalLoss);
-        var series = new List<FigureSeries>();
-        foreach (var (name, group) in new[] { ("standard", s), ("normalised", n) })
-        {
-            foreach (TrialResult t in group.OrderBy(t => t.Config.Seed))
-            {
-                series.Add(new FigureSeries($"{name}, seed {t.Config.Seed}", t.Checkpoints.Select(c => (double)c.Step).ToArray(),
-                    t.Checkpoints.Select(c => c.Loss).ToArray(), SeriesStyle.Measured));
-            }
-        }
+        var series = ClaimData.LossCurves(("standard", s), ("normalised", n));
         var figure = new ClaimFigure("Training on the digits", "step", "loss", false, false, series);
         return ClaimResult.Within(id, claim, "below 1", ratio, "0.000", 0, 0.8, "≤ 0.8", figure);
     }

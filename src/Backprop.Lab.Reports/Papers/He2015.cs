@@ -62,15 +62,7 @@ public sealed class He2015 : Reproduction
 
     private static ClaimFigure TrainingFigure(IReadOnlyList<TrialResult> xavier, IReadOnlyList<TrialResult> he, int depth)
     {
-        var series = new List<FigureSeries>();
-        foreach (var (name, group) in new[] { ("Xavier", xavier), ("He", he) })
-        {
-            foreach (TrialResult t in group.OrderBy(t => t.Config.Seed))
-            {
-                series.Add(new FigureSeries($"{name}, seed {t.Config.Seed}", t.Checkpoints.Select(c => (double)c.Step).ToArray(),
-                    t.Checkpoints.Select(c => c.Loss).ToArray(), SeriesStyle.Measured));
-            }
-        }
+        var series = ClaimData.LossCurves(("Xavier", xavier), ("He", he));
         return new ClaimFigure($"Training of the {depth}-layer relu net", "step", "loss", false, false, series);
     }
 

@@ -1,7 +1,5 @@
 using Backprop.Core.Experiments;
 using Backprop.Lab.Cli;
-using Backprop.Lab.Web.Serving;
-using Microsoft.Playwright;
 
 namespace Backprop.Lab.Web.Tests.Pages;
 
@@ -10,7 +8,7 @@ namespace Backprop.Lab.Web.Tests.Pages;
 /// plain and residual nets with and without layernorm at three depths (every trial measures its exact Jacobian
 /// spectrum), and a sweep of plain nets alone; the real server over both, and headless Chromium.
 /// </summary>
-public sealed class ArchitectureLab : IAsyncLifetime
+public sealed class ArchitectureLab() : ServedResultsLab("backprop-web-arch-")
 {
     public const string ArchitectureSweep = "web-arch";
     public const string PlainSweep = "web-plain";
@@ -32,22 +30,12 @@ public sealed class ArchitectureLab : IAsyncLifetime
         }
         """;
 
-    private IPlaywright _playwright = null!;
-
-    public string Root { get; } = Directory.CreateTempSubdirectory("backprop-web-arch-").FullName;
-
-    public string ResultsRoot => Path.Combine(Root, "results");
-
     public string Folder(string sweep) => Path.Combine(ResultsRoot, sweep);
 
     /// <summary>The architectures sweep's trials as trials.jsonl holds them.</summary>
     public IReadOnlyList<TrialResult> Trials { get; private set; } = [];
 
-    public LabServer Server { get; private set; } = null!;
-
-    public IBrowser Browser { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override Task MakeResultsAsync()
     {
         foreach (var (name, text) in new[] { (ArchitectureSweep, ArchitectureText), (PlainSweep, PlainText) })
         {
@@ -62,23 +50,6 @@ public sealed class ArchitectureLab : IAsyncLifetime
             }
         }
         Trials = File.ReadAllLines(Path.Combine(Folder(ArchitectureSweep), "trials.jsonl")).Select(l => ResultFormat.FromJsonLine(l, out _)!).ToArray();
-        Server = await LabServer.StartAsync([ResultsRoot], 0);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = BrowserLab.Chromium, Headless = true });
-    }
-
-    /// <summary>A new page of 1400 x 900 whose console errors and uncaught exceptions are collected in <paramref name="errors"/>.</summary>
-    public Task<IPage> NewPageAsync(List<string> errors) => BrowserLab.OpenPageAsync(Browser, errors);
-
-    /// <summary>Where screenshots go: the folder named by LAB_WEB_SCREENSHOTS, else the temporary root.</summary>
-    public string ScreenshotPath(string name) =>
-        Path.Combine(Environment.GetEnvironmentVariable("LAB_WEB_SCREENSHOTS") is { Length: > 0 } d ? d : Root, name);
-
-    public async Task DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
-        await Server.DisposeAsync();
-        Directory.Delete(Root, recursive: true);
+        return Task.CompletedTask;
     }
 }

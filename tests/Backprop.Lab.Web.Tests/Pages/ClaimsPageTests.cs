@@ -2,7 +2,6 @@ using System.Text.Json;
 using Backprop.Core.Experiments;
 using Backprop.Lab.Cli;
 using Backprop.Lab.Reports.Papers;
-using Backprop.Lab.Web.Serving;
 using Microsoft.Playwright;
 
 namespace Backprop.Lab.Web.Tests.Pages;
@@ -12,23 +11,15 @@ namespace Backprop.Lab.Web.Tests.Pages;
 /// and headless Chromium: the sweep view opens with the claims table and the claim figures, from the server and from the
 /// exported file.
 /// </summary>
-public sealed class ClaimsLab : IAsyncLifetime
+public sealed class ClaimsLab() : ServedResultsLab("backprop-web-claims-")
 {
     public const string Sweep = "glorot-bengio-2010-quick";
 
-    private IPlaywright _playwright = null!;
-
-    public string Root { get; } = Directory.CreateTempSubdirectory("backprop-web-claims-").FullName;
-
-    public string Folder => Path.Combine(Root, "results", Sweep);
+    public string Folder => Path.Combine(ResultsRoot, Sweep);
 
     public IReadOnlyList<ClaimResult> Claims { get; private set; } = [];
 
-    public LabServer Server { get; private set; } = null!;
-
-    public IBrowser Browser { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override Task MakeResultsAsync()
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -39,22 +30,7 @@ public sealed class ClaimsLab : IAsyncLifetime
         }
         var trials = File.ReadAllLines(Path.Combine(Folder, "trials.jsonl")).Select(l => ResultFormat.FromJsonLine(l, out _)!).ToArray();
         Claims = Reproductions.Find("glorot-bengio-2010")!.Evaluate(trials);
-        Server = await LabServer.StartAsync([Path.Combine(Root, "results")], 0);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = BrowserLab.Chromium, Headless = true });
-    }
-
-    public Task<IPage> NewPageAsync(List<string> errors) => BrowserLab.OpenPageAsync(Browser, errors);
-
-    public string ScreenshotPath(string name) =>
-        Path.Combine(Environment.GetEnvironmentVariable("LAB_WEB_SCREENSHOTS") is { Length: > 0 } d ? d : Root, name);
-
-    public async Task DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
-        await Server.DisposeAsync();
-        Directory.Delete(Root, recursive: true);
+        return Task.CompletedTask;
     }
 }
 
