@@ -14,6 +14,7 @@ public static class ClaimFigureRenderer
         double xMin = double.PositiveInfinity, xMax = double.NegativeInfinity, yMin = double.PositiveInfinity, yMax = double.NegativeInfinity;
         int colour = 0;
         SeriesStyle? previous = null;
+        var drawn = new List<(double X, double Y)>();
         foreach (FigureSeries s in figure.Series)
         {
             // Log axes are drawn as log10 of the values, with decade ticks; points a log axis cannot place are left out.
@@ -37,6 +38,7 @@ public static class ClaimFigureRenderer
             {
                 scatter.LinePattern = LinePattern.Dashed;
             }
+            drawn.AddRange(points);
             (xMin, xMax) = (Math.Min(xMin, xs.Min()), Math.Max(xMax, xs.Max()));
             (yMin, yMax) = (Math.Min(yMin, ys.Min()), Math.Max(yMax, ys.Max()));
         }
@@ -53,7 +55,22 @@ public static class ClaimFigureRenderer
                 FigureStyle.LogTicksY(plot, yMin - yPad, yMax + yPad);
             }
         }
-        FigureStyle.ShowLegend(plot);
+        FigureStyle.ShowLegend(plot, EmptiestCorner(drawn, xMin, xMax, yMin, yMax));
         return new Figure(name, figure.Title, caption, [plot], options.Width, options.Height);
+    }
+
+    /// <summary>The corner of the plot with the fewest points near it, for the legend (upper right when tied).</summary>
+    private static Alignment EmptiestCorner(IReadOnlyList<(double X, double Y)> points, double xMin, double xMax, double yMin, double yMax)
+    {
+        double Fx(double x) => xMax > xMin ? (x - xMin) / (xMax - xMin) : 0.5;
+        double Fy(double y) => yMax > yMin ? (y - yMin) / (yMax - yMin) : 0.5;
+        (Alignment Where, Func<double, double, bool> Near)[] corners =
+        [
+            (Alignment.UpperRight, (x, y) => x > 0.6 && y > 0.6),
+            (Alignment.UpperLeft, (x, y) => x < 0.4 && y > 0.6),
+            (Alignment.LowerRight, (x, y) => x > 0.6 && y < 0.4),
+            (Alignment.LowerLeft, (x, y) => x < 0.4 && y < 0.4),
+        ];
+        return corners.MinBy(c => points.Count(p => c.Near(Fx(p.X), Fy(p.Y)))).Where;
     }
 }
