@@ -60,13 +60,13 @@ public sealed class ReportRendererTests : TempDirectory
         string dir = Fixtures.ResultsFolder(Path, Trials());
         string trials = System.IO.Path.Combine(dir, "trials.jsonl");
         var lines = File.ReadAllLines(trials).ToList();
-        lines[2] = lines[2].Replace("\"schema\":4", "\"schema\":0", StringComparison.Ordinal);
+        lines[2] = lines[2].Replace("\"schema\":5", "\"schema\":0", StringComparison.Ordinal);
         lines[^1] = lines[^1][..60];
         File.WriteAllLines(trials, lines);
         ReportOutcome outcome = ReportRenderer.Render(dir, Small);
         Assert.True(outcome.Rendered);
         Assert.Equal(14, outcome.TrialsRead);
-        Assert.Contains(new SkippedItem("trials.jsonl line 3", "schema 0, expected 1 to 4"), outcome.Skipped);
+        Assert.Contains(new SkippedItem("trials.jsonl line 3", "schema 0, expected 1 to 5"), outcome.Skipped);
         Assert.Contains(new SkippedItem("trials.jsonl line 16", "truncated or malformed JSON"), outcome.Skipped);
         string html = File.ReadAllText(outcome.IndexPath!);
         Assert.Contains("trials.jsonl line 16", html);

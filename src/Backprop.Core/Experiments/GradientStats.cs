@@ -8,7 +8,7 @@ public static class GradientStats
 {
     /// <summary>
     /// Statistics for every layer; <paramref name="batch"/> is the m of the last pass. With a <paramref name="histograms"/>
-    /// counter, each layer's weight-gradient and activation histograms too.
+    /// counter, each layer's weight-gradient, activation and back-propagated error histograms too.
     /// </summary>
     public static LayerStats[] Measure(Mlp network, int batch, HistogramCounter? histograms = null)
     {
@@ -39,7 +39,8 @@ public static class GradientStats
             Math.Sqrt(Math.Max(0, meanSq - mean * mean)),
             SaturatedFraction(layer.Activation, a),
             histograms?.Count(g),
-            histograms?.Count(a));
+            histograms?.Count(a),
+            histograms?.Count(layer.Delta, batch));
     }
 
     /// <summary>True when the loss and every gradient of the last pass are finite.</summary>

@@ -33,6 +33,24 @@ public sealed class HistogramCounter
 
     private readonly int[] _slots = new int[Lanes * Lane];
 
+    /// <summary>The scaled values of <see cref="Count(ReadOnlySpan{double}, double)"/>, kept for the next call.</summary>
+    private double[] _scaled = [];
+
+    /// <summary>
+    /// The histogram of <paramref name="values"/> times <paramref name="scale"/> (the batch's m, for a layer's dJ/dz whose
+    /// per-example errors are m times its entries), without changing <paramref name="values"/>.
+    /// </summary>
+    public Histogram Count(ReadOnlySpan<double> values, double scale)
+    {
+        if (_scaled.Length < values.Length)
+        {
+            _scaled = new double[values.Length];
+        }
+        Span<double> scaled = _scaled.AsSpan(0, values.Length);
+        TensorPrimitives.Multiply(values, scale, scaled);
+        return Count(scaled);
+    }
+
     public Histogram Count(ReadOnlySpan<double> values)
     {
         Array.Clear(_slots);

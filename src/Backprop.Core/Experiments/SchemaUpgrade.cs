@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 namespace Backprop.Core.Experiments;
 
 /// <summary>
-/// Reads a trials.jsonl line of an older schema as a current <see cref="TrialResult"/>. Schema 3 differs only in having no
+/// Reads a trials.jsonl line of an older schema as a current <see cref="TrialResult"/>. Schema 4 differs only in having no
+/// histograms of the back-propagated error: its layers read with <see cref="LayerStats.DeltaHist"/> null. Schema 3 has no
 /// Jacobian spectra: its summary reads with <see cref="TrialSummary.JacobianInit"/> and <see cref="TrialSummary.JacobianFinal"/>
 /// null. Schema 2 has neither those nor histograms: its layers read with <see cref="LayerStats.GradHist"/> and
 /// <see cref="LayerStats.ActHist"/> null. Schema 1 had a fourth outcome,

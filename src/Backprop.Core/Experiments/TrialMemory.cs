@@ -54,10 +54,10 @@ public sealed record TrialMemoryEstimate(TrialConfig Config, long Bytes, IReadOn
 public static class TrialMemory
 {
     /// <summary>
-    /// A recorded layer's <see cref="LayerStats"/> (16-byte header, an int padded to 8, 8 doubles, 2 references), its
-    /// reference, and its two <see cref="Histogram"/>s (<see cref="HistogramObjectBytes"/> each).
+    /// A recorded layer's <see cref="LayerStats"/> (16-byte header, an int padded to 8, 8 doubles, 3 references), its
+    /// reference, and its three <see cref="Histogram"/>s (<see cref="HistogramObjectBytes"/> each).
     /// </summary>
-    public const long StatisticsObjectBytes = 112 + 2 * HistogramObjectBytes;
+    public const long StatisticsObjectBytes = 120 + 3 * HistogramObjectBytes;
 
     /// <summary>
     /// One <see cref="Histogram"/>: the object (48 bytes) and two count arrays (24-byte header) of
@@ -73,11 +73,11 @@ public static class TrialMemory
 
     /// <summary>
     /// A recorded layer as JSON: at most about 330 characters (nine names and numbers of up to 24 characters each) and
-    /// two histograms of about 100 (their names, and <see cref="HistogramBinsAllowed"/> bins a sign of mostly short
+    /// three histograms of about 100 (their names, and <see cref="HistogramBinsAllowed"/> bins a sign of mostly short
     /// counts), held as the writer's UTF-8 buffer (which grows by doubling: up to 2 bytes a character), the finished
     /// string (2 bytes a character) and one more UTF-8 copy while it is written or sent (up to 2 again): 6 bytes a character.
     /// </summary>
-    public const long StatisticsJsonBytes = (330 + 2 * 100) * 6;
+    public const long StatisticsJsonBytes = (330 + 3 * 100) * 6;
 
     /// <summary>Closures, the key, the theory's per-layer arrays, the result record and the like.</summary>
     public const long FixedBytes = 1L << 20;

@@ -19,6 +19,8 @@ namespace Backprop.Core.Experiments;
 /// (relu: a = 0); NaN for activations without such a notion.</param>
 /// <param name="GradHist">The entries of dJ/dW_l by sign and magnitude; null in records written before histograms were recorded.</param>
 /// <param name="ActHist">The entries of a_l over the batch by sign and magnitude; null likewise.</param>
+/// <param name="DeltaHist">The entries of the per-example back-propagated error delta_l = d(loss of that example)/dz_l over
+/// the batch (the batch's 1/m taken out, as in <see cref="DeltaSq"/>) by sign and magnitude; null in records of schema 4 or older.</param>
 public sealed record LayerStats(
     int Layer,
     double GradWNorm,
@@ -30,7 +32,8 @@ public sealed record LayerStats(
     double ActStd,
     double Saturated,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Histogram? GradHist = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Histogram? ActHist = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Histogram? ActHist = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Histogram? DeltaHist = null);
 
 /// <summary>The loss and per-layer statistics at one recorded step.</summary>
 public sealed record Checkpoint(int Step, double Loss, IReadOnlyList<LayerStats> Layers);
@@ -92,10 +95,11 @@ public sealed record TrialResult(
     /// <summary>
     /// The version of this record's JSON form in trials.jsonl. Version 1 had a "vanished" outcome and called only
     /// non-finite losses divergence; version 2 had no histograms (<see cref="LayerStats.GradHist"/>); version 3 no Jacobian
-    /// spectra (<see cref="TrialSummary.JacobianInit"/>); their lines are read
+    /// spectra (<see cref="TrialSummary.JacobianInit"/>); version 4 no histograms of the back-propagated error
+    /// (<see cref="LayerStats.DeltaHist"/>); their lines are read
     /// and brought up to this version (see <see cref="ResultFormat.FromJsonLine"/>, <see cref="SchemaUpgrade"/>).
     /// </summary>
-    public const int CurrentSchema = 4;
+    public const int CurrentSchema = 5;
 
     /// <summary>Required when read: a line without it is not taken for the current version (see <see cref="ResultFormat.FromJsonLine"/>).</summary>
     [System.Text.Json.Serialization.JsonRequired]

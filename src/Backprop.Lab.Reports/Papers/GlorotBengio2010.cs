@@ -26,11 +26,13 @@ public sealed class GlorotBengio2010 : Reproduction
         return
         [
             Factor("standard-backward", "Standard init: the back-propagated gradient's variance shrinks by n Var[W] = 1/3 a layer towards the input",
-                standard, BackwardFactor, 1.0 / 3, 0.05, "1/3", backward),
+                standard, BackwardFactor, 1.0 / 3, 0.05, "1/3", HistogramFigure(standard, l => l.DeltaHist,
+                    "Back-propagated gradient magnitudes per layer, standard init", "|δ| (one example's ∂loss/∂z)", "fraction of entries")),
             Factor("normalised-backward", "Normalised init: the back-propagated gradient's variance stays near constant across layers",
                 normalised, BackwardFactor, 1.0, 0.2, "1", backward),
             Factor("standard-forward", "Standard init: the activations' variance shrinks by 1/3 a layer going forward",
-                standard, ForwardFactor, 1.0 / 3, 0.05, "1/3", ActivationFigure(standard)),
+                standard, ForwardFactor, 1.0 / 3, 0.05, "1/3", HistogramFigure(standard, l => l.ActHist,
+                    "Activation magnitudes per layer, standard init", "|a|", "fraction of activations")),
             WeightGradients(standard, normalised),
             Training(standard, normalised),
         ];
@@ -106,19 +108,25 @@ public sealed class GlorotBengio2010 : Reproduction
         return new ClaimFigure("Back-propagated gradients by layer at initialisation", "hidden layer", "E‖δ_l‖² / n_l", false, true, series);
     }
 
-    /// <summary>Glorot and Bengio's figure 6 at initialisation: each layer's activation magnitudes under the standard init (first seed).</summary>
-    private static ClaimFigure ActivationFigure(IReadOnlyList<TrialResult> standard)
+    /// <summary>
+    /// Glorot and Bengio's figures 6 and 7 at initialisation: one of each layer's histograms (activations, or back-propagated
+    /// gradients) by magnitude under the standard init, first seed; the trials of schema 4 and older have no gradient ones.
+    /// </summary>
+    private static ClaimFigure HistogramFigure(IReadOnlyList<TrialResult> standard, Func<LayerStats, Histogram?> histogram, string title, string x, string y)
     {
         var series = new List<FigureSeries>();
         if (standard.OrderBy(t => t.Config.Seed).FirstOrDefault() is TrialResult t)
         {
-            foreach (LayerStats l in ClaimData.HiddenAtInit(t).Where(l => l.ActHist is not null))
+            foreach (LayerStats l in ClaimData.HiddenAtInit(t))
             {
-                var (x, y) = ClaimData.MagnitudeCurve(l.ActHist!);
-                series.Add(new FigureSeries($"layer {l.Layer}", x, y, SeriesStyle.Measured));
+                if (histogram(l) is Histogram h)
+                {
+                    var (xs, ys) = ClaimData.MagnitudeCurve(h);
+                    series.Add(new FigureSeries($"layer {l.Layer}", xs, ys, SeriesStyle.Measured));
+                }
             }
         }
-        return new ClaimFigure("Activation magnitudes per layer, standard init", "|a|", "fraction of activations", true, false, series);
+        return new ClaimFigure(title, x, y, true, false, series);
     }
 
     /// <summary>Adds the per-layer geometric mean over the trials' seeds of <paramref name="values"/>; returns it.</summary>

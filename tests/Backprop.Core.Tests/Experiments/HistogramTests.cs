@@ -141,7 +141,7 @@ public class HistogramTests
     }
 
     [Fact]
-    public void A_trial_records_both_histograms_of_every_layer_at_every_checkpoint()
+    public void A_trial_records_the_three_histograms_of_every_layer_at_every_checkpoint()
     {
         TrialResult result = TrialRunner.Run(Small);
         int[] fanIn = [16, 16, 16, 16]; // teacher inputs (input_dim 16), then width 16 three times
@@ -152,6 +152,7 @@ public class HistogramTests
             {
                 Assert.Equal(fanIn[l.Layer - 1] * fanOut[l.Layer - 1], l.GradHist!.Total);
                 Assert.Equal(Small.BatchSize * fanOut[l.Layer - 1], l.ActHist!.Total);
+                Assert.Equal(Small.BatchSize * fanOut[l.Layer - 1], l.DeltaHist!.Total);
             }
         }
     }
@@ -169,6 +170,30 @@ public class HistogramTests
         var counter = new HistogramCounter();
         Assert.Equal(Json(counter.Count(network.Layers[0].WeightGradient)), Json(first.GradHist!));
         Assert.Equal(Json(counter.Count(network.Layers[0].Output)), Json(first.ActHist!));
+        double[] perExample = network.Layers[0].Delta.ToArray().Select(d => d * config.BatchSize).ToArray();
+        Assert.Equal(Json(counter.Count(perExample)), Json(first.DeltaHist!));
+    }
+
+    /// <summary>
+    /// The back-propagated error's histogram counts each example's own error: a batch of the same examples twice over
+    /// (half the weight in J of each copy) has every count doubled, not each entry halved.
+    /// </summary>
+    [Fact]
+    public void The_error_histogram_takes_the_batchs_one_over_m_out()
+    {
+        TrialConfig config = Small with { Steps = 0 };
+        var data = Core.Experiments.Data.Datasets.For(config);
+        var network = TrialRunner.BuildNetwork(config, data);
+        int m = 8, n = data.InputSize;
+        double[] x = data.Inputs[..(m * n)], y = data.Targets[..(m * data.OutputSize)];
+        network.ComputeGradients(x, y, m, Core.Networks.Loss.MeanSquaredError);
+        Histogram once = GradientStats.Measure(network, m, new HistogramCounter())[1].DeltaHist!;
+        network.ComputeGradients([.. x, .. x], [.. y, .. y], 2 * m, Core.Networks.Loss.MeanSquaredError);
+        Histogram twice = GradientStats.Measure(network, 2 * m, new HistogramCounter())[1].DeltaHist!;
+        Assert.Equal(2 * once.Total, twice.Total);
+        Assert.Equal(once.PosFrom, twice.PosFrom);
+        Assert.Equal(once.Pos!.Select(c => 2 * c), twice.Pos!);
+        Assert.Equal(once.Neg!.Select(c => 2 * c), twice.Neg!);
     }
 
     [Fact]
@@ -184,6 +209,7 @@ public class HistogramTests
             {
                 l!.AsObject().Remove("grad_hist");
                 l.AsObject().Remove("act_hist");
+                l.AsObject().Remove("delta_hist");
             }
         }
         TrialResult? read = ResultFormat.FromJsonLine(node.ToJsonString(), out string? problem);

@@ -30,7 +30,7 @@ public class ResultFormatTests
         string line = ResultFormat.ToJsonLine(Trained.Value);
         Assert.Contains("\"outcome\":\"ok\"", line);
         Assert.Contains("\"regime\":\"stable\"", line);
-        Assert.Contains("\"schema\":4", line);
+        Assert.Contains("\"schema\":5", line);
     }
 
     [Fact]

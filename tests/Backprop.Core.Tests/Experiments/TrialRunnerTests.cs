@@ -128,13 +128,13 @@ public class TrialRunnerTests
         Assert.Equal(line, ResultFormat.ToJsonLine(back!));
         Assert.Null(ResultFormat.FromJsonLine(line[..(line.Length / 2)], out problem));
         Assert.Equal("truncated or malformed JSON", problem);
-        Assert.Null(ResultFormat.FromJsonLine(line.Replace("\"schema\":4", "\"schema\":0", StringComparison.Ordinal), out problem));
-        Assert.Equal("schema 0, expected 1 to 4", problem);
+        Assert.Null(ResultFormat.FromJsonLine(line.Replace("\"schema\":5", "\"schema\":0", StringComparison.Ordinal), out problem));
+        Assert.Equal("schema 0, expected 1 to 5", problem);
         // Without the field the record is not taken for the current version (the property's default is that version).
-        Assert.EndsWith(",\"schema\":4,\"regime\":\"stable\"}", line);
-        Assert.Null(ResultFormat.FromJsonLine(line.Replace(",\"schema\":4,", ",", StringComparison.Ordinal), out problem));
-        Assert.Equal("schema missing, expected 1 to 4", problem);
-        Assert.Null(ResultFormat.FromJsonLine("{\"schema\":4}", out problem));
+        Assert.EndsWith(",\"schema\":5,\"regime\":\"stable\"}", line);
+        Assert.Null(ResultFormat.FromJsonLine(line.Replace(",\"schema\":5,", ",", StringComparison.Ordinal), out problem));
+        Assert.Equal("schema missing, expected 1 to 5", problem);
+        Assert.Null(ResultFormat.FromJsonLine("{\"schema\":5}", out problem));
         Assert.Equal("not a trial record", problem);
         Assert.Null(ResultFormat.FromJsonLine(line.Replace("\"outcome\":\"ok\"", "\"outcome\":0", StringComparison.Ordinal), out problem));
         Assert.Equal("unreadable value at $.outcome", problem); // an outcome is a name, never a number

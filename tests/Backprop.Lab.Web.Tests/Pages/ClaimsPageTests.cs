@@ -52,7 +52,7 @@ public sealed class ClaimsPageTests(ClaimsLab lab) : IClassFixture<ClaimsLab>
         ClaimFigure[] figures = lab.Claims.Select(c => c.Figure).OfType<ClaimFigure>().Distinct(ReferenceEqualityComparer.Instance).Cast<ClaimFigure>().ToArray();
         await page.WaitForSelectorAsync($"#claim-figure-{figures.Length - 1} .main-svg");
         Assert.Equal(figures.Length, await page.Locator("#claim-figures .chart").CountAsync());
-        ClaimFigure backward = lab.Claims.Single(c => c.Id == "standard-backward").Figure!;
+        ClaimFigure backward = lab.Claims.Single(c => c.Id == "normalised-backward").Figure!;
         int index = Array.IndexOf(figures, backward);
         JsonElement traces = await page.EvaluateAsync<JsonElement>($"() => document.getElementById('claim-figure-{index}').data.map(t => ({{ name: t.name, y: t.y }}))");
         foreach (FigureSeries s in backward.Series)
