@@ -1,6 +1,6 @@
-// Histograms of trials.jsonl (schema 3): at every checkpoint, per layer, the entries of dJ/dW_l (grad_hist) and of the
-// activations a_l over the batch (act_hist) counted by sign and magnitude on fixed bins, the same for every layer, step
-// and trial. Bin 0 of a sign is 0 < |x| < 1e-40, bin k = 1..200 is 10^(-40+(k-1)/4) <= |x| < 10^(-40+k/4), bin 201 is
+// Histograms of trials.jsonl (schema 3 and later): at every checkpoint, per layer, the entries of dJ/dW_l (grad_hist), of
+// the activations a_l over the batch (act_hist) and (schema 5) of the back-propagated error delta_l over the batch
+// (delta_hist) counted by sign and magnitude on fixed bins, the same for every layer, step and trial. Bin 0 of a sign is 0 < |x| < 1e-40, bin k = 1..200 is 10^(-40+(k-1)/4) <= |x| < 10^(-40+k/4), bin 201 is
 // finite |x| >= 1e10; zero, nan, neg_inf and pos_inf are counted apart; neg/pos hold the counts from bin neg_from /
 // pos_from up to the last non-empty bin, and a count or range that is zero or empty is left out. This script only
 // lays the stored counts out with plotly.js (rows from -inf through the negative bins, 0, the positive bins to +inf
@@ -67,27 +67,32 @@ window.LabHist = (() => {
   }
 
   /**
-   * The trial view's section: a layer selector and, for the chosen layer, the weight-gradient and activation histograms
-   * over the training steps. Returns the section's element; draws once it is in the page (call draw()).
+   * The trial view's section: a layer selector and, for the chosen layer, the weight-gradient, activation and
+   * back-propagated error histograms over the training steps. Returns the section's element; draws once it is in the page (call draw()).
    */
   function trialSection(el, trial, layerName) {
     const cps = trial.checkpoints;
     const layers = cps.length ? cps[0].layers.map(l => l.layer) : [];
     const has = cps.some(cp => cp.layers.some(l => l.grad_hist || l.act_hist));
+    const hasDelta = cps.some(cp => cp.layers.some(l => l.delta_hist));
     const select = el('select', { id: 'hist-layer' }, layers.map((l, i) => el('option', { value: i }, `layer ${layerName(l)}`)));
     const section = el('section', { id: 'histograms' },
       el('h2', {}, 'Histograms per layer over training'),
       el('p', { class: 'caption' }, has
-        ? 'Every entry of ∂J/∂W_l (left) and of the activations a_l over the batch (right) at each checkpoint, by sign and magnitude: four bins a decade, '
+        ? 'Every entry of ∂J/∂W_l, of the activations a_l over the batch and of the back-propagated error δ_l over the batch (each example\'s own) '
+          + 'at each checkpoint, by sign and magnitude: four bins a decade, '
           + 'negative values below 0, positive above (a row is labelled with its bin\'s lower edge). Colour: number of entries (log scale); empty bins are blank.'
+          + (hasDelta ? '' : ' This trial was recorded without the error\'s histograms (trials.jsonl schema 4 or older).')
         : 'This trial was recorded without histograms (trials.jsonl schema 2 or older): run it again to see them.'),
       el('div', { class: 'row' }, el('label', { for: 'hist-layer' }, 'layer: '), select),
-      el('div', { class: 'panels' }, el('div', { class: 'chart', id: 'hist-grad' }), el('div', { class: 'chart', id: 'hist-act' })));
+      el('div', { class: 'panels' }, el('div', { class: 'chart', id: 'hist-grad' }), el('div', { class: 'chart', id: 'hist-act' }),
+        hasDelta ? el('div', { class: 'chart', id: 'hist-delta' }) : null));
     const draw = () => {
       if (!has) return;
       const i = Number(select.value);
       drawOverSteps(document.getElementById('hist-grad'), cps, i, 'grad_hist', `∂J/∂W entries, layer ${layerName(layers[i])}`);
       drawOverSteps(document.getElementById('hist-act'), cps, i, 'act_hist', `activations a_l, layer ${layerName(layers[i])}`);
+      if (hasDelta) drawOverSteps(document.getElementById('hist-delta'), cps, i, 'delta_hist', `back-propagated error δ_l, layer ${layerName(layers[i])}`);
     };
     select.addEventListener('change', draw);
     return { section, draw };

@@ -24,7 +24,7 @@ public sealed class HistogramPageTests(BrowserLab lab) : IClassFixture<BrowserLa
         await page.SelectOptionAsync("#hist-layer", (layer - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.WaitForFunctionAsync("() => document.getElementById('hist-grad').layout.title.text.endsWith('layer 2')");
 
-        foreach ((string div, Func<LayerStats, Histogram?> of) in new (string, Func<LayerStats, Histogram?>)[] { ("hist-grad", l => l.GradHist), ("hist-act", l => l.ActHist) })
+        foreach ((string div, Func<LayerStats, Histogram?> of) in new (string, Func<LayerStats, Histogram?>)[] { ("hist-grad", l => l.GradHist), ("hist-act", l => l.ActHist), ("hist-delta", l => l.DeltaHist) })
         {
             string[] rows = (await page.EvalOnSelectorAsync<string>($"#{div}", "d => d.dataset.rows")).Split(',');
             double?[][] counts = (await page.EvaluateAsync<double?[][]>($"() => document.getElementById('{div}').data[0].customdata"))!;
