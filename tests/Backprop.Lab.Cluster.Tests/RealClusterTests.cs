@@ -168,6 +168,28 @@ public sealed class RealClusterTests : IDisposable
         Assert.Empty(server.Keys(pattern: "*/state/*").Select(k => k.ToString()));
     }
 
+    /// <summary>
+    /// A paper's reproduction runs on a cluster like any sweep: two silos on Redis, one trial at a time each, every claim
+    /// passing and every trial exactly the in-process executor's.
+    /// </summary>
+    [RedisFact]
+    public void A_reproduction_on_two_silos_passes_its_claims_with_the_in_process_results()
+    {
+        StartSilo();
+        StartSilo();
+        string output = Path.Combine(_dir.Path, "he");
+        LabProcess client = Track(LabProcess.Start(["reproduce", "he-2015", "--quick", "--redis", Redis.Endpoint, "--cluster-id", _clusterId,
+            "--out", output], FastMembership));
+        Assert.Equal(0, client.WaitForExit(SweepTimeout));
+        Assert.Contains("he-2015: all 4 claims pass", client.Output, StringComparison.Ordinal);
+        Backprop.Lab.Reports.Papers.Reproduction he = Backprop.Lab.Reports.Papers.Reproductions.Find("he-2015")!;
+        IReadOnlyList<Trial> trials = SweepFile.Parse(he.SweepFileName(true), he.SweepText(true)).Expand();
+        Dictionary<string, string> expected = Expected(trials);
+        var saved = File.ReadAllLines(Path.Combine(output, "trials.jsonl")).Where(l => l.Length > 0).Select(l => ResultFormat.FromJsonLine(l, out _)!).ToList();
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), saved.Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.All(saved, r => Assert.Equal(expected[r.Key], WithoutTime(r)));
+    }
+
     [RedisFact]
     public void A_client_with_another_cluster_id_is_refused_with_the_ids_redis_knows()
     {
