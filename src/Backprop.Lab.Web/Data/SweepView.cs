@@ -77,7 +77,9 @@ public sealed record SweepView(
 public sealed record AxisValues(string Name, IReadOnlyList<string> Values);
 
 /// <summary>A served folder in the list of sweeps.</summary>
-public sealed record SweepSummary(string Id, string Name, long Version, int Trials, string Counts)
+/// <param name="Claims">For a reproduction's folder, how many of its claims pass ("5 of 5 claims pass"); null otherwise.</param>
+public sealed record SweepSummary(string Id, string Name, long Version, int Trials, string Counts, string? Claims = null)
 {
-    public static SweepSummary Of(SweepSnapshot s) => new(s.Id, s.Name, s.Version, s.Trials.Count, ResultCounts.Of(s.Trials).Describe());
+    public static SweepSummary Of(SweepSnapshot s) => new(s.Id, s.Name, s.Version, s.Trials.Count, ResultCounts.Of(s.Trials).Describe(),
+        ClaimsView.Of(s.SweepText, s.Trials) is ClaimsView c ? $"{c.Passed} of {c.Claims.Count} claims pass" : null);
 }

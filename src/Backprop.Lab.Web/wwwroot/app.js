@@ -136,15 +136,19 @@ async function renderList() {
   const sweeps = await api.sweeps();
   crumbs.replaceChildren();
   document.title = 'Backprop.Lab: sweeps';
+  // A reproduction's folder says how many of its paper's claims pass (lab reproduce); the column shows when any does.
+  const claims = sweeps.some(s => s.claims);
   const rows = sweeps.map(s => el('tr', { 'data-sweep': s.id },
     el('td', {}, el('a', { href: hashFor('sweep', s.id), class: 'sweep-link' }, s.name)),
     el('td', { class: 'num sweep-trials' }, s.trials),
-    el('td', {}, s.counts)));
+    el('td', {}, s.counts),
+    claims ? el('td', { class: 'sweep-claims' }, s.claims ?? '') : null));
   main.replaceChildren(
     el('h1', {}, 'Sweeps'),
     sweeps.length === 0
       ? el('p', { class: 'meta', id: 'no-sweeps' }, 'No results folder yet. Run lab sweep; its folder appears here as soon as it starts.')
-      : el('table', { id: 'sweeps' }, el('thead', {}, el('tr', {}, el('th', {}, 'results folder'), el('th', {}, 'trials'), el('th', {}, 'outcomes'))), el('tbody', {}, rows)));
+      : el('table', { id: 'sweeps' }, el('thead', {}, el('tr', {}, el('th', {}, 'results folder'), el('th', {}, 'trials'), el('th', {}, 'outcomes'),
+        claims ? el('th', {}, 'claims') : null)), el('tbody', {}, rows)));
   if (!embedded) window.LabCompare.decorateList(document.getElementById('sweeps'), lab);
   shown = 'list';
   main.dataset.ready = 'list';

@@ -66,6 +66,17 @@ public sealed class ClaimsPageTests(ClaimsLab lab) : IClassFixture<ClaimsLab>
     }
 
     [Fact]
+    public async Task The_list_of_sweeps_says_how_many_of_a_reproductions_claims_pass()
+    {
+        IPage page = await lab.NewPageAsync(_errors);
+        await page.GotoAsync($"{lab.Server.Url}#/");
+        await page.WaitForSelectorAsync("main[data-ready=list]");
+        Assert.Equal($"{lab.Claims.Count} of {lab.Claims.Count} claims pass",
+            await page.InnerTextAsync($"tr[data-sweep='{ClaimsLab.Sweep}'] td.sweep-claims"));
+        Assert.Empty(_errors);
+    }
+
+    [Fact]
     public async Task The_exported_report_opened_from_a_file_has_the_same_claims()
     {
         IPage page = await lab.NewPageAsync(_errors);
