@@ -3,6 +3,7 @@ using System.Globalization;
 using Backprop.Core.Experiments;
 using Backprop.Lab.Cli.Results;
 using Backprop.Lab.Reports.Papers;
+using Spectre.Console;
 
 namespace Backprop.Lab.Cli.Commands;
 
@@ -85,12 +86,33 @@ internal static class ReproduceCommand
         IReadOnlyList<ClaimResult> claims = reproduction.Evaluate(trials);
         o.WriteLine();
         o.WriteLine($"claims of {reproduction.Citation}:");
-        ClaimTable.Write(o, claims);
+        if (Output.ConsoleWriters.IsConsoleOut(o) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            // A terminal gets the table fitted to its width, the claims wrapped and the verdicts coloured.
+            AnsiConsole.Write(Terminal(claims));
+        }
+        else
+        {
+            ClaimTable.Write(o, claims);
+        }
         int passed = claims.Count(c => c.Verdict == Verdict.Pass);
         o.WriteLine(Reproductions.AllPass(claims)
             ? $"{reproduction.Name}: all {claims.Count} claims pass"
             : $"{reproduction.Name}: {passed} of {claims.Count} claims pass; see {reproduction.DocsPage} for each claim's reasoning and tolerance");
         return Reproductions.AllPass(claims) ? ExitCodes.Ok : ExitCodes.ClaimsFailed;
+    }
+
+    private static Table Terminal(IReadOnlyList<ClaimResult> claims)
+    {
+        var table = new Table().Border(TableBorder.Rounded).ShowRowSeparators()
+            .AddColumn("claim").AddColumn("paper").AddColumn("measured").AddColumn("tolerance").AddColumn("verdict");
+        foreach (ClaimResult c in claims)
+        {
+            string colour = c.Verdict switch { Verdict.Pass => "green", Verdict.Fail => "red", _ => "yellow" };
+            table.AddRow(Markup.Escape(c.Claim), Markup.Escape(c.PaperValue), Markup.Escape(c.Measured), Markup.Escape(c.Tolerance),
+                $"[{colour} bold]{ClaimTable.VerdictText(c.Verdict)}[/]");
+        }
+        return table;
     }
 
     private static void List(TextWriter o)
