@@ -17,7 +17,7 @@ internal static class ReportAssets
         td.vanishing { color: #2166ac; } td.exploding { color: #b2182b; }
         pre { background: #f7f7f7; padding: 1rem; overflow-x: auto; }
         .skipped { background: #fff6e0; padding: .5rem 1rem; border-left: 4px solid #e69f00; }
-        table.claims td { text-align: left; } table.claims th { cursor: default; }
+        table.claims td, table.claims th { text-align: left; } table.claims th { cursor: default; }
         td.verdict { font-weight: bold; } td.pass { color: #1a7f37; } td.fail { color: #b2182b; } td.no-data { color: #8a6d00; }
         """;
 
