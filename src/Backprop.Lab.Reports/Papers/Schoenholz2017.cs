@@ -36,7 +36,10 @@ public sealed class Schoenholz2017 : Reproduction
     {
         TrialConfig c = t.Config;
         var (_, _, classes) = Backprop.Core.Experiments.Data.Datasets.Shape(c.Dataset, c.Samples, c.Width, c.InputDim, c.TopWidth);
-        return c.Loss == "softmax_cross_entropy" || c.Loss is null && c.Dataset == Backprop.Core.Experiments.Data.Datasets.Digits ? Math.Log(classes) : null;
+        // The classification datasets (digits, spirals, xor) default to softmax cross-entropy; teacher and gaussian do not.
+        bool softmax = c.Loss is string loss ? loss == Loss.SoftmaxCrossEntropy.Name
+            : c.Dataset is Backprop.Core.Experiments.Data.Datasets.Digits or Backprop.Core.Experiments.Data.Datasets.Spirals or Backprop.Core.Experiments.Data.Datasets.Xor;
+        return softmax ? Math.Log(classes) : null;
     }
 
     /// <summary>
