@@ -27,7 +27,7 @@ starting = submitted = end = None
 for line in open(sys.argv[1] + "/log.jsonl"):
     e = json.loads(line); m = e.get("@mt", "")
     if starting is None and "starting:" in m: starting = t(e["@t"])
-    if submitted is None and "submitted {Pending}" in m: submitted = t(e["@t"])
+    if submitted is None and "submitted {Count}" in m: submitted = t(e["@t"])
     if "saved:" in m or "finished: {Outcome}" in m or m.startswith("Trial {TrialKey} of sweep {SweepId} finished"): end = t(e["@t"])
 # On a cluster the phase starts once the trials are submitted (silo start-up excluded); in process, at the start.
 print(f"{end - (submitted or starting):.2f}")

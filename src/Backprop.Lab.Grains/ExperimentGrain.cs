@@ -1,4 +1,3 @@
-using Backprop.Core.Experiments;
 using Backprop.Lab.Contracts;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
@@ -6,123 +5,90 @@ using Orleans.Placement;
 namespace Backprop.Lab.Grains;
 
 /// <summary>
-/// Owns one network configuration of one sweep and trains it with the shared core on the silo's
-/// <see cref="TrialPool"/>. Holds no persistent state: a lost activation (its silo died) is noticed by the
-/// SweepGrain's probe (a fresh activation reports <see cref="ExperimentState.Idle"/>) and started again
-/// elsewhere; trials are deterministic, so any attempt gives the same bits.
-/// The SweepGrain chooses the silo (one with a free worker) through Orleans' placement hint, which every built-in
-/// placement director honours; without a hint (a probe of a lost trial), the silo with the fewest activations.
+/// Owns one network configuration of one sweep for the life of its lease, on the silo of the worker that leased it
+/// (prefer-local placement: the worker's call creates it). The worker's thread trains the configuration and tells this
+/// grain its progress and outcome by grain calls, so the grain's state changes only on its own scheduler. Its timer renews
+/// the lease with the latest progress, which also keeps the activation alive however long the trial trains, and delivers
+/// the outcome until the SweepGrain takes it. Nothing is persisted: if the silo dies the lease expires and the trial is
+/// leased again; trials are deterministic, so any attempt gives the same bits.
 /// </summary>
-[ActivationCountBasedPlacement]
-public sealed class ExperimentGrain(TrialPool pool, IGrainFactory grains, ILocalSiloDetails local, ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
+[PreferLocalPlacement]
+public sealed class ExperimentGrain(ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
 {
-    private const long CheckpointInterval = 500; // ms
+    private TrialLease? _lease;
+    private string _worker = "";
+    private TrialProgress? _progress;
+    private TrialOutcome? _outcome;
+    private IGrainTimer? _timer;
+    private bool _held;
 
-    private volatile ExperimentState _state = ExperimentState.Idle;
-    private int _attempt;
-
-    private string Silo => RuntimeIdentity;
-
-    public Task<StartReceipt> Start(TrialAssignment assignment)
+    public Task Begin(TrialLease lease, string worker)
     {
-        ArgumentNullException.ThrowIfNull(assignment);
-        var receipt = new StartReceipt(local.SiloAddress, pool.Capacity);
-        if (_state != ExperimentState.Idle)
+        if (_lease?.Attempt != lease.Attempt || _worker != worker)
         {
-            return Task.FromResult(receipt); // already working on this trial: Start is idempotent
+            (_lease, _worker, _progress, _outcome, _held) = (lease, worker, new TrialProgress(lease.TrialKey, lease.Attempt, 0, double.NaN, []), null, true);
+            StartTimer(lease);
         }
-        _attempt = assignment.Attempt;
-        _state = ExperimentState.Queued;
-        string silo = Silo;
-        ISweepGrain sweep = grains.GetGrain<ISweepGrain>(assignment.SweepId);
-        logger.LogDebug("Trial {TrialKey} of sweep {SweepId} queued (attempt {Attempt}) on {Silo}", assignment.TrialKey, assignment.SweepId, assignment.Attempt, silo);
-        _ = pool.Enqueue(
-            cancellation => Train(assignment, sweep, silo, cancellation),
-            onStart: () =>
+        return Task.CompletedTask;
+    }
+
+    public Task Progress(TrialProgress progress)
+    {
+        if (progress.Attempt == _lease?.Attempt && _outcome is null)
+        {
+            _progress = progress;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task Finish(TrialLease lease, string worker, TrialOutcome outcome)
+    {
+        if (_lease?.Attempt != lease.Attempt)
+        {
+            if (_lease is not null && outcome.Failed)
             {
-                _state = ExperimentState.Running;
-                _ = Deliver(() => sweep.TrialStarted(assignment.TrialKey, assignment.Attempt, silo), assignment, "start");
-            });
-        return Task.FromResult(receipt);
-    }
-
-    public Task<ExperimentStatus> GetStatus()
-    {
-        if (_state == ExperimentState.Idle && _attempt == 0)
-        {
-            // Created by this probe (the trial's silo died): go away, so that the restart is placed where the
-            // SweepGrain chooses rather than wherever the probe landed.
-            DeactivateOnIdle();
+                return Task.CompletedTask; // an attempt this activation no longer holds: only its result could still count
+            }
+            (_lease, _worker) = (lease, worker);
         }
-        return Task.FromResult(new ExperimentStatus(_state, _attempt, Silo));
+        _outcome ??= outcome;
+        if (_timer is null)
+        {
+            StartTimer(lease);
+        }
+        _ = OnTick(CancellationToken.None); // deliver now (without holding up the worker's thread), and by the timer while that fails
+        return Task.CompletedTask;
     }
 
-    /// <summary>Runs on a pool thread, off the Orleans scheduler: only thread-safe members and grain calls here.</summary>
-    private void Train(TrialAssignment assignment, ISweepGrain sweep, string silo, CancellationToken cancellation)
+    private void StartTimer(TrialLease lease)
     {
-        TrialResult result;
+        _timer?.Dispose();
+        _timer = this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = lease.RenewEvery, Period = lease.RenewEvery, KeepAlive = true });
+    }
+
+    private async Task OnTick(CancellationToken cancellation)
+    {
+        ISweepGrain sweep = GrainFactory.GetGrain<ISweepGrain>(_lease!.SweepId);
         try
         {
-            TrialConfig config = TrialJson.ReadConfig(assignment.ConfigJson);
-            if (pool.RefusalOf(config) is string refusal)
+            if (_outcome is { } outcome)
             {
-                logger.LogWarning("Trial {TrialKey} of sweep {SweepId} refused: {Reason}", assignment.TrialKey, assignment.SweepId, refusal);
-                result = TrialResult.FailedWith(assignment.TrialKey, config, refusal, 0);
+                await sweep.Complete(_worker, _lease.TrialKey, _lease.Attempt, outcome);
+                _timer?.Dispose();
+                DeactivateOnIdle();
             }
-            else
+            else if (_held && !await sweep.Renew(_worker, _progress!))
             {
-                result = Run(config, assignment, sweep, cancellation);
+                // The lease expired and went to another attempt: this one's result, when it comes, still counts unless the
+                // other's came first; there is nothing more to renew.
+                _held = false;
+                logger.LogWarning("Trial {TrialKey} of sweep {SweepId}: attempt {Attempt} lost its lease", _lease.TrialKey, _lease.SweepId, _lease.Attempt);
             }
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            _state = ExperimentState.Idle;
-            return;
-        }
-        catch (OutOfMemoryException)
-        {
-            TrialConfig config = TrialJson.TryReadConfig(assignment.ConfigJson);
-            logger.LogWarning("Trial {TrialKey} of sweep {SweepId} ran out of memory on attempt {Attempt}", assignment.TrialKey, assignment.SweepId, assignment.Attempt);
-            result = TrialResult.FailedWith(assignment.TrialKey, config, TrialMemory.OutOfMemory(config), 0);
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Trial {TrialKey} of sweep {SweepId} threw on attempt {Attempt}", assignment.TrialKey, assignment.SweepId, assignment.Attempt);
-            result = TrialResult.FailedWith(assignment.TrialKey, TrialJson.TryReadConfig(assignment.ConfigJson), e, 0);
+            // The SweepGrain's silo died and membership has not noticed yet, or it is moving: the timer tries again.
+            logger.LogDebug(e, "Trial {TrialKey} of sweep {SweepId}: reaching the sweep failed; trying again", _lease.TrialKey, _lease.SweepId);
         }
-        Report(assignment, sweep, silo, result);
     }
-
-    private TrialResult Run(TrialConfig config, TrialAssignment assignment, ISweepGrain sweep, CancellationToken cancellation)
-    {
-        // Checkpoints only show progress and liveness (the full statistics travel with the result), so at most
-        // two a second are sent: a short trial recording every step would otherwise make a call per step.
-        long lastSent = long.MinValue;
-        return TrialRunner.Run(config, checkpoint =>
-        {
-            long now = Environment.TickCount64;
-            if (now - lastSent < CheckpointInterval)
-            {
-                return;
-            }
-            lastSent = now;
-            var report = new CheckpointReport(assignment.TrialKey, assignment.Attempt, checkpoint.Step, checkpoint.Loss,
-                checkpoint.Layers.Select(l => l.GradWNorm).ToArray());
-            _ = ObserveOneWay(sweep.Checkpoint(report));
-        }, cancellation);
-    }
-
-    private void Report(TrialAssignment assignment, ISweepGrain sweep, string silo, TrialResult result)
-    {
-        _state = ExperimentState.Reporting;
-        logger.LogInformation("Trial {TrialKey} of sweep {SweepId} finished: {Outcome} in {Seconds:0.00} s on {Silo}",
-            assignment.TrialKey, assignment.SweepId, result.Outcome, result.Seconds, silo);
-        var outcome = new TrialOutcome(assignment.TrialKey, assignment.Attempt, result.Outcome == Outcome.Failed, ResultFormat.ToJsonLine(result), silo);
-        Deliver(() => sweep.TrialFinished(outcome), assignment, "outcome").ContinueWith(_ => _state = ExperimentState.Idle, TaskScheduler.Default);
-    }
-
-    private Task Deliver(Func<Task> call, TrialAssignment assignment, string what) =>
-        OffSchedulerCalls.Deliver(call, logger, pool.Stopping, $"the {what} of trial {assignment.TrialKey} of sweep {assignment.SweepId}");
-
-    private Task ObserveOneWay(Task call) => OffSchedulerCalls.Observe(call, logger);
 }

@@ -1,31 +1,21 @@
 namespace Backprop.Lab.Grains;
 
 /// <summary>
-/// A gate in front of every trial a silo's pool starts, for tests of a real cluster that must hold the work at a
-/// known point (for example, keep a sweep unfinished while Redis is down) without depending on how long a trial
-/// takes. A permit is any file in <see cref="Directory"/>; a worker passes the gate by claiming one, renaming it into
-/// <c>claimed/</c>. A rename succeeds for exactly one claimant, so across all silos sharing the folder, N permits
-/// start exactly N trials. Set by the environment variable <see cref="EnvironmentVariable"/>; without it there is
-/// no gate and nothing waits.
+/// A gate in front of every trial a silo's worker starts, for tests of a real cluster that must hold the work at a known
+/// point (for example, keep a sweep unfinished while Redis is down) without depending on how long a trial takes. A permit
+/// is any file in <see cref="Directory"/>; a worker passes by claiming one, renaming it into <see cref="Claimed"/>, which
+/// succeeds for exactly one claimant: across all silos sharing the folder, N permits start exactly N trials. Set by the
+/// environment variable <see cref="EnvironmentVariable"/>; without it there is no gate.
 /// </summary>
-public sealed class TrialGate
+public sealed class TrialGate(string directory)
 {
     public const string EnvironmentVariable = "LAB_TRIAL_GATE";
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
-
-    public TrialGate(string directory)
-    {
-        Directory = directory;
-        Claimed = Path.Combine(directory, "claimed");
-    }
-
-    public string Directory { get; }
+    public string Directory { get; } = directory;
 
     /// <summary>Where claimed permits go, one file per trial started.</summary>
-    public string Claimed { get; }
+    public string Claimed { get; } = Path.Combine(directory, "claimed");
 
-    /// <summary>The gate named by <see cref="EnvironmentVariable"/>, or null when it is unset.</summary>
     public static TrialGate? FromEnvironment() =>
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } directory ? new TrialGate(directory) : null;
 
@@ -47,7 +37,7 @@ public sealed class TrialGate
                     // another worker claimed it first
                 }
             }
-            if (cancellation.WaitHandle.WaitOne(PollInterval))
+            if (cancellation.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(20)))
             {
                 cancellation.ThrowIfCancellationRequested();
             }

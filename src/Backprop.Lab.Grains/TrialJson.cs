@@ -10,17 +10,4 @@ public static class TrialJson
 
     public static TrialConfig ReadConfig(string json) =>
         JsonSerializer.Deserialize<TrialConfig>(json, ResultFormat.JsonOptions) ?? throw new JsonException("empty trial configuration");
-
-    /// <summary>The configuration, or a default one when the JSON is unreadable (for a failed result's record).</summary>
-    public static TrialConfig TryReadConfig(string json)
-    {
-        try
-        {
-            return ReadConfig(json);
-        }
-        catch (JsonException)
-        {
-            return new TrialConfig();
-        }
-    }
 }

@@ -24,7 +24,7 @@ public sealed class SweepViewTests
         string[] axes = ["learning_rate"];
         await LiveSweepView.RunAsync(console, Results.Length + 2, [], axes, view =>
         {
-            view.Update(new SweepCounts(Total: 5, Pending: 1, Running: 4, Done: 0, Failed: 0, Restarts: 1, Retained: 0, Training: 2));
+            view.Update(new SweepCounts(Total: 5, Pending: 1, Leased: 4, Done: 0, Failed: 0, Restarts: 1, Retained: 0));
             for (int i = 0; i < Results.Length; i++)
             {
                 view.TrialFinished(Results[i], i + 1, Results.Length + 2);
@@ -48,17 +48,17 @@ public sealed class SweepViewTests
     }
 
     [Fact]
-    public async Task The_bar_counts_trials_with_a_worker_as_running_and_the_rest_as_queued()
+    public async Task The_bar_counts_leased_trials_as_running()
     {
         var console = new TestConsole().Width(200).Interactive();
         string description = "";
         await LiveSweepView.RunAsync(console, 10, [], [], view =>
         {
-            view.Update(new SweepCounts(Total: 10, Pending: 6, Running: 4, Done: 0, Failed: 0, Restarts: 0, Retained: 0, Training: 2));
+            view.Update(new SweepCounts(Total: 10, Pending: 6, Leased: 4, Done: 0, Failed: 0, Restarts: 0, Retained: 0));
             description = ((LiveSweepView)view).Description;
             return Task.FromResult(true);
         });
-        Assert.StartsWith("0/10 done, 2 running, 2 queued,", description, StringComparison.Ordinal);
+        Assert.StartsWith("0/10 done, 4 running, 0 diverged,", description, StringComparison.Ordinal);
         // Interrupted before the end, the bar keeps the real count rather than jumping to 100%.
         Assert.DoesNotContain("100%", console.Output, StringComparison.Ordinal);
     }

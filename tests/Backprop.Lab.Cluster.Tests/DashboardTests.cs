@@ -11,12 +11,16 @@ public sealed class DashboardTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     [Fact]
-    public async Task The_dashboard_serves_the_silo_and_the_grains_of_a_sweep_that_ran_on_it()
+    public async Task The_dashboard_serves_the_silo_and_the_grains_of_a_sweep_running_on_it()
     {
         int dashboardPort = RedisServer.FreePort(), gatewayPort = RedisServer.FreePort();
         string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+        // The trials wait at a gate, leased, until the dashboard has shown their grains.
+        var gate = new Backprop.Lab.Grains.TrialGate(Path.Combine(_dir.Path, "gate"));
+        Directory.CreateDirectory(gate.Directory);
         using LabProcess silo = LabProcess.Start(["silo", "--dashboard", "--dashboard-port", Text(dashboardPort),
-            "--silo-port", Text(RedisServer.FreePort()), "--gateway-port", Text(gatewayPort), "--cluster-id", "dashboard-test"]);
+            "--silo-port", Text(RedisServer.FreePort()), "--gateway-port", Text(gatewayPort), "--cluster-id", "dashboard-test"],
+            new Dictionary<string, string> { [Backprop.Lab.Grains.TrialGate.EnvironmentVariable] = gate.Directory });
         silo.WaitForOutput($"dashboard: http://127.0.0.1:{dashboardPort}/?token=", TimeSpan.FromSeconds(90));
         Uri url = DashboardUrl(silo, dashboardPort);
 
@@ -27,13 +31,13 @@ public sealed class DashboardTests : IDisposable
             """);
         using LabProcess client = LabProcess.Start(["sweep", sweep, "--cluster", $"127.0.0.1:{gatewayPort}", "--cluster-id", "dashboard-test",
             "--out", Path.Combine(_dir.Path, "out")]);
-        Assert.Equal(0, client.WaitForExit(TimeSpan.FromMinutes(2)));
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}/"), Timeout = TimeSpan.FromSeconds(30) };
         string page = await http.GetStringAsync(url); // the token, then the cookie it sets
         Assert.Contains("<title>Orleans Dashboard</title>", page, StringComparison.Ordinal);
 
-        // The counters are refreshed every second or so: wait until they show the sweep's grains.
+        // The counters are refreshed every second or so: wait until they show the sweep's grains, its aggregator and the
+        // leased trials' ExperimentGrains.
         JsonElement counters = default;
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
         do
@@ -42,13 +46,18 @@ public sealed class DashboardTests : IDisposable
             counters = doc.RootElement.Clone();
             await Task.Delay(500);
         }
-        while (!GrainTypes(counters).Any(t => t.EndsWith("ExperimentGrain", StringComparison.Ordinal)) && DateTime.UtcNow < deadline);
+        while (!(GrainTypes(counters).Any(t => t.EndsWith("ExperimentGrain", StringComparison.Ordinal))
+            && GrainTypes(counters).Any(t => t.EndsWith("SweepGrain", StringComparison.Ordinal))) && DateTime.UtcNow < deadline);
 
         JsonElement host = Assert.Single(counters.GetProperty("hosts").EnumerateArray());
         Assert.Equal("Active", host.GetProperty("status").GetString());
         Assert.Equal(gatewayPort, host.GetProperty("proxyPort").GetInt32());
-        // The SweepGrain is gone by now: the client released it once every result was saved.
         Assert.Contains(GrainTypes(counters), t => t.EndsWith("ExperimentGrain", StringComparison.Ordinal));
+        Assert.Contains(GrainTypes(counters), t => t.EndsWith("SweepGrain", StringComparison.Ordinal));
+
+        File.WriteAllText(Path.Combine(gate.Directory, "1"), "");
+        File.WriteAllText(Path.Combine(gate.Directory, "2"), "");
+        Assert.Equal(0, client.WaitForExit(TimeSpan.FromMinutes(2)));
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class RealClusterTests : IDisposable
         LabProcess victim = silos.First(s => Trainings(s).Count > 0);
         victim.Kill();
         LabProcess rejoined = StartSilo(env);
-        WaitFor(() => LogHas(rejoined, "queued (attempt"), client, "the restarted silo was given no trial");
+        WaitFor(() => LogHas(rejoined, "leased (attempt"), client, "the restarted silo was given no trial");
         Permit(gate, 1000);
 
         Assert.Equal(0, client.WaitForExit(SweepTimeout));

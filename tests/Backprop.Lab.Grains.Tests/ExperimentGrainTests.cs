@@ -19,12 +19,12 @@ public sealed class ExperimentGrainTests : TempDirectory
         var budget = new MemoryBudget(largeBytes + 2 * smallBytes, "the test's");
         Assert.True(2 * largeBytes > budget.Bytes);
         await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 2, memoryBudget: budget);
-        string output = System.IO.Path.Combine(Path, "out");
-        Task<bool> sweep = ClusterSweep.Run(cluster.Client, output, ClusterSweep.Trials([small, large]), new ClusterSweep.RecordingView(),
-            new SweepSettings(MaxAttempts: 1, ProbeInterval: TimeSpan.FromSeconds(1), MaxInFlight: 4));
+        var sink = new ClusterSweep.FileSink(Path);
+        Task<bool> sweep = ClusterSweep.Run(cluster.Client, ClusterSweep.NewSweepId(), [small, large], sink,
+            new SweepSettings(MaxAttempts: 1, LeaseDuration: TimeSpan.FromSeconds(5), MaxInFlight: 4));
         Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the sweep did not finish");
         Assert.True(await sweep);
-        IReadOnlyList<TrialResult> saved = ClusterSweep.Saved(output);
+        IReadOnlyList<TrialResult> saved = sink.Saved();
         Assert.Equal(Outcome.Ok, saved.Single(r => r.Key == small.Key()).Outcome);
         TrialResult refused = saved.Single(r => r.Key == large.Key());
         Assert.Equal(Outcome.Failed, refused.Outcome);

@@ -85,13 +85,13 @@ public static class SweepExecutor
         }
     }
 
-    /// <summary>Runs one trial, turning an exception into a failed result.</summary>
-    public static TrialResult RunOne(TrialConfig config, CancellationToken cancellation = default)
+    /// <summary>Runs one trial, turning an exception into a failed result (cancellation still throws).</summary>
+    public static TrialResult RunOne(TrialConfig config, CancellationToken cancellation = default, Action<Checkpoint>? onCheckpoint = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            return TrialRunner.Run(config, null, cancellation);
+            return TrialRunner.Run(config, onCheckpoint, cancellation);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {

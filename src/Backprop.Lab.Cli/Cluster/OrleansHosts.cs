@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using System.Net;
 using Backprop.Core.Experiments;
 using Backprop.Lab.Grains;
@@ -55,7 +56,7 @@ internal static class OrleansHosts
     /// http://127.0.0.1:PORT/: loopback only, whatever the silo's address, and behind <see cref="DashboardGuard"/>, which
     /// asks for <paramref name="dashboardToken"/>, because the dashboard has no authentication of its own.
     /// </remarks>
-    public static IHost Standalone(ClusterSettings settings, X509Certificate2? certificate, IPEndPoint? primary, int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? dashboardPort = null, string? dashboardToken = null)
+    public static IHost Standalone(ClusterSettings settings, X509Certificate2? certificate, IPEndPoint? primary, int? trialsAtOnce, MemoryBudget? memoryBudget = null, int? dashboardPort = null, string? dashboardToken = null, MetricsExport? metrics = null)
     {
         WebApplicationBuilder? web = null;
         IHostApplicationBuilder builder;
@@ -70,6 +71,10 @@ internal static class OrleansHosts
             web.WebHost.UseUrls($"http://127.0.0.1:{dashboardPort}");
             Common(web.Services);
             builder = web;
+        }
+        if (metrics is not null)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics.Configure);
         }
         builder.UseOrleans(s =>
         {

@@ -6,7 +6,8 @@ using Backprop.Lab.Cli.Results;
 using Backprop.Lab.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Serilog;
+using Microsoft.Extensions.Logging;
+using Log = Serilog.Log;
 
 namespace Backprop.Lab.Cli.Cluster;
 
@@ -118,10 +119,21 @@ internal sealed record SweepRun(int Parallel, bool InProcess, string[] Cluster, 
         try
         {
             var client = host.Services.GetRequiredService<IClusterClient>();
-            // The SweepGrain starts a trial only on a free worker, so the silos' pools set how many run at once;
-            // the cap only matters for a cluster with more than this many workers.
-            var settings = new SweepSettings(MaxAttempts, TimeSpan.FromSeconds(5), MaxInFlight: 1024);
-            return await new DistributedSweep(client, results, view, settings, saveTimeout).RunAsync(grid, cancellation);
+            // Workers lease a trial only when they have a free thread, so the silos' workers set how many run at once;
+            // the cap only matters for a cluster with more than this many.
+            var settings = SweepSettings.Default with { MaxAttempts = MaxAttempts };
+            var sink = new ResultsSink(results, view, grid, MaxAttempts, saveTimeout);
+            if (sink.AllSaved)
+            {
+                return true; // everything is on disk already
+            }
+            ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SweepClient>();
+            bool complete = await new SweepClient(client, results.SweepId, settings, logger).RunAsync(sink.Unsaved(), sink, cancellation);
+            if (!complete && !results.TrySave())
+            {
+                throw new ResultsNotSavedException(results);
+            }
+            return complete;
         }
         finally
         {

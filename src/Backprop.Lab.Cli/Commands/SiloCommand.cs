@@ -28,6 +28,8 @@ internal static class SiloCommand
         var dashboardPort = new Option<int>("--dashboard-port") { HelpName = "PORT", Description = "Port of --dashboard.", DefaultValueFactory = _ => 8080 };
         var log = new Option<FileInfo?>("--log") { HelpName = "FILE", Description = "Also write this silo's log as compact JSON lines to FILE (every trial event carries SweepId and TrialKey)." };
         var memoryBudget = MemoryBudgetOption.Create("this silo");
+        var metrics = new Option<string?>("--metrics") { HelpName = "EXPORTER", Description = "console, otlp or otlp=URL: export this silo's metrics (trials started and finished, trial seconds, busy workers, and Orleans' own) with OpenTelemetry: to the console, or to an OTLP collector (default endpoint http://localhost:4317 or OTEL_EXPORTER_OTLP_ENDPOINT)." };
+        var metricsInterval = new Option<int>("--metrics-interval") { HelpName = "SECONDS", Description = "How often --metrics exports.", DefaultValueFactory = _ => 10 };
         var identity = new ClusterIdentityOptions();
         var command = new Command("silo", "Run a standalone silo that trains trials for `lab sweep --cluster` or `lab sweep --redis`.");
         command.Options.Add(address);
@@ -38,6 +40,8 @@ internal static class SiloCommand
         command.Options.Add(trials);
         command.Options.Add(memoryBudget);
         command.Options.Add(log);
+        command.Options.Add(metrics);
+        command.Options.Add(metricsInterval);
         command.Options.Add(dashboard);
         command.Options.Add(dashboardPort);
         identity.AddTo(command);
@@ -56,6 +60,7 @@ internal static class SiloCommand
                 throw new UserInputException($"--parallel must be at least 1, got {parse.GetValue(trials)}");
             }
             MemoryBudget budget = MemoryBudgetOption.Resolve(parse.GetValue(memoryBudget));
+            MetricsExport? export = MetricsExport.Parse(parse.GetValue(metrics), parse.GetValue(metricsInterval));
             IPEndPoint? primaryEndpoint = parse.GetValue(primary) is string p ? Endpoints.Parse(p, "--primary") : null;
             if (primaryEndpoint is not null && settings.Redis is not null)
             {
@@ -77,7 +82,7 @@ internal static class SiloCommand
                 stdout.WriteLine(ClusterSettings.InsecureWarning);
             }
             X509Certificate2? certificate = settings.LoadTlsCertificate(stdout.WriteLine);
-            IHost host = OrleansHosts.Standalone(settings, certificate, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt, dashboardToken);
+            IHost host = OrleansHosts.Standalone(settings, certificate, primaryEndpoint, parse.GetValue(trials), budget, dashboardAt, dashboardToken, export);
             try
             {
                 await host.StartAsync(cancellation);

@@ -14,7 +14,7 @@ internal sealed class SweepRunOptions
     private readonly Option<bool> _inProcess = new("--in-process") { Description = "Run trials in this process without Orleans (the baseline executor)." };
     private readonly Option<string[]> _cluster = new("--cluster") { HelpName = "HOST:PORT", Description = "Gateways of running silos (lab silo) to run on, instead of the embedded silo; with Redis use --redis instead.", AllowMultipleArgumentsPerToken = true };
     private readonly ClusterIdentityOptions _identity = new();
-    private readonly Option<int> _attempts = new("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure or a lost silo each use one).", DefaultValueFactory = _ => 3 };
+    private readonly Option<int> _attempts = new("--max-attempts") { HelpName = "N", Description = "Attempts per trial (a failure, or a lease that expired because its silo was lost, each use one).", DefaultValueFactory = _ => 3 };
     private readonly Option<string?> _memoryBudget = MemoryBudgetOption.Create("of this sweep");
     private readonly Option<int> _connectTimeout = new("--connect-timeout") { HelpName = "SECONDS", Description = "How long to try reaching --cluster before giving up.", DefaultValueFactory = _ => 15 };
     private readonly Option<bool> _serve = new("--serve") { Description = "While the sweep runs, serve its results folder as live web pages on 127.0.0.1 (see lab serve)." };

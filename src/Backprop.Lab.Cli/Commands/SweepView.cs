@@ -27,7 +27,7 @@ internal sealed class PlainSweepView(TextWriter output, IReadOnlyList<string> ax
     {
         if (counts.Restarts > _restarts)
         {
-            output.WriteLine($"restarted {counts.Restarts - _restarts} trial(s) whose silo was lost or whose attempt failed ({counts.Restarts} in all)");
+            output.WriteLine($"restarted {counts.Restarts - _restarts} trial(s) whose lease expired (a lost silo) or whose attempt failed ({counts.Restarts} in all)");
             _restarts = counts.Restarts;
         }
     }
@@ -135,8 +135,8 @@ internal sealed class LiveSweepView(IAnsiConsole console, ProgressTask task, IRe
     {
         long total = _total;
         ResultCounts t = _tally;
-        // Running as the header counts it: trials with a worker; trials dispatched to a silo's queue are "queued".
-        string running = _counts is null ? "" : $", {_counts.Training} running" + (_counts.Running > _counts.Training ? $", {_counts.Running - _counts.Training} queued" : "");
+        // Running: trials leased to a worker.
+        string running = _counts is null ? "" : $", {_counts.Leased} running";
         string restarts = _counts is { Restarts: > 0 } ? $", {_counts.Restarts} restarts" : "";
         task.Description = Markup.Escape(Fit(
             $"{_finished}/{total} done{running}, {t.Diverged} diverged, {t.Failed} failed; {t.Vanishing} vanishing, {t.Exploding} exploding{restarts}",

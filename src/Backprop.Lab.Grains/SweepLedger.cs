@@ -1,0 +1,222 @@
+using Backprop.Lab.Contracts;
+
+namespace Backprop.Lab.Grains;
+
+public enum TrialStatus
+{
+    Pending,
+    Leased,
+    Done,
+    Failed,
+}
+
+/// <summary>One trial as the ledger holds it: small, so the whole ledger can be written on every change.</summary>
+[GenerateSerializer]
+public sealed class LedgerEntry
+{
+    [Id(0)] public string ConfigJson { get; set; } = "";
+    [Id(1)] public TrialStatus Status { get; set; }
+
+    /// <summary>Attempts leased so far (failures and expired leases each use one).</summary>
+    [Id(2)] public int Attempts { get; set; }
+
+    [Id(3)] public string Worker { get; set; } = "";
+    [Id(4)] public DateTime Expires { get; set; }
+    [Id(5)] public int Step { get; set; }
+}
+
+/// <summary>
+/// The state machine of one sweep: each trial submitted and not yet saved by the client is pending, leased, done or failed,
+/// and the results not yet acknowledged wait in the outbox. A plain class with explicit time, so every interleaving of
+/// leases, renewals, expiries, completions and acknowledgements can be tested without a cluster; the SweepGrain persists
+/// it whole (its members are what is stored). A trial whose result the client acknowledged is forgotten but for its count,
+/// so the ledger holds the client's window of submitted trials and the unsaved results, not the whole sweep.
+/// </summary>
+[GenerateSerializer]
+public sealed class SweepLedger
+{
+    [Id(0)] public Dictionary<string, LedgerEntry> Trials { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Submission order: pending trials are leased in it (a retried trial keeps its place, near the front).</summary>
+    [Id(1)] public List<string> Order { get; set; } = [];
+
+    [Id(2)] public List<CompletedTrial> Outbox { get; set; } = [];
+    [Id(3)] public long NextSequence { get; set; } = 1;
+    [Id(4)] public SweepSettings Settings { get; set; } = SweepSettings.Default;
+    [Id(5)] public int Restarts { get; set; }
+    [Id(6)] public long ForgottenDone { get; set; }
+    [Id(7)] public long ForgottenFailed { get; set; }
+
+    /// <summary>The client has submitted its last trials: the sweep is finished once they are.</summary>
+    [Id(8)] public bool AllSubmitted { get; set; }
+
+    public bool HasPending => Trials.Values.Any(e => e.Status == TrialStatus.Pending);
+
+    public bool Finished => AllSubmitted && Outbox.Count == 0 && Trials.Values.All(e => e.Status is TrialStatus.Done or TrialStatus.Failed);
+
+    /// <summary>Adds the trials not already known; returns how many were new.</summary>
+    public int Submit(IEnumerable<TrialSubmission> trials, SweepSettings settings, bool last)
+    {
+        Settings = settings;
+        AllSubmitted |= last;
+        int added = 0;
+        foreach (TrialSubmission t in trials)
+        {
+            if (Trials.TryAdd(t.TrialKey, new LedgerEntry { ConfigJson = t.ConfigJson }))
+            {
+                Order.Add(t.TrialKey);
+                added++;
+            }
+        }
+        return added;
+    }
+
+    /// <summary>
+    /// Leases up to <paramref name="count"/> pending trials, in submission order, to <paramref name="worker"/>; none while
+    /// the outbox is full (the client is behind) and never more than MaxInFlight leased at once.
+    /// </summary>
+    public List<TrialLease> Lease(string sweepId, string worker, int count, DateTime now)
+    {
+        var leases = new List<TrialLease>();
+        int leased = Trials.Values.Count(e => e.Status == TrialStatus.Leased);
+        if (Outbox.Count >= Settings.MaxRetained)
+        {
+            return leases;
+        }
+        foreach (string key in Order)
+        {
+            if (leases.Count >= count || leased >= Settings.MaxInFlight)
+            {
+                break;
+            }
+            LedgerEntry e = Trials[key];
+            if (e.Status == TrialStatus.Pending)
+            {
+                e.Status = TrialStatus.Leased;
+                e.Attempts++;
+                e.Worker = worker;
+                e.Expires = now + Settings.LeaseDuration;
+                e.Step = 0;
+                leases.Add(new TrialLease(sweepId, key, e.ConfigJson, e.Attempts, e.Expires, Settings.LeaseDuration));
+                leased++;
+            }
+        }
+        return leases;
+    }
+
+    /// <summary>Extends the lease if <paramref name="worker"/> holds attempt <paramref name="attempt"/> of the trial.</summary>
+    public bool Renew(string worker, string key, int attempt, int step, DateTime now)
+    {
+        if (!Holds(worker, key, attempt, out LedgerEntry? e))
+        {
+            return false;
+        }
+        e.Expires = now + Settings.LeaseDuration;
+        e.Step = step;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a trial's outcome; returns true when it counted. A result completes the trial whichever attempt brings it
+    /// first (trials are deterministic: every attempt gives the same bits); a failure counts only from the attempt that
+    /// holds the lease, and is retried until MaxAttempts; anything for a trial done, failed or forgotten is ignored.
+    /// </summary>
+    public bool Complete(string worker, string key, int attempt, TrialOutcome outcome)
+    {
+        if (!Trials.TryGetValue(key, out LedgerEntry? e) || e.Status is TrialStatus.Done or TrialStatus.Failed)
+        {
+            return false;
+        }
+        if (outcome.Failed)
+        {
+            if (!Holds(worker, key, attempt, out _))
+            {
+                return false;
+            }
+            if (e.Attempts < Settings.MaxAttempts)
+            {
+                e.Status = TrialStatus.Pending;
+                Restarts++;
+                return true;
+            }
+        }
+        e.Status = outcome.Failed ? TrialStatus.Failed : TrialStatus.Done;
+        Outbox.Add(new CompletedTrial(NextSequence++, key, outcome.Failed, outcome.ResultJson));
+        return true;
+    }
+
+    /// <summary>Returns the trials whose lease ran out to pending (or fails them after MaxAttempts); returns their keys.</summary>
+    public List<string> Expire(DateTime now)
+    {
+        var expired = new List<string>();
+        foreach (var (key, e) in Trials)
+        {
+            if (e.Status == TrialStatus.Leased && e.Expires <= now)
+            {
+                expired.Add(key);
+                Restarts++;
+                e.Status = e.Attempts >= Settings.MaxAttempts ? TrialStatus.Failed : TrialStatus.Pending;
+                if (e.Status == TrialStatus.Failed)
+                {
+                    Outbox.Add(new CompletedTrial(NextSequence++, key, Failed: true, ""));
+                }
+            }
+        }
+        return expired;
+    }
+
+    /// <summary>
+    /// Gives every lease a full term from <paramref name="now"/>: after the ledger is loaded from storage, its workers could
+    /// not renew while no activation held it.
+    /// </summary>
+    public void Extend(DateTime now)
+    {
+        foreach (LedgerEntry e in Trials.Values.Where(e => e.Status == TrialStatus.Leased && e.Expires < now + Settings.LeaseDuration))
+        {
+            e.Expires = now + Settings.LeaseDuration;
+        }
+    }
+
+    /// <summary>Drops these results from the outbox and forgets their trials but for their count; returns how many left.</summary>
+    public int Acknowledge(IEnumerable<string> keys)
+    {
+        var saved = new HashSet<string>(keys, StringComparer.Ordinal);
+        int removed = Outbox.RemoveAll(c => saved.Contains(c.TrialKey));
+        foreach (string key in saved)
+        {
+            if (Trials.TryGetValue(key, out LedgerEntry? e) && e.Status is TrialStatus.Done or TrialStatus.Failed)
+            {
+                Trials.Remove(key);
+                _ = e.Status == TrialStatus.Done ? ForgottenDone++ : ForgottenFailed++;
+            }
+        }
+        if (removed > 0)
+        {
+            Order.RemoveAll(key => !Trials.ContainsKey(key));
+        }
+        return removed;
+    }
+
+    public SweepCounts Counts()
+    {
+        int pending = 0, leased = 0;
+        long done = ForgottenDone, failed = ForgottenFailed;
+        foreach (LedgerEntry e in Trials.Values)
+        {
+            switch (e.Status)
+            {
+                case TrialStatus.Pending: pending++; break;
+                case TrialStatus.Leased: leased++; break;
+                case TrialStatus.Done: done++; break;
+                case TrialStatus.Failed: failed++; break;
+            }
+        }
+        return new SweepCounts(Trials.Count + ForgottenDone + ForgottenFailed, pending, leased, done, failed, Restarts, Outbox.Count);
+    }
+
+    public IReadOnlyList<RunningTrial> Running() => Trials.Where(t => t.Value.Status == TrialStatus.Leased)
+        .Select(t => new RunningTrial(t.Key, t.Value.Attempts, t.Value.Worker, t.Value.Step)).ToArray();
+
+    private bool Holds(string worker, string key, int attempt, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LedgerEntry? entry) =>
+        Trials.TryGetValue(key, out entry) && entry.Status == TrialStatus.Leased && entry.Attempts == attempt && entry.Worker == worker;
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Backprop.Core.Experiments;
+using Backprop.Lab.Contracts;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace Backprop.Lab.Grains;
+
+/// <summary>
+/// A silo's worker: <see cref="Capacity"/> dedicated training threads (default one per core; never the Orleans scheduler
+/// or .NET thread-pool threads, which Orleans runs its messaging on) and a loop that leases trials from the open sweeps
+/// whenever a thread is free. Each lease is handed to its ExperimentGrain, created on this silo, which renews it while
+/// the thread trains and delivers the outcome. A silo that joins is simply one more worker asking; a silo that dies takes
+/// nothing with it but leases, which expire. Trials under way when the silo stops are cancelled; their leases expire.
+/// </summary>
+public sealed class TrialWorker : BackgroundService
+{
+    private const long ProgressInterval = 500; // ms between progress reports to the ExperimentGrain
+
+    private readonly BlockingCollection<TrialLease> _queue = new();
+    private readonly SemaphoreSlim _freed = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IGrainFactory _grains;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<TrialWorker> _logger;
+    private readonly TrialGate? _gate;
+    private readonly TimeSpan _longestWait;
+    private readonly Thread[] _threads;
+    private int _busy;
+
+    public TrialWorker(TrialPoolOptions options, IGrainFactory grains, ILocalSiloDetails local, IOptions<SiloMessagingOptions> messaging,
+        IHostApplicationLifetime lifetime, ILogger<TrialWorker> logger)
+    {
+        Capacity = Math.Max(1, options.Capacity ?? Environment.ProcessorCount);
+        Budget = options.MemoryBudget ?? MemoryBudget.Default();
+        Name = local.SiloAddress.ToString();
+        (_grains, _lifetime, _logger, _gate) = (grains, lifetime, logger, options.Gate);
+        // A wait for work ends within half the calls' response timeout, so it is never taken for a lost directory.
+        _longestWait = TimeSpan.FromTicks(Math.Min(messaging.Value.ResponseTimeout.Ticks / 2, TimeSpan.FromSeconds(5).Ticks));
+        _threads = [.. Enumerable.Range(1, Capacity).Select(i => new Thread(Work) { IsBackground = true, Name = $"trial-worker-{i}" })];
+        LabMetrics.Track(this);
+    }
+
+    /// <summary>Trials trained at once.</summary>
+    public int Capacity { get; }
+
+    /// <summary>What the <see cref="Capacity"/> trials running at once may take together (see <see cref="RefusalOf"/>).</summary>
+    public MemoryBudget Budget { get; }
+
+    /// <summary>The worker's name in leases: its silo's address.</summary>
+    public string Name { get; }
+
+    /// <summary>Trials leased and not yet finished.</summary>
+    public int Busy => Volatile.Read(ref _busy);
+
+    /// <summary>Why <paramref name="config"/> may not run here (its memory, times the trials run at once, is over <see cref="Budget"/>), or null.</summary>
+    public string? RefusalOf(TrialConfig config) =>
+        Budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --parallel", "lab silo --memory-budget");
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        await Task.Delay(Timeout.Infinite, _lifetime.ApplicationStarted).ContinueWith(_ => { }, TaskScheduler.Default); // grain calls need a running silo
+        Array.ForEach(_threads, t => t.Start());
+        for (int turn = 0; !stopping.IsCancellationRequested; turn++)
+        {
+            try
+            {
+                int free = Capacity - Busy, leased = 0;
+                IReadOnlyList<string> open = free > 0 ? await _grains.GetGrain<ISweepDirectory>(0).Open(_longestWait) : [];
+                for (int i = 0; i < open.Count && leased < free; i++)
+                {
+                    foreach (TrialLease lease in await _grains.GetGrain<ISweepGrain>(open[(turn + i) % open.Count]).Lease(Name, free - leased))
+                    {
+                        _logger.LogInformation("Trial {TrialKey} of sweep {SweepId} leased (attempt {Attempt}) on {Silo}", lease.TrialKey, lease.SweepId, lease.Attempt, Name);
+                        Interlocked.Increment(ref _busy);
+                        _queue.Add(lease, stopping);
+                        leased++;
+                    }
+                }
+                if (free == 0 || (leased == 0 && open.Count > 0))
+                {
+                    // Every thread busy, or open sweeps with nothing to lease now (the client is behind): until a thread
+                    // frees, or a quarter second.
+                    await _freed.WaitAsync(free == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(250), stopping);
+                }
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                // The directory's or a sweep's silo died and membership has not noticed yet: ask again shortly.
+                _logger.LogDebug(e, "Leasing trials failed; trying again");
+                await Task.Delay(TimeSpan.FromSeconds(1), stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                // The silo is stopping: a lease taken just now expires.
+            }
+        }
+    }
+
+    private void Work()
+    {
+        foreach (TrialLease lease in _queue.GetConsumingEnumerable())
+        {
+            try
+            {
+                _stopping.Token.ThrowIfCancellationRequested();
+                Train(lease);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                _logger.LogInformation("Trial {TrialKey} cancelled: the silo is stopping", lease.TrialKey);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Handing trial {TrialKey} to its grain failed; its lease will expire", lease.TrialKey);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _busy);
+                _freed.Release();
+            }
+        }
+    }
+
+    private void Train(TrialLease lease)
+    {
+        IExperimentGrain grain = _grains.GetGrain<IExperimentGrain>(lease.ExperimentKey);
+        grain.Begin(lease, Name).GetAwaiter().GetResult();
+        _gate?.Pass(_stopping.Token);
+        LabMetrics.TrialsStarted.Add(1, LabMetrics.Silo(Name));
+        TrialResult result = Run(lease, grain);
+        _logger.LogInformation("Trial {TrialKey} of sweep {SweepId} finished: {Outcome} in {Seconds:0.00} s on {Silo}",
+            lease.TrialKey, lease.SweepId, result.Outcome, result.Seconds, Name);
+        LabMetrics.Finished(result, Name);
+        // The grain is on this silo: the call fails only while the silo stops, and then the lease expires.
+        grain.Finish(lease, Name, new TrialOutcome(result.Outcome == Outcome.Failed, ResultFormat.ToJsonLine(result))).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Trains the lease's configuration; a refusal, running out of memory or a throw is a failed result with its reason.</summary>
+    private TrialResult Run(TrialLease lease, IExperimentGrain grain)
+    {
+        TrialConfig config;
+        try
+        {
+            config = TrialJson.ReadConfig(lease.ConfigJson);
+        }
+        catch (Exception e)
+        {
+            return TrialResult.FailedWith(lease.TrialKey, new TrialConfig(), e, 0);
+        }
+        if (RefusalOf(config) is string refusal)
+        {
+            _logger.LogWarning("Trial {TrialKey} of sweep {SweepId} refused: {Reason}", lease.TrialKey, lease.SweepId, refusal);
+            return TrialResult.FailedWith(lease.TrialKey, config, refusal, 0);
+        }
+        // Progress only feeds the display and the lease (the full statistics travel with the result): at most two reports
+        // a second, or a short trial recording every step would make a call per step.
+        long lastSent = long.MinValue;
+        return SweepExecutor.RunOne(config, _stopping.Token, checkpoint =>
+        {
+            if (Environment.TickCount64 - lastSent >= ProgressInterval)
+            {
+                lastSent = Environment.TickCount64;
+                grain.Progress(new TrialProgress(lease.TrialKey, lease.Attempt, checkpoint.Step, checkpoint.Loss,
+                    [.. checkpoint.Layers.Select(l => l.GradWNorm)])).ContinueWith(t => t.Exception, TaskScheduler.Default); // only for the display
+            }
+        });
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel(); // trials check for it between steps
+        _queue.CompleteAdding();
+        await base.StopAsync(cancellationToken);
+        foreach (Thread thread in _threads.Where(t => t.IsAlive))
+        {
+            thread.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    public override void Dispose()
+    {
+        LabMetrics.Untrack(this);
+        base.Dispose();
+    }
+}
+
+/// <summary>
+/// Options of <see cref="TrialWorker"/>: trials trained at once (null: one per core), the gate each waits at before it
+/// starts (see <see cref="TrialGate"/>), and the memory they may take together (null: <see cref="MemoryBudget.Default"/>).
+/// </summary>
+public sealed record TrialPoolOptions(int? Capacity, TrialGate? Gate, MemoryBudget? MemoryBudget);
