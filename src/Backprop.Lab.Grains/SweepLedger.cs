@@ -78,17 +78,9 @@ public sealed class SweepLedger
     public List<TrialLease> Lease(string sweepId, string worker, int count, DateTime now)
     {
         var leases = new List<TrialLease>();
-        int leased = Trials.Values.Count(e => e.Status == TrialStatus.Leased);
-        if (Outbox.Count >= Settings.MaxRetained)
+        int leased = Count(TrialStatus.Leased);
+        foreach (string key in Order.TakeWhile(_ => leases.Count < count && leased < Settings.MaxInFlight && Outbox.Count < Settings.MaxRetained))
         {
-            return leases;
-        }
-        foreach (string key in Order)
-        {
-            if (leases.Count >= count || leased >= Settings.MaxInFlight)
-            {
-                break;
-            }
             LedgerEntry e = Trials[key];
             if (e.Status == TrialStatus.Pending)
             {
@@ -197,25 +189,13 @@ public sealed class SweepLedger
         return removed;
     }
 
-    public SweepCounts Counts()
-    {
-        int pending = 0, leased = 0;
-        long done = ForgottenDone, failed = ForgottenFailed;
-        foreach (LedgerEntry e in Trials.Values)
-        {
-            switch (e.Status)
-            {
-                case TrialStatus.Pending: pending++; break;
-                case TrialStatus.Leased: leased++; break;
-                case TrialStatus.Done: done++; break;
-                case TrialStatus.Failed: failed++; break;
-            }
-        }
-        return new SweepCounts(Trials.Count + ForgottenDone + ForgottenFailed, pending, leased, done, failed, Restarts, Outbox.Count);
-    }
+    public SweepCounts Counts() => new(Trials.Count + ForgottenDone + ForgottenFailed, Count(TrialStatus.Pending), Count(TrialStatus.Leased),
+        ForgottenDone + Count(TrialStatus.Done), ForgottenFailed + Count(TrialStatus.Failed), Restarts, Outbox.Count);
 
     public IReadOnlyList<RunningTrial> Running() => Trials.Where(t => t.Value.Status == TrialStatus.Leased)
         .Select(t => new RunningTrial(t.Key, t.Value.Attempts, t.Value.Worker, t.Value.Step)).ToArray();
+
+    private int Count(TrialStatus status) => Trials.Values.Count(e => e.Status == status);
 
     private bool Holds(string worker, string key, int attempt, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LedgerEntry? entry) =>
         Trials.TryGetValue(key, out entry) && entry.Status == TrialStatus.Leased && entry.Attempts == attempt && entry.Worker == worker;

@@ -27,6 +27,7 @@ public sealed class TrialWorker : BackgroundService
     private readonly ILogger<TrialWorker> _logger;
     private readonly TrialGate? _gate;
     private readonly TimeSpan _longestWait;
+    private readonly MemoryBudget _budget; // what the trials running at once may take together
     private readonly Thread[] _threads;
     private int _busy;
 
@@ -34,7 +35,7 @@ public sealed class TrialWorker : BackgroundService
         IHostApplicationLifetime lifetime, ILogger<TrialWorker> logger)
     {
         Capacity = Math.Max(1, options.Capacity ?? Environment.ProcessorCount);
-        Budget = options.MemoryBudget ?? MemoryBudget.Default();
+        _budget = options.MemoryBudget ?? MemoryBudget.Default();
         Name = local.SiloAddress.ToString();
         (_grains, _lifetime, _logger, _gate) = (grains, lifetime, logger, options.Gate);
         // A wait for work ends within half the calls' response timeout, so it is never taken for a lost directory.
@@ -46,18 +47,15 @@ public sealed class TrialWorker : BackgroundService
     /// <summary>Trials trained at once.</summary>
     public int Capacity { get; }
 
-    /// <summary>What the <see cref="Capacity"/> trials running at once may take together (see <see cref="RefusalOf"/>).</summary>
-    public MemoryBudget Budget { get; }
-
     /// <summary>The worker's name in leases: its silo's address.</summary>
     public string Name { get; }
 
     /// <summary>Trials leased and not yet finished.</summary>
     public int Busy => Volatile.Read(ref _busy);
 
-    /// <summary>Why <paramref name="config"/> may not run here (its memory, times the trials run at once, is over <see cref="Budget"/>), or null.</summary>
-    public string? RefusalOf(TrialConfig config) =>
-        Budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --parallel", "lab silo --memory-budget");
+    /// <summary>Why <paramref name="config"/> may not run here (its memory, times the trials run at once, is over the budget), or null.</summary>
+    private string? RefusalOf(TrialConfig config) =>
+        _budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --parallel", "lab silo --memory-budget");
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
