@@ -9,10 +9,7 @@ namespace Backprop.Lab.Contracts;
 /// </summary>
 public interface ISweepGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Adds trials not already known (idempotent). The client submits a sweep a window at a time; <paramref name="last"/>
-    /// says no trials follow these, so the sweep finishes once they have.
-    /// </summary>
+    /// <summary>Adds trials not already known (idempotent); <paramref name="last"/>: no trials follow these.</summary>
     Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings, bool last);
 
     /// <summary>Leases up to <paramref name="count"/> pending trials to <paramref name="worker"/> (none while the client is behind).</summary>
@@ -21,16 +18,10 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Extends <paramref name="worker"/>'s lease of a trial and records its progress; false when it no longer holds it.</summary>
     Task<bool> Renew(string worker, TrialProgress progress);
 
-    /// <summary>
-    /// A trial finished, with any outcome. Idempotent on key and attempt: a result counts once, whichever attempt brings it
-    /// first; a failure from an attempt whose lease went to another is ignored.
-    /// </summary>
+    /// <summary>A trial finished. A result counts once, from whichever attempt brings it first; a failure only from the lease's holder.</summary>
     Task Complete(string worker, string trialKey, int attempt, TrialOutcome outcome);
 
-    /// <summary>
-    /// Progress at once, then on every change and at least every second, with the results not yet acknowledged: a new
-    /// stream (after a break, or a new activation of the grain) starts with every one of them.
-    /// </summary>
+    /// <summary>Progress at once, then on every change and every second; a new stream starts with every unacknowledged result.</summary>
     IAsyncEnumerable<SweepNews> Watch(CancellationToken cancellation = default);
 
     /// <summary>The client has these results on disk: they leave the outbox, and their trials are forgotten but for their count.</summary>

@@ -54,9 +54,8 @@ public sealed record SweepCounts(
     [property: Id(4)] long Failed, [property: Id(5)] int Restarts, [property: Id(6)] int Retained);
 
 /// <summary>
-/// An item of <c>ISweepGrain.Watch</c>: the counts, the results not yet sent on this stream (oldest first), the leased
-/// trials, the silo hosting the SweepGrain, and whether the sweep is finished (every trial done or finally failed, and
-/// every result acknowledged).
+/// An item of <c>ISweepGrain.Watch</c>: counts, the results not yet sent on this stream (oldest first), the leased trials,
+/// the SweepGrain's silo, and whether every trial is done or failed and every result acknowledged.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SweepNews(
@@ -64,11 +63,9 @@ public sealed record SweepNews(
     [property: Id(2)] IReadOnlyList<RunningTrial> Running, [property: Id(3)] string SweepSilo, [property: Id(4)] bool Finished);
 
 /// <summary>
-/// How a sweep is run: <paramref name="MaxAttempts"/> per trial (a failure or an expired lease each use one) before it is
-/// failed; <paramref name="LeaseDuration"/>, after which a trial whose lease was not renewed (its silo died) is leased
-/// again; at most <paramref name="MaxInFlight"/> trials leased at once; and <paramref name="MaxRetained"/> results held for
-/// the client before nothing more is leased until it has saved some, which with what is leased bounds the grain's memory
-/// whatever the sweep's size.
+/// How a sweep is run: <paramref name="MaxAttempts"/> per trial (a failure or an expired lease each use one); a lease not
+/// renewed for <paramref name="LeaseDuration"/> (its silo died) expires; at most <paramref name="MaxInFlight"/> leased; and
+/// nothing more leased while <paramref name="MaxRetained"/> results wait for the client, which bounds the grain's memory.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SweepSettings(

@@ -9,10 +9,7 @@ public sealed record SweepTrial(TrialSubmission Submission, double Cost);
 /// <summary>Where the <see cref="SweepClient"/> puts results: the CLI's results folder.</summary>
 public interface ISweepSink
 {
-    /// <summary>
-    /// A result arrived: perhaps one already received (a new stream sends every unacknowledged result again), or one of an
-    /// earlier client of the sweep (<paramref name="submitted"/> is then null). The sink keeps each trial once.
-    /// </summary>
+    /// <summary>A result, perhaps again (a new stream resends all not acknowledged), or an earlier client's (<paramref name="submitted"/> null).</summary>
     void Received(CompletedTrial result, TrialSubmission? submitted);
 
     void Progress(SweepCounts counts);
@@ -22,11 +19,10 @@ public interface ISweepSink
 }
 
 /// <summary>
-/// The client side of a distributed sweep: submits the trials a window at a time, streams the results
-/// (<see cref="ISweepGrain.Watch"/>) into the sink and acknowledges them once the sink has them on disk, so a result leaves
-/// the cluster only once it is saved; while saving fails (a full disk) results wait in the SweepGrain, which leases
-/// nothing more once its outbox is full. A broken stream (the SweepGrain's silo died) is opened again after the trials
-/// without a result are submitted again (Submit is idempotent; a new activation may hold older stored state). After
+/// The client side of a distributed sweep: submits the trials a window at a time, streams the results into the sink and
+/// acknowledges them once the sink has them on disk, so a result leaves the cluster only once saved; while saving fails
+/// (a full disk) they wait in the SweepGrain, which leases nothing more once its outbox is full. A broken stream is opened
+/// again after the trials without a result are submitted again (a new activation may hold older stored state). After
 /// <see cref="LostContactAfter"/> without an answer it gives up, keeping what is saved.
 /// </summary>
 public sealed class SweepClient(IClusterClient client, string sweepId, SweepSettings settings, ILogger logger)
@@ -141,10 +137,7 @@ public sealed class SweepClient(IClusterClient client, string sweepId, SweepSett
         logger.LogInformation("Sweep {SweepId}: submitted {Count} trials ({Outstanding} without a result)", sweepId, next.Count, _outstanding.Count);
     }
 
-    /// <summary>
-    /// Submits in chunks, longest first: workers lease in submission order, each when it has a free thread, so longest
-    /// first (LPT list scheduling) makes them finish together. The sort is stable: trials of equal cost keep the file's order.
-    /// </summary>
+    /// <summary>Submits in chunks, longest first (LPT list scheduling: workers lease in this order, and finish together).</summary>
     private async Task Submit(IReadOnlyList<SweepTrial> trials, bool last, CancellationToken cancellation)
     {
         TrialSubmission[] ordered = [.. trials.OrderByDescending(t => t.Cost).Select(t => t.Submission)];
@@ -155,10 +148,7 @@ public sealed class SweepClient(IClusterClient client, string sweepId, SweepSett
         }
     }
 
-    /// <summary>
-    /// Retries <paramref name="call"/> with backoff while the cluster answers again within <see cref="LostContactAfter"/>;
-    /// with <paramref name="resubmit"/> (and on every retry), the trials without a result are submitted first.
-    /// </summary>
+    /// <summary>Retries with backoff within <see cref="LostContactAfter"/>; first resubmits what has no result on a retry or when asked.</summary>
     private async Task Retry(Func<Task> call, CancellationToken cancellation, bool resubmit = false)
     {
         DateTime deadline = DateTime.UtcNow + LostContactAfter;

@@ -5,12 +5,10 @@ using Orleans.Placement;
 namespace Backprop.Lab.Grains;
 
 /// <summary>
-/// Owns one network configuration of one sweep for the life of its lease, on the silo of the worker that leased it
-/// (prefer-local placement: the worker's call creates it). The worker's thread trains the configuration and tells this
-/// grain its progress and outcome by grain calls, so the grain's state changes only on its own scheduler. Its timer renews
-/// the lease with the latest progress, which also keeps the activation alive however long the trial trains, and delivers
-/// the outcome until the SweepGrain takes it. Nothing is persisted: if the silo dies the lease expires and the trial is
-/// leased again; trials are deterministic, so any attempt gives the same bits.
+/// Placed by its worker's call on the worker's silo. The worker's thread reports progress and outcome by grain calls, so
+/// the state changes only on the grain's scheduler; a timer renews the lease (keeping the activation alive however long the
+/// trial trains) and delivers the outcome. Nothing is persisted: if the silo dies the lease expires and the trial is leased
+/// again, and any attempt gives the same bits.
 /// </summary>
 [PreferLocalPlacement]
 public sealed class ExperimentGrain(ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
@@ -79,8 +77,7 @@ public sealed class ExperimentGrain(ILogger<ExperimentGrain> logger) : Grain, IE
             }
             else if (_held && !await sweep.Renew(_worker, _progress!))
             {
-                // The lease expired and went to another attempt: this one's result, when it comes, still counts unless the
-                // other's came first; there is nothing more to renew.
+                // The lease went to another attempt: this one's result still counts if it comes first; nothing more to renew.
                 _held = false;
                 logger.LogWarning("Trial {TrialKey} of sweep {SweepId}: attempt {Attempt} lost its lease", _lease.TrialKey, _lease.SweepId, _lease.Attempt);
             }

@@ -5,22 +5,17 @@ using Backprop.Core.Experiments;
 namespace Backprop.Lab.Grains;
 
 /// <summary>
-/// The lab's own metrics, on the meter <see cref="MeterName"/> (System.Diagnostics.Metrics): what the sweeps lease and
-/// the silos' workers train. <c>dotnet-counters monitor --counters Backprop.Lab</c> reads them from a running process, and
-/// <c>lab silo --metrics</c> exports them with OpenTelemetry beside Orleans' own meter (<see cref="OrleansMeterName"/>).
-/// A worker's measurements carry its silo's address as the tag <c>silo</c>, so one process with several silos (a test
-/// cluster) reports each apart; a sweep's carry the sweep id as the tag <c>sweep</c>.
+/// The lab's metrics on the meter <see cref="MeterName"/>, read by <c>dotnet-counters</c> or exported by <c>lab silo
+/// --metrics</c> beside Orleans' own (docs/cluster.md). A worker tags its measurements with its silo's address (<c>silo</c>,
+/// so several silos in one process stay apart), a sweep with its id (<c>sweep</c>).
 /// </summary>
 public static class LabMetrics
 {
     public const string MeterName = "Backprop.Lab";
 
-    /// <summary>Orleans' meter (messaging, grains, membership, the thread pool it sees).</summary>
     public const string OrleansMeterName = "Microsoft.Orleans";
 
-    // Declared before the instruments: the observable ones read it.
-    private static readonly ConcurrentDictionary<TrialWorker, bool> Workers = new();
-
+    private static readonly ConcurrentDictionary<TrialWorker, bool> Workers = new(); // before the instruments, which read it
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Counter<long> TrialsLeased = Meter.CreateCounter<long>(

@@ -10,18 +10,18 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// Adds what a Backprop.Lab silo needs: its <see cref="TrialWorker"/> (<paramref name="trialsPerSilo"/> at once, default
     /// one per core, within <paramref name="memoryBudget"/>, default half the machine's memory) and, unless the caller
-    /// configures a real store, in-memory storage for the SweepGrain. The environment variable
-    /// <see cref="TrialGate.EnvironmentVariable"/> puts a <see cref="TrialGate"/> in front of every trial.
+    /// configures a real store, in-memory storage for the SweepGrain. Each trial waits for <paramref name="beforeTrial"/>
+    /// (a test's gate), if given, before it starts.
     /// </summary>
-    public static ISiloBuilder AddBackpropLab(this ISiloBuilder silo, int? trialsPerSilo = null, bool memoryStorage = true, MemoryBudget? memoryBudget = null)
+    public static ISiloBuilder AddBackpropLab(this ISiloBuilder silo, int? trialsPerSilo = null, bool memoryStorage = true, MemoryBudget? memoryBudget = null,
+        Action<CancellationToken>? beforeTrial = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        silo.Services.AddSingleton(new TrialPoolOptions(trialsPerSilo, TrialGate.FromEnvironment(), memoryBudget));
+        silo.Services.AddSingleton(new TrialPoolOptions(trialsPerSilo, beforeTrial, memoryBudget));
         silo.Services.AddSingleton<TrialWorker>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<TrialWorker>());
-        // The sweep's ledger in Orleans' own binary format (its types are [GenerateSerializer]) rather than the default
-        // Newtonsoft JSON: it holds every configuration in the client's window and every unsaved result (about 40 KB each),
-        // and is written on every change. Applies to memory and Redis storage alike.
+        // The ledger in Orleans' binary format rather than the default Newtonsoft JSON: it holds the client's window of
+        // configurations and every unsaved result (about 40 KB each), and is written on every change. Memory and Redis alike.
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         // Orleans sizes its grain-directory cache for a million grains up front: a 19 MB array on the large object heap of
         // every silo, which every full collection marks through. Ten thousand is more than any sweep keeps leased.

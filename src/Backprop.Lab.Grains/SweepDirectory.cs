@@ -4,9 +4,8 @@ using Orleans.Concurrency;
 namespace Backprop.Lab.Grains;
 
 /// <summary>
-/// The sweeps with pending trials, as their SweepGrains announce them every second. Soft state: a sweep not announced for
-/// ten seconds (its grain went away) drops out, and a new activation of this grain (its silo died) is complete again a
-/// second later. Reentrant so that a worker waiting for work holds up no announcement.
+/// Soft state: a sweep not announced for ten seconds (its grain went away) drops out. Reentrant so that a worker waiting
+/// for work holds up no announcement.
 /// </summary>
 [Reentrant]
 public sealed class SweepDirectory : Grain, ISweepDirectory

@@ -108,7 +108,6 @@ public sealed class SweepGrain(
         _timer?.Dispose();
         await _writing; // a write under way finishes before the delete (Persist reports its own failures)
         await state.ClearStateAsync();
-        await GrainFactory.GetGrain<ISweepDirectory>(0).Announce(SweepId, false);
         logger.LogInformation("Sweep {SweepId}: every result is saved by the client; its stored state is deleted", SweepId);
         DeactivateOnIdle();
     }

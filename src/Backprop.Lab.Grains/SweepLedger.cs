@@ -26,11 +26,10 @@ public sealed class LedgerEntry
 }
 
 /// <summary>
-/// The state machine of one sweep: each trial submitted and not yet saved by the client is pending, leased, done or failed,
-/// and the results not yet acknowledged wait in the outbox. A plain class with explicit time, so every interleaving of
-/// leases, renewals, expiries, completions and acknowledgements can be tested without a cluster; the SweepGrain persists
-/// it whole (its members are what is stored). A trial whose result the client acknowledged is forgotten but for its count,
-/// so the ledger holds the client's window of submitted trials and the unsaved results, not the whole sweep.
+/// The state machine of one sweep: each trial submitted and not yet saved by the client is pending, leased, done or failed;
+/// unacknowledged results wait in the outbox. A plain class with explicit time, so every interleaving can be tested without
+/// a cluster; the SweepGrain persists it whole. A trial whose result the client acknowledged is forgotten but for its
+/// count, so the ledger holds the client's window of trials and the unsaved results, not the whole sweep.
 /// </summary>
 [GenerateSerializer]
 public sealed class SweepLedger
@@ -103,15 +102,13 @@ public sealed class SweepLedger
         {
             return false;
         }
-        e.Expires = now + Settings.LeaseDuration;
-        e.Step = step;
+        (e.Expires, e.Step) = (now + Settings.LeaseDuration, step);
         return true;
     }
 
     /// <summary>
-    /// Takes a trial's outcome; returns true when it counted. A result completes the trial whichever attempt brings it
-    /// first (trials are deterministic: every attempt gives the same bits); a failure counts only from the attempt that
-    /// holds the lease, and is retried until MaxAttempts; anything for a trial done, failed or forgotten is ignored.
+    /// Takes an outcome; true when it counted. A result completes the trial from whichever attempt brings it first (every
+    /// attempt gives the same bits); a failure counts only from the lease's holder and is retried until MaxAttempts.
     /// </summary>
     public bool Complete(string worker, string key, int attempt, TrialOutcome outcome)
     {

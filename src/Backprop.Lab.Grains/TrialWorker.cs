@@ -9,11 +9,10 @@ using Orleans.Configuration;
 namespace Backprop.Lab.Grains;
 
 /// <summary>
-/// A silo's worker: <see cref="Capacity"/> dedicated training threads (default one per core; never the Orleans scheduler
-/// or .NET thread-pool threads, which Orleans runs its messaging on) and a loop that leases trials from the open sweeps
-/// whenever a thread is free. Each lease is handed to its ExperimentGrain, created on this silo, which renews it while
-/// the thread trains and delivers the outcome. A silo that joins is simply one more worker asking; a silo that dies takes
-/// nothing with it but leases, which expire. Trials under way when the silo stops are cancelled; their leases expire.
+/// A silo's worker: <see cref="Capacity"/> dedicated training threads (not the Orleans scheduler or the .NET thread pool,
+/// which Orleans runs its messaging on) and a loop that leases trials from the open sweeps whenever a thread is free. Each
+/// lease is handed to its ExperimentGrain on this silo, which renews it while the thread trains and delivers the outcome.
+/// Trials under way when the silo stops are cancelled, and their leases expire.
 /// </summary>
 public sealed class TrialWorker : BackgroundService
 {
@@ -25,7 +24,7 @@ public sealed class TrialWorker : BackgroundService
     private readonly IGrainFactory _grains;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<TrialWorker> _logger;
-    private readonly TrialGate? _gate;
+    private readonly Action<CancellationToken>? _beforeTrial;
     private readonly TimeSpan _longestWait;
     private readonly MemoryBudget _budget; // what the trials running at once may take together
     private readonly Thread[] _threads;
@@ -37,11 +36,10 @@ public sealed class TrialWorker : BackgroundService
         Capacity = Math.Max(1, options.Capacity ?? Environment.ProcessorCount);
         _budget = options.MemoryBudget ?? MemoryBudget.Default();
         Name = local.SiloAddress.ToString();
-        (_grains, _lifetime, _logger, _gate) = (grains, lifetime, logger, options.Gate);
+        (_grains, _lifetime, _logger, _beforeTrial) = (grains, lifetime, logger, options.BeforeTrial);
         // A wait for work ends within half the calls' response timeout, so it is never taken for a lost directory.
         _longestWait = TimeSpan.FromTicks(Math.Min(messaging.Value.ResponseTimeout.Ticks / 2, TimeSpan.FromSeconds(5).Ticks));
         _threads = [.. Enumerable.Range(1, Capacity).Select(i => new Thread(Work) { IsBackground = true, Name = $"trial-worker-{i}" })];
-        LabMetrics.Track(this);
     }
 
     /// <summary>Trials trained at once.</summary>
@@ -53,14 +51,11 @@ public sealed class TrialWorker : BackgroundService
     /// <summary>Trials leased and not yet finished.</summary>
     public int Busy => Volatile.Read(ref _busy);
 
-    /// <summary>Why <paramref name="config"/> may not run here (its memory, times the trials run at once, is over the budget), or null.</summary>
-    private string? RefusalOf(TrialConfig config) =>
-        _budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --parallel", "lab silo --memory-budget");
-
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         await Task.Delay(Timeout.Infinite, _lifetime.ApplicationStarted).ContinueWith(_ => { }, TaskScheduler.Default); // grain calls need a running silo
         Array.ForEach(_threads, t => t.Start());
+        LabMetrics.Track(this);
         for (int turn = 0; !stopping.IsCancellationRequested; turn++)
         {
             try
@@ -79,8 +74,7 @@ public sealed class TrialWorker : BackgroundService
                 }
                 if (free == 0 || (leased == 0 && open.Count > 0))
                 {
-                    // Every thread busy, or open sweeps with nothing to lease now (the client is behind): until a thread
-                    // frees, or a quarter second.
+                    // Every thread busy, or nothing to lease now (the client is behind): until a thread frees, or 0.25 s.
                     await _freed.WaitAsync(free == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(250), stopping);
                 }
             }
@@ -126,7 +120,7 @@ public sealed class TrialWorker : BackgroundService
     {
         IExperimentGrain grain = _grains.GetGrain<IExperimentGrain>(lease.ExperimentKey);
         grain.Begin(lease, Name).GetAwaiter().GetResult();
-        _gate?.Pass(_stopping.Token);
+        _beforeTrial?.Invoke(_stopping.Token);
         LabMetrics.TrialsStarted.Add(1, LabMetrics.Silo(Name));
         TrialResult result = Run(lease, grain);
         _logger.LogInformation("Trial {TrialKey} of sweep {SweepId} finished: {Outcome} in {Seconds:0.00} s on {Silo}",
@@ -148,13 +142,13 @@ public sealed class TrialWorker : BackgroundService
         {
             return TrialResult.FailedWith(lease.TrialKey, new TrialConfig(), e, 0);
         }
-        if (RefusalOf(config) is string refusal)
+        // Refused when its memory, times the trials run at once, is over the budget.
+        if (_budget.Refusal(Enumerable.Repeat(config, Capacity), Capacity, "lab silo --parallel", "lab silo --memory-budget") is string refusal)
         {
             _logger.LogWarning("Trial {TrialKey} of sweep {SweepId} refused: {Reason}", lease.TrialKey, lease.SweepId, refusal);
             return TrialResult.FailedWith(lease.TrialKey, config, refusal, 0);
         }
-        // Progress only feeds the display and the lease (the full statistics travel with the result): at most two reports
-        // a second, or a short trial recording every step would make a call per step.
+        // Progress feeds only the display and the lease: at most two reports a second, not a call per recorded step.
         long lastSent = long.MinValue;
         return SweepExecutor.RunOne(config, _stopping.Token, checkpoint =>
         {
@@ -170,6 +164,7 @@ public sealed class TrialWorker : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping.Cancel(); // trials check for it between steps
+        LabMetrics.Untrack(this);
         _queue.CompleteAdding();
         await base.StopAsync(cancellationToken);
         foreach (Thread thread in _threads.Where(t => t.IsAlive))
@@ -177,16 +172,10 @@ public sealed class TrialWorker : BackgroundService
             thread.Join(TimeSpan.FromSeconds(5));
         }
     }
-
-    public override void Dispose()
-    {
-        LabMetrics.Untrack(this);
-        base.Dispose();
-    }
 }
 
 /// <summary>
-/// Options of <see cref="TrialWorker"/>: trials trained at once (null: one per core), the gate each waits at before it
-/// starts (see <see cref="TrialGate"/>), and the memory they may take together (null: <see cref="MemoryBudget.Default"/>).
+/// Options of <see cref="TrialWorker"/>: trials trained at once (null: one per core), what each waits for before it starts
+/// (a test's gate), and the memory they may take together (null: <see cref="MemoryBudget.Default"/>).
 /// </summary>
-public sealed record TrialPoolOptions(int? Capacity, TrialGate? Gate, MemoryBudget? MemoryBudget);
+public sealed record TrialPoolOptions(int? Capacity, Action<CancellationToken>? BeforeTrial, MemoryBudget? MemoryBudget);

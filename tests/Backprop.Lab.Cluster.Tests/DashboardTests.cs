@@ -16,11 +16,11 @@ public sealed class DashboardTests : IDisposable
         int dashboardPort = RedisServer.FreePort(), gatewayPort = RedisServer.FreePort();
         string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
         // The trials wait at a gate, leased, until the dashboard has shown their grains.
-        var gate = new Backprop.Lab.Grains.TrialGate(Path.Combine(_dir.Path, "gate"));
+        var gate = new Backprop.Lab.Cli.Cluster.TrialGate(Path.Combine(_dir.Path, "gate"));
         Directory.CreateDirectory(gate.Directory);
         using LabProcess silo = LabProcess.Start(["silo", "--dashboard", "--dashboard-port", Text(dashboardPort),
             "--silo-port", Text(RedisServer.FreePort()), "--gateway-port", Text(gatewayPort), "--cluster-id", "dashboard-test"],
-            new Dictionary<string, string> { [Backprop.Lab.Grains.TrialGate.EnvironmentVariable] = gate.Directory });
+            new Dictionary<string, string> { [Backprop.Lab.Cli.Cluster.TrialGate.EnvironmentVariable] = gate.Directory });
         silo.WaitForOutput($"dashboard: http://127.0.0.1:{dashboardPort}/?token=", TimeSpan.FromSeconds(90));
         Uri url = DashboardUrl(silo, dashboardPort);
 

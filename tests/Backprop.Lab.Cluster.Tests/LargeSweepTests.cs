@@ -1,4 +1,5 @@
 using Backprop.Core.Experiments;
+using Backprop.Lab.Cli.Cluster;
 using Backprop.Lab.Grains;
 using Backprop.Tests.Shared;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Backprop.Core.Experiments;
+using Backprop.Lab.Cli.Cluster;
 using Backprop.Lab.Grains;
 using Backprop.Tests.Shared;
 

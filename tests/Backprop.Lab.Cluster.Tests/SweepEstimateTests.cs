@@ -1,3 +1,4 @@
+using Backprop.Lab.Cli.Cluster;
 using Backprop.Lab.Grains;
 using Backprop.Tests.Shared;
 

@@ -1,6 +1,5 @@
 using Backprop.Core.Experiments;
 using Backprop.Lab.Contracts;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -11,16 +10,12 @@ namespace Backprop.Lab.Grains.Tests;
 internal static class ClusterSweep
 {
     public static async Task<InProcessTestCluster> StartAsync(short silos, int trialsPerSilo, TimeSpan? responseTimeout = null,
-        MemoryBudget? memoryBudget = null, TimeSpan? collectionAge = null, TrialGate? gate = null)
+        MemoryBudget? memoryBudget = null, TimeSpan? collectionAge = null, Action<CancellationToken>? beforeTrial = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddBackpropLab(trialsPerSilo, memoryBudget: memoryBudget);
-            if (gate is not null)
-            {
-                silo.Services.AddSingleton(new TrialPoolOptions(trialsPerSilo, gate, memoryBudget));
-            }
+            silo.AddBackpropLab(trialsPerSilo, memoryBudget: memoryBudget, beforeTrial: beforeTrial);
             // Declare a killed silo dead within a few seconds instead of the production defaults.
             silo.Configure<ClusterMembershipOptions>(o =>
             {

@@ -107,11 +107,11 @@ public sealed class SweepOnClusterTests : TempDirectory
         // a gate before it trains for as long as a collection, an expiry and the check for it take (at most 1.5 + 0.75 s,
         // 2 s and 1 s): its ExperimentGrain, which receives no call meanwhile, must stay active and keep renewing the lease,
         // or the lease would expire and the trial be leased again.
-        var gate = new TrialGate(System.IO.Path.Combine(Path, "gate"));
+        using var gate = new ManualResetEventSlim();
         TimeSpan collectionAge = TimeSpan.FromSeconds(1.5);
         var config = new TrialConfig { Depth = 3, Width = 16, Dataset = "teacher", Samples = 64, BatchSize = 32, Steps = 200, RecordEvery = 50 };
         await using InProcessTestCluster cluster = await ClusterSweep.StartAsync(1, trialsPerSilo: 1,
-            responseTimeout: TimeSpan.FromSeconds(1), collectionAge: collectionAge, gate: gate);
+            responseTimeout: TimeSpan.FromSeconds(1), collectionAge: collectionAge, beforeTrial: gate.Wait);
         using var starts = new StartCounter(cluster.Silos[0].SiloAddress.ToString());
         var sink = new ClusterSweep.FileSink(Path);
         string sweepId = ClusterSweep.NewSweepId();
@@ -129,7 +129,7 @@ public sealed class SweepOnClusterTests : TempDirectory
             news = await ClusterSweep.Snapshot(cluster.Client, sweepId);
             Assert.Equal((1, 0), (news.Counts.Leased, news.Counts.Restarts)); // the lease stays renewed throughout
         }
-        File.WriteAllText(System.IO.Path.Combine(gate.Directory, "permit"), "");
+        gate.Set();
 
         Assert.True(await Task.WhenAny(sweep, Task.Delay(Limit)) == sweep, "the trial never finished");
         Assert.True(await sweep);

@@ -41,7 +41,7 @@ internal static class OrleansHosts
                 s.UseTls(certificate, o => ClusterTls(o, certificate, pinOnly: true));
             }
             s.UseLocalhostClustering(silo, gateway, serviceId: "backprop-lab", clusterId: $"embedded-{Environment.ProcessId}")
-                .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget);
+                .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget, beforeTrial: TrialGate.BeforeTrial());
         });
         return builder.Build();
     }
@@ -106,7 +106,7 @@ internal static class OrleansHosts
             if (settings.Redis is null)
             {
                 s.UseDevelopmentClustering(primary ?? new IPEndPoint(settings.AdvertisedAddress ?? settings.Address, settings.SiloPort))
-                    .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget);
+                    .AddBackpropLab(trialsAtOnce, memoryBudget: memoryBudget, beforeTrial: TrialGate.BeforeTrial());
             }
             else
             {
@@ -120,7 +120,7 @@ internal static class OrleansHosts
                         o.DeleteStateOnClear = true;
                         o.EntryExpiry = SweepStateExpiry;
                     })
-                    .AddBackpropLab(trialsAtOnce, memoryStorage: false, memoryBudget);
+                    .AddBackpropLab(trialsAtOnce, memoryStorage: false, memoryBudget, TrialGate.BeforeTrial());
             }
         });
         if (web is null || dashboardPort is not int port)

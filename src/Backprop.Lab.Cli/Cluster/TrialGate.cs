@@ -1,13 +1,13 @@
-namespace Backprop.Lab.Grains;
+namespace Backprop.Lab.Cli.Cluster;
 
 /// <summary>
-/// A gate in front of every trial a silo's worker starts, for tests of a real cluster that must hold the work at a known
+/// A gate in front of every trial a silo's worker starts (its <c>beforeTrial</c>), for tests of a real cluster that must hold the work at a known
 /// point (for example, keep a sweep unfinished while Redis is down) without depending on how long a trial takes. A permit
 /// is any file in <see cref="Directory"/>; a worker passes by claiming one, renaming it into <see cref="Claimed"/>, which
 /// succeeds for exactly one claimant: across all silos sharing the folder, N permits start exactly N trials. Set by the
 /// environment variable <see cref="EnvironmentVariable"/>; without it there is no gate.
 /// </summary>
-public sealed class TrialGate(string directory)
+internal sealed class TrialGate(string directory)
 {
     public const string EnvironmentVariable = "LAB_TRIAL_GATE";
 
@@ -16,8 +16,9 @@ public sealed class TrialGate(string directory)
     /// <summary>Where claimed permits go, one file per trial started.</summary>
     public string Claimed { get; } = Path.Combine(directory, "claimed");
 
-    public static TrialGate? FromEnvironment() =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } directory ? new TrialGate(directory) : null;
+    /// <summary>The gate's <see cref="Pass"/> when <see cref="EnvironmentVariable"/> names one, for a silo's workers; else null.</summary>
+    public static Action<CancellationToken>? BeforeTrial() =>
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } directory ? new TrialGate(directory).Pass : null;
 
     /// <summary>Waits for this caller to claim a permit; throws when <paramref name="cancellation"/> fires first.</summary>
     public void Pass(CancellationToken cancellation)

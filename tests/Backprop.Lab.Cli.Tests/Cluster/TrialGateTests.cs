@@ -1,6 +1,8 @@
 using Backprop.Tests.Shared;
 
-namespace Backprop.Lab.Grains.Tests;
+using Backprop.Lab.Cli.Cluster;
+
+namespace Backprop.Lab.Cli.Tests.Cluster;
 
 public sealed class TrialGateTests : TempDirectory
 {
@@ -38,6 +40,6 @@ public sealed class TrialGateTests : TempDirectory
     public void Without_the_environment_variable_there_is_no_gate()
     {
         Assert.Null(Environment.GetEnvironmentVariable(TrialGate.EnvironmentVariable));
-        Assert.Null(TrialGate.FromEnvironment());
+        Assert.Null(TrialGate.BeforeTrial());
     }
 }
