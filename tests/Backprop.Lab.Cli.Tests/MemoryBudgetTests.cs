@@ -54,7 +54,8 @@ public sealed class MemoryBudgetTests : TempDirectory
     [Fact]
     public void A_trial_that_runs_out_of_memory_anyway_fails_with_a_sentence_not_a_stack_trace()
     {
-        // 256 MB of heap and a budget that pretends there is more: the network's 40 million weights (320 MB) cannot be had.
+        // 256 MB of heap and a budget that pretends there is more: the network's 40 million weights (320 MB) cannot be had,
+        // and the trial fails before it allocates them (reaching the heap's hard limit can crash the runtime's GC).
         var ceiling = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" };
         string file = Write("oom.json", """{ "name": "oom", "base": { "depth": 40, "width": 1000, "samples": 64, "steps": 1 } }""");
         string output = System.IO.Path.Combine(Path, "oom-out");
