@@ -12,8 +12,11 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Adds trials not already known (idempotent); <paramref name="last"/>: no trials follow these.</summary>
     Task Submit(IReadOnlyList<TrialSubmission> trials, SweepSettings settings, bool last);
 
-    /// <summary>Leases up to <paramref name="count"/> pending trials to <paramref name="worker"/> (none while the client is behind).</summary>
-    Task<IReadOnlyList<TrialLease>> Lease(string worker, int count);
+    /// <summary>
+    /// Leases up to <paramref name="count"/> pending trials to <paramref name="worker"/> (none while the client is behind), and
+    /// up to <paramref name="spare"/> more to wait for a thread there while many trials are pending.
+    /// </summary>
+    Task<IReadOnlyList<TrialLease>> Lease(string worker, int count, int spare);
 
     /// <summary>Extends <paramref name="worker"/>'s lease of a trial and records its progress; false when it no longer holds it.</summary>
     Task<bool> Renew(string worker, TrialProgress progress);

@@ -32,8 +32,7 @@ public sealed class SweepClient(IClusterClient client, string sweepId, SweepSett
 
     public static readonly TimeSpan LostContactAfter = TimeSpan.FromMinutes(2);
 
-    // Results are saved, then acknowledged, at least this often (and at the end, and when the outbox is half full).
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1); // saved, then acknowledged, at least this often
 
     private readonly ISweepGrain _sweep = client.GetGrain<ISweepGrain>(sweepId);
     private readonly Dictionary<string, SweepTrial> _outstanding = new(StringComparer.Ordinal);

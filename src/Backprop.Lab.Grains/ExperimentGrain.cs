@@ -32,10 +32,7 @@ public sealed class ExperimentGrain(ILogger<ExperimentGrain> logger) : Grain, IE
 
     public Task Progress(TrialProgress progress)
     {
-        if (progress.Attempt == _lease?.Attempt && _outcome is null)
-        {
-            _progress = progress;
-        }
+        _progress = progress.Attempt == _lease?.Attempt && _outcome is null ? progress : _progress;
         return Task.CompletedTask;
     }
 
@@ -84,8 +81,7 @@ public sealed class ExperimentGrain(ILogger<ExperimentGrain> logger) : Grain, IE
         }
         catch (Exception e)
         {
-            // The SweepGrain's silo died and membership has not noticed yet, or it is moving: the timer tries again.
-            logger.LogDebug(e, "Trial {TrialKey} of sweep {SweepId}: reaching the sweep failed; trying again", _lease.TrialKey, _lease.SweepId);
+            logger.LogDebug(e, "Trial {TrialKey} of sweep {SweepId}: reaching the sweep failed (its silo died?); the timer tries again", _lease.TrialKey, _lease.SweepId);
         }
     }
 }

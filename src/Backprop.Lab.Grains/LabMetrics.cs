@@ -12,10 +12,9 @@ namespace Backprop.Lab.Grains;
 public static class LabMetrics
 {
     public const string MeterName = "Backprop.Lab";
-
     public const string OrleansMeterName = "Microsoft.Orleans";
 
-    private static readonly ConcurrentDictionary<TrialWorker, bool> Workers = new(); // before the instruments, which read it
+    internal static readonly ConcurrentDictionary<TrialWorker, bool> Workers = new(); // the running workers (declared before the gauges that read it)
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Counter<long> TrialsLeased = Meter.CreateCounter<long>(
@@ -45,7 +44,6 @@ public static class LabMetrics
         "Training threads of a silo's worker (lab silo --parallel).");
 
     internal static KeyValuePair<string, object?> Silo(string silo) => new("silo", silo);
-
     public static KeyValuePair<string, object?> Sweep(string sweepId) => new("sweep", sweepId);
 
     internal static void Finished(TrialResult result, string silo)
@@ -55,7 +53,4 @@ public static class LabMetrics
         TrialSeconds.Record(result.Seconds, Silo(silo), outcome);
     }
 
-    internal static void Track(TrialWorker worker) => Workers[worker] = true;
-
-    internal static void Untrack(TrialWorker worker) => Workers.TryRemove(worker, out _);
 }

@@ -8,10 +8,9 @@ namespace Backprop.Lab.Grains;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// Adds what a Backprop.Lab silo needs: its <see cref="TrialWorker"/> (<paramref name="trialsPerSilo"/> at once, default
-    /// one per core, within <paramref name="memoryBudget"/>, default half the machine's memory) and, unless the caller
-    /// configures a real store, in-memory storage for the SweepGrain. Each trial waits for <paramref name="beforeTrial"/>
-    /// (a test's gate), if given, before it starts.
+    /// Adds a Backprop.Lab silo's <see cref="TrialWorker"/> (<paramref name="trialsPerSilo"/> at once, default one per core,
+    /// within <paramref name="memoryBudget"/>, default half the machine's memory; each trial first waits for
+    /// <paramref name="beforeTrial"/>, a test's gate) and, unless the caller configures a store, memory storage for sweeps.
     /// </summary>
     public static ISiloBuilder AddBackpropLab(this ISiloBuilder silo, int? trialsPerSilo = null, bool memoryStorage = true, MemoryBudget? memoryBudget = null,
         Action<CancellationToken>? beforeTrial = null)

@@ -5,11 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Backprop.Lab.Grains;
 
 /// <summary>
-/// The aggregator of one sweep: a thin shell around its <see cref="SweepLedger"/>, which it persists after each change
-/// and keeps announced in the <see cref="ISweepDirectory"/> while trials wait. Calls are not reentrant, so each one's
-/// change to the ledger is whole; the client's stream and the timer interleave only at their awaits, and writes run in
-/// the background, one at a time (changes made during one go out in the next), so a slow store (Redis restarting) delays
-/// no lease. After a restart from storage every lease gets a fresh term: workers keep renewing and completing through
+/// The aggregator of one sweep: a thin shell around its <see cref="SweepLedger"/>, which it writes within a quarter second
+/// of each change and keeps announced in the <see cref="ISweepDirectory"/> while trials wait. Calls are not reentrant, so
+/// each one's change to the ledger is whole; the client's stream and the timer interleave only at their awaits, and
+/// writes run in the background, one at a time and at most every 250 ms (gathering the changes made meanwhile), so a slow
+/// store (Redis restarting) delays no lease. After a restart from storage every lease gets a fresh term: workers keep renewing and completing through
 /// the new activation, so no running trial is lost.
 /// </summary>
 public sealed class SweepGrain(
@@ -20,8 +20,13 @@ public sealed class SweepGrain(
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    // Writes start at most this often: each one serializes the whole ledger (the window's configurations and the unsaved
+    // results), and a write per lease and completion cost several percent of a sweep of short trials.
+    private static readonly TimeSpan WriteEvery = TimeSpan.FromMilliseconds(250);
+
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task _writing = Task.CompletedTask;
+    private Task _writing = Task.CompletedTask; // the writer: a write, then a pause, while changes come
+    private Task _write = Task.CompletedTask;
     private bool _dirty;
     private bool _released;
     private IGrainTimer? _timer;
@@ -44,9 +49,9 @@ public sealed class SweepGrain(
         return OnTick(CancellationToken.None); // announces the sweep now rather than at the next tick
     }
 
-    public Task<IReadOnlyList<TrialLease>> Lease(string worker, int count)
+    public Task<IReadOnlyList<TrialLease>> Lease(string worker, int count, int spare)
     {
-        List<TrialLease> leases = Ledger.Lease(SweepId, worker, count, DateTime.UtcNow);
+        List<TrialLease> leases = Ledger.Lease(SweepId, worker, count, DateTime.UtcNow, spare);
         if (leases.Count > 0)
         {
             LabMetrics.TrialsLeased.Add(leases.Count, LabMetrics.Sweep(SweepId));
@@ -63,8 +68,7 @@ public sealed class SweepGrain(
     {
         if (!Ledger.Complete(worker, trialKey, attempt, outcome))
         {
-            logger.LogDebug("Sweep {SweepId}: ignoring a repeated or stale outcome of trial {TrialKey} (attempt {Attempt})", SweepId, trialKey, attempt);
-            return Task.CompletedTask;
+            return Task.CompletedTask; // a repeated outcome, or a stale failure
         }
         if (Ledger.Trials[trialKey].Status == TrialStatus.Pending)
         {
@@ -106,7 +110,7 @@ public sealed class SweepGrain(
         }
         _released = true; // no write may follow the delete and bring the state back
         _timer?.Dispose();
-        await _writing; // a write under way finishes before the delete (Persist reports its own failures)
+        await _write.ContinueWith(_ => { }, TaskScheduler.Current); // a write under way finishes before the delete
         await state.ClearStateAsync();
         logger.LogInformation("Sweep {SweepId}: every result is saved by the client; its stored state is deleted", SweepId);
         DeactivateOnIdle();
@@ -129,16 +133,17 @@ public sealed class SweepGrain(
         while (_dirty && !_released)
         {
             _dirty = false;
+            TimeSpan pause = WriteEvery;
             try
             {
-                await state.WriteStateAsync();
+                await (_write = state.WriteStateAsync());
             }
             catch (Exception e)
             {
-                _dirty = true;
+                (_dirty, pause) = (true, Tick);
                 logger.LogWarning("Sweep {SweepId}: writing the sweep state failed ({Error}); retrying", SweepId, e.GetBaseException().Message);
-                await Task.Delay(Tick);
             }
+            await Task.Delay(pause);
         }
     }
 

@@ -56,28 +56,23 @@ public sealed class SweepLedger
     /// <summary>Adds the trials not already known; returns how many were new.</summary>
     public int Submit(IEnumerable<TrialSubmission> trials, SweepSettings settings, bool last)
     {
-        Settings = settings;
-        AllSubmitted |= last;
-        int added = 0;
-        foreach (TrialSubmission t in trials)
-        {
-            if (Trials.TryAdd(t.TrialKey, new LedgerEntry { ConfigJson = t.ConfigJson }))
-            {
-                Order.Add(t.TrialKey);
-                added++;
-            }
-        }
-        return added;
+        (Settings, AllSubmitted) = (settings, AllSubmitted || last);
+        int before = Order.Count;
+        Order.AddRange(trials.Where(t => Trials.TryAdd(t.TrialKey, new LedgerEntry { ConfigJson = t.ConfigJson })).Select(t => t.TrialKey));
+        return Order.Count - before;
     }
 
     /// <summary>
-    /// Leases up to <paramref name="count"/> pending trials, in submission order, to <paramref name="worker"/>; none while
-    /// the outbox is full (the client is behind) and never more than MaxInFlight leased at once.
+    /// Leases up to <paramref name="count"/> pending trials, in submission order, to <paramref name="worker"/>, and up to
+    /// <paramref name="spare"/> more to wait on it while more trials are pending than workers hold leases (so near the end
+    /// no trial waits on a busy worker); none while the outbox is full, and never more than MaxInFlight leased at once.
     /// </summary>
-    public List<TrialLease> Lease(string sweepId, string worker, int count, DateTime now)
+    public List<TrialLease> Lease(string sweepId, string worker, int count, DateTime now, int spare = 0)
     {
         var leases = new List<TrialLease>();
         int leased = Count(TrialStatus.Leased);
+        int workers = Trials.Values.Where(e => e.Status == TrialStatus.Leased).Select(e => e.Worker).Append(worker).Distinct().Count();
+        count += Count(TrialStatus.Pending) - count > workers ? spare : 0;
         foreach (string key in Order.TakeWhile(_ => leases.Count < count && leased < Settings.MaxInFlight && Outbox.Count < Settings.MaxRetained))
         {
             LedgerEntry e = Trials[key];
@@ -179,10 +174,7 @@ public sealed class SweepLedger
                 _ = e.Status == TrialStatus.Done ? ForgottenDone++ : ForgottenFailed++;
             }
         }
-        if (removed > 0)
-        {
-            Order.RemoveAll(key => !Trials.ContainsKey(key));
-        }
+        Order.RemoveAll(key => !Trials.ContainsKey(key));
         return removed;
     }
 

@@ -42,46 +42,55 @@ public sealed class TrialWorker : BackgroundService
         _threads = [.. Enumerable.Range(1, Capacity).Select(i => new Thread(Work) { IsBackground = true, Name = $"trial-worker-{i}" })];
     }
 
-    /// <summary>Trials trained at once.</summary>
-    public int Capacity { get; }
+    public int Capacity { get; } // trials trained at once
 
-    /// <summary>The worker's name in leases: its silo's address.</summary>
-    public string Name { get; }
+    public string Name { get; } // in leases: the silo's address
 
-    /// <summary>Trials leased and not yet finished.</summary>
-    public int Busy => Volatile.Read(ref _busy);
+    public int Busy => Volatile.Read(ref _busy); // trials leased and not yet finished
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         await Task.Delay(Timeout.Infinite, _lifetime.ApplicationStarted).ContinueWith(_ => { }, TaskScheduler.Default); // grain calls need a running silo
         Array.ForEach(_threads, t => t.Start());
-        LabMetrics.Track(this);
+        LabMetrics.Workers[this] = true;
+        IReadOnlyList<string> open = [];
+        DateTime asked = DateTime.MinValue;
         for (int turn = 0; !stopping.IsCancellationRequested; turn++)
         {
             try
             {
-                int free = Capacity - Busy, leased = 0;
-                IReadOnlyList<string> open = free > 0 ? await _grains.GetGrain<ISweepDirectory>(0).Open(_longestWait) : [];
-                for (int i = 0; i < open.Count && leased < free; i++)
+                // A lease for each thread without a trial, and one spare waiting for a thread: it hides the round trip from a
+                // finished trial to the next lease (tens of milliseconds when the sweep's silo has a busy core).
+                int free = Math.Max(0, Capacity - Busy), spare = Capacity + 1 - Busy - free, leased = 0;
+                // The directory is asked when the sweeps last asked had nothing, or every 5 s so that a new sweep shares the workers.
+                if (free + spare > 0 && (open.Count == 0 || DateTime.UtcNow - asked > TimeSpan.FromSeconds(5)))
                 {
-                    foreach (TrialLease lease in await _grains.GetGrain<ISweepGrain>(open[(turn + i) % open.Count]).Lease(Name, free - leased))
+                    (open, asked) = (await _grains.GetGrain<ISweepDirectory>(0).Open(_longestWait), DateTime.UtcNow);
+                }
+                for (int i = 0; i < open.Count && leased < free + spare; i++)
+                {
+                    int count = Math.Max(0, free - leased);
+                    foreach (TrialLease lease in await _grains.GetGrain<ISweepGrain>(open[(turn + i) % open.Count]).Lease(Name, count, free + spare - leased - count))
                     {
                         _logger.LogInformation("Trial {TrialKey} of sweep {SweepId} leased (attempt {Attempt}) on {Silo}", lease.TrialKey, lease.SweepId, lease.Attempt, Name);
+                        // Its grain renews the lease from now on, while it waits for a thread too.
+                        await _grains.GetGrain<IExperimentGrain>(lease.ExperimentKey).Begin(lease, Name);
                         Interlocked.Increment(ref _busy);
                         _queue.Add(lease, stopping);
                         leased++;
                     }
                 }
-                if (free == 0 || (leased == 0 && open.Count > 0))
+                bool nothing = free + spare > 0 && leased == 0; // no open sweep had anything to lease now (or the client is behind)
+                open = nothing ? [] : open;
+                if (free == 0 || nothing)
                 {
-                    // Every thread busy, or nothing to lease now (the client is behind): until a thread frees, or 0.25 s.
                     await _freed.WaitAsync(free == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(250), stopping);
                 }
             }
             catch (Exception e) when (!stopping.IsCancellationRequested)
             {
-                // The directory's or a sweep's silo died and membership has not noticed yet: ask again shortly.
-                _logger.LogDebug(e, "Leasing trials failed; trying again");
+                open = [];
+                _logger.LogDebug(e, "Leasing trials failed (a silo died and membership has not noticed yet?); trying again");
                 await Task.Delay(TimeSpan.FromSeconds(1), stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             }
             catch (Exception) when (stopping.IsCancellationRequested)
@@ -93,6 +102,10 @@ public sealed class TrialWorker : BackgroundService
 
     private void Work()
     {
+        // A trial too small to measure, on every thread before the first lease: the first trial of a sweep starts
+        // without compiling the trainer and the result format (about 0.2 s on a fresh silo).
+        var tiny = new TrialConfig { Width = 2, Depth = 1, Samples = 2, BatchSize = 2, Steps = 1 };
+        ResultFormat.ToJsonLine(SweepExecutor.RunOne(TrialJson.ReadConfig(TrialJson.Write(tiny))));
         foreach (TrialLease lease in _queue.GetConsumingEnumerable())
         {
             try
@@ -119,7 +132,6 @@ public sealed class TrialWorker : BackgroundService
     private void Train(TrialLease lease)
     {
         IExperimentGrain grain = _grains.GetGrain<IExperimentGrain>(lease.ExperimentKey);
-        grain.Begin(lease, Name).GetAwaiter().GetResult();
         _beforeTrial?.Invoke(_stopping.Token);
         LabMetrics.TrialsStarted.Add(1, LabMetrics.Silo(Name));
         TrialResult result = Run(lease, grain);
@@ -164,7 +176,7 @@ public sealed class TrialWorker : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping.Cancel(); // trials check for it between steps
-        LabMetrics.Untrack(this);
+        LabMetrics.Workers.TryRemove(this, out _);
         _queue.CompleteAdding();
         await base.StopAsync(cancellationToken);
         foreach (Thread thread in _threads.Where(t => t.IsAlive))

@@ -119,6 +119,17 @@ public sealed class SweepLedgerTests
     // ---- Renew --------------------------------------------------------------------------------------------------
 
     [Fact]
+    public void A_spare_is_leased_only_while_more_trials_are_pending_than_workers_hold_leases()
+    {
+        SweepLedger ledger = NewLedger(Settings(), "a", "b", "c", "d", "e", "f");
+        Assert.Equal(["a", "b"], ledger.Lease(SweepId, "w1", 1, T0, spare: 1).Select(l => l.TrialKey)); // 6 pending, 1 worker
+        Assert.Equal(["c", "d"], ledger.Lease(SweepId, "w2", 1, T0, spare: 1).Select(l => l.TrialKey)); // 4 pending, 2 workers
+        Assert.Equal(["e"], ledger.Lease(SweepId, "w3", 1, T0, spare: 1).Select(l => l.TrialKey)); // 2 pending, 3 workers
+        Assert.Empty(ledger.Lease(SweepId, "w1", 0, T0, spare: 1)); // the last trial is left for a worker with a free thread
+        Assert.Equal(["f"], ledger.Lease(SweepId, "w4", 1, T0, spare: 1).Select(l => l.TrialKey));
+    }
+
+    [Fact]
     public void Renew_by_the_holder_extends_the_lease_and_records_the_step()
     {
         SweepLedger ledger = NewLedger(Settings(), "a");

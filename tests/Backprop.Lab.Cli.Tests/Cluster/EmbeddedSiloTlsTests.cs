@@ -57,7 +57,7 @@ public sealed class EmbeddedSiloTlsTests
         try
         {
             await client.StartAsync(timeout.Token);
-            IReadOnlyList<TrialLease> leases = await client.Services.GetRequiredService<IClusterClient>().GetGrain<ISweepGrain>("probe").Lease("a test", 1).WaitAsync(timeout.Token);
+            IReadOnlyList<TrialLease> leases = await client.Services.GetRequiredService<IClusterClient>().GetGrain<ISweepGrain>("probe").Lease("a test", 1, 0).WaitAsync(timeout.Token);
             Assert.Empty(leases); // answered: a sweep nobody submitted to has nothing to lease
             await client.StopAsync(CancellationToken.None);
             return true;
