@@ -89,14 +89,26 @@ internal static class ClusterSweep
         new SweepClient(client, sweepId, settings, NullLogger.Instance).RunAsync(
             trials.Select(c => new SweepTrial(new TrialSubmission(c.Key(), TrialJson.Write(c)), c.EstimatedCost())), sink, cancellation);
 
-    /// <summary>The sweep's progress now: the first item of a new stream.</summary>
+    /// <summary>
+    /// The sweep's progress now: the first item of a new stream. A test that sets a short response timeout can see this
+    /// probe time out on a loaded machine; it is asked again (up to five times), as the probe is not what is tested.
+    /// </summary>
     public static async Task<SweepNews> Snapshot(IClusterClient client, string sweepId)
     {
-        await foreach (SweepNews news in client.GetGrain<ISweepGrain>(sweepId).Watch())
+        for (int attempt = 1; ; attempt++)
         {
-            return news;
+            try
+            {
+                await foreach (SweepNews news in client.GetGrain<ISweepGrain>(sweepId).Watch())
+                {
+                    return news;
+                }
+                throw new InvalidOperationException("the sweep's stream ended at once");
+            }
+            catch (TimeoutException) when (attempt < 5)
+            {
+            }
         }
-        throw new InvalidOperationException("the sweep's stream ended at once");
     }
 
     /// <summary>A line of trials.jsonl without its wall-clock seconds: what must match the in-process executor exactly.</summary>

@@ -103,10 +103,10 @@ public sealed class SweepOnClusterTests : TempDirectory
     [Fact]
     public async Task A_trial_leased_for_longer_than_the_collection_age_and_the_response_timeout_completes_once()
     {
-        // Idle activations are collected after 1.5 s and grain calls time out after one. The trial's lease (2 s) is held at
-        // a gate before it trains for as long as a collection, an expiry and the check for it take (at most 1.5 + 0.75 s,
-        // 2 s and 1 s): its ExperimentGrain, which receives no call meanwhile, must stay active and keep renewing the lease,
-        // or the lease would expire and the trial be leased again.
+        // Idle activations are collected after 1.5 s and grain calls time out after one. The trial's lease (3 s, renewed
+        // every second) is held at a gate before it trains for longer than a collection, an expiry and the check for it
+        // take (at most 1.5 + 0.75 s, 3 s and 1 s): its ExperimentGrain, which receives no call meanwhile, must stay active
+        // and keep renewing the lease, or the lease would expire and the trial be leased again.
         using var gate = new ManualResetEventSlim();
         TimeSpan collectionAge = TimeSpan.FromSeconds(1.5);
         var config = new TrialConfig { Depth = 3, Width = 16, Dataset = "teacher", Samples = 64, BatchSize = 32, Steps = 200, RecordEvery = 50 };
@@ -115,7 +115,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         using var starts = new StartCounter(cluster.Silos[0].SiloAddress.ToString());
         var sink = new ClusterSweep.FileSink(Path);
         string sweepId = ClusterSweep.NewSweepId();
-        Task<bool> sweep = ClusterSweep.Run(cluster.Client, sweepId, [config], sink, new SweepSettings(3, LeaseDuration: TimeSpan.FromSeconds(2), 4));
+        Task<bool> sweep = ClusterSweep.Run(cluster.Client, sweepId, [config], sink, new SweepSettings(3, LeaseDuration: TimeSpan.FromSeconds(3), 4));
 
         SweepNews news = await ClusterSweep.Snapshot(cluster.Client, sweepId);
         for (var deadline = DateTime.UtcNow + Limit; news.Counts.Leased == 0 && DateTime.UtcNow < deadline;)
@@ -124,7 +124,7 @@ public sealed class SweepOnClusterTests : TempDirectory
         }
         Assert.Equal(1, news.Counts.Leased);
         var held = System.Diagnostics.Stopwatch.StartNew();
-        while (held.Elapsed < TimeSpan.FromSeconds(6))
+        while (held.Elapsed < TimeSpan.FromSeconds(8))
         {
             news = await ClusterSweep.Snapshot(cluster.Client, sweepId);
             Assert.Equal((1, 0), (news.Counts.Leased, news.Counts.Restarts)); // the lease stays renewed throughout
