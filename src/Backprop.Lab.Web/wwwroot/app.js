@@ -280,12 +280,12 @@ async function renderGroups(container, view, id) {
       `Colour: log₁₀ of the first/last-layer ratio on one fixed scale for every panel of this sweep, from −${R} (ratio 1e-${R}, blue: vanishing towards the input) through 0 (ratio 1, white) to +${R} (1e+${R}, red: exploding); `
       + 'each cell shows the ratio itself, the mean over its seeds. Dashed: mean-field critical line χ₁(q*) = 1; solid: trainable depth 6ξ_c. '
       + 'The weight-gradient panel is offset by the forward signal (with σ_b = 0 it stays near 1 even where δ vanishes).' + g.averaging_note;
+    // Every panel's div is in the grid before any is drawn: a chart is laid out at its div's width when drawn, and a
+    // lone first div would span the whole row.
     const panels = slot.querySelector('.phase-panels');
-    g.panels.forEach((p, j) => {
-      let div = document.getElementById(`phase-${i}-${p.id}`);
-      if (!div) { div = el('div', { class: 'chart phase', id: `phase-${i}-${p.id}`, 'data-panel': p.id }); panels.append(div); }
-      drawPhase(div, g, p, R, rows, id);
-    });
+    const divs = g.panels.map(p => document.getElementById(`phase-${i}-${p.id}`)
+      ?? panels.appendChild(el('div', { class: 'chart phase', id: `phase-${i}-${p.id}`, 'data-panel': p.id })));
+    g.panels.forEach((p, j) => drawPhase(divs[j], g, p, R, rows, id));
     slot.querySelector('.train-caption').textContent =
       `Colour: ${g.trainability.step_text}${view.loss_log ? ' (log₁₀)' : ''}, mean over the seeds that trained, lower is better, on one scale for every group of this sweep: `
       + `${fmt(view.loss_log ? 10 ** view.loss_range[0] : view.loss_range[0])} to ${fmt(view.loss_log ? 10 ** view.loss_range[1] : view.loss_range[1])}. "div": a seed diverged; "failed": a seed failed.`;
