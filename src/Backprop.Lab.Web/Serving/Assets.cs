@@ -15,7 +15,7 @@ public static class Assets
         .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
         .ToFrozenDictionary(n => n[Prefix.Length..].Replace('\\', '/'), n => n, StringComparer.Ordinal));
 
-    public const string Plotly = "vendor/plotly.js-dist-min-4.1.2/plotly.min.js";
+    public const string Plotly = "vendor/plotly.js-cartesian-dist-min-4.1.1/plotly-cartesian.min.js";
     public const string App = "app.js";
     public const string Css = "app.css";
     public const string Index = "index.html";
