@@ -319,9 +319,13 @@ function theoryTraces(g) {
   return traces;
 }
 
+/**
+ * Cell text size for a heatmap drawn in div: the plot area is the div less its margins and colour bar (about 170 px),
+ * and a cell's text is up to 7 characters (3.9e-10) of about 0.6 em each.
+ */
 function cellFont(div, columns) {
-  const width = div.clientWidth || 600;
-  return Math.max(8, Math.min(14, Math.floor(width / (columns * 5.5))));
+  const cell = ((div.clientWidth || 600) - 170) / columns;
+  return Math.max(8, Math.min(14, Math.floor(cell / 4.5)));
 }
 
 function heatLayout(g, title, div) {
@@ -348,7 +352,7 @@ function drawPhase(div, g, panel, R, rows, id) {
   }));
   const trace = {
     type: 'heatmap', x: g.x.positions, y: g.y.positions, z: panel.log10, zmin: -R, zmax: R, zmid: 0, colorscale: DIVERGING,
-    text, texttemplate: '%{text}', textfont: { size: cellFont(div, g.x.values.length * Math.min(3, g.panels.length)) },
+    text, texttemplate: '%{text}', textfont: { size: cellFont(div, g.x.values.length) },
     customdata: custom, xgap: 1, ygap: 1, hoverongaps: true,
     hovertemplate: 'σ_w² = %{customdata[0]}, L = %{customdata[1]}<br>ratio %{text} (mean of %{customdata[2]} seeds)<br>%{customdata[3]}<extra></extra>',
     colorbar: { title: { text: `log₁₀ ratio<br>fixed ±${R}`, side: 'right' }, thickness: 14 },

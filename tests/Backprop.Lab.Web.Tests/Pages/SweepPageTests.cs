@@ -35,6 +35,11 @@ public sealed class SweepPageTests(BrowserLab lab) : IClassFixture<BrowserLab>
         }
         // Depths 2, 4, 6 are a linear grid: a linear axis at the depths themselves, no index labels.
         Assert.True(await page.EvaluateAsync<bool>($"() => {{ const d = document.getElementById('{Phase}'); return d._fullLayout.yaxis.type === 'linear' && d.layout.yaxis.tickvals === undefined && d.data[0].y.join() === '2,4,6'; }}"));
+        // Each panel is drawn at its own width, a third of the row: its 4 columns of cell text in one size, at least 12 px.
+        int[] sizes = await page.EvaluateAsync<int[]>("() => [...document.querySelectorAll('#group-0 .phase')].map(d => d.data[0].textfont.size)");
+        Assert.Equal(3, sizes.Length);
+        Assert.All(sizes, size => Assert.InRange(size, 12, 14));
+        Assert.True(await page.EvaluateAsync<bool>("() => [...document.querySelectorAll('#group-0 .phase')].every(d => Math.abs(d._fullLayout.width - d.clientWidth) < 1)"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = lab.ScreenshotPath("web-sweep.png"), FullPage = false });
         Assert.Empty(_errors);
     }
