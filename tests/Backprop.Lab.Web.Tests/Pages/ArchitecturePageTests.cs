@@ -49,7 +49,7 @@ public sealed class ArchitecturePageTests(ArchitectureLab lab) : IClassFixture<A
         await page.Mouse.MoveAsync(point.GetProperty("x").GetSingle(), point.GetProperty("y").GetSingle());
         await page.WaitForSelectorAsync("#arch-ratio-0 .hoverlayer .hovertext");
         Assert.Contains(deepest.Key, await page.TextContentAsync("#arch-ratio-0 .hoverlayer .hovertext") ?? "");
-        await page.Locator("#architectures").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-architectures.png") });
+        await page.Locator("#architectures").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-architectures.png"), Style = BrowserLab.SectionShot });
         await page.Mouse.ClickAsync(point.GetProperty("x").GetSingle(), point.GetProperty("y").GetSingle());
         await page.WaitForSelectorAsync("main[data-ready=trial]");
         Assert.Equal(deepest.Key, await page.InnerTextAsync("#trial-key"));
@@ -83,7 +83,7 @@ public sealed class ArchitecturePageTests(ArchitectureLab lab) : IClassFixture<A
         await page.WaitForSelectorAsync("main[data-ready=trial]");
         await page.WaitForSelectorAsync("#jacobian-hist .main-svg");
         await AssertSpectrum(page, trial);
-        await page.Locator("#jacobian").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-trial-jacobian.png") });
+        await page.Locator("#jacobian").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-trial-jacobian.png"), Style = BrowserLab.SectionShot });
         Assert.Empty(_errors);
     }
 

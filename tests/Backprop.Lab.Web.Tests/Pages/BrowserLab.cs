@@ -54,6 +54,12 @@ public sealed class BrowserLab : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// The style for a screenshot of one section of a page: the sticky page header, which would cover the section's
+    /// top once it is scrolled into view, is left out.
+    /// </summary>
+    public const string SectionShot = "header { display: none; }";
+
     /// <summary>Where screenshots go: the folder named by LAB_WEB_SCREENSHOTS (docs/images when refreshing them), else a temporary one.</summary>
     public string ScreenshotPath(string name) =>
         Path.Combine(Environment.GetEnvironmentVariable("LAB_WEB_SCREENSHOTS") is { Length: > 0 } d ? d : Results.Root, name);

@@ -61,7 +61,7 @@ public sealed class ClaimsPageTests(ClaimsLab lab) : IClassFixture<ClaimsLab>
             Assert.Equal(s.Y, trace.GetProperty("y").EnumerateArray().Select(v => v.GetDouble()));
         }
         Assert.Equal("log", await page.EvaluateAsync<string>($"() => document.getElementById('claim-figure-{index}').layout.yaxis.type"));
-        await page.Locator("#claims").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-claims.png") });
+        await page.Locator("#claims").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-claims.png"), Style = BrowserLab.SectionShot });
         Assert.Empty(_errors);
     }
 

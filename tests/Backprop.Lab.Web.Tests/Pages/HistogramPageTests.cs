@@ -44,7 +44,7 @@ public sealed class HistogramPageTests(BrowserLab lab) : IClassFixture<BrowserLa
         Assert.Contains("zero", (await page.EvalOnSelectorAsync<string>("#hist-act", "d => d.dataset.rows")).Split(','));
         var shot = page.Locator("#histograms");
         await shot.ScrollIntoViewIfNeededAsync();
-        await shot.ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-trial-histograms.png") });
+        await shot.ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-trial-histograms.png"), Style = BrowserLab.SectionShot });
         Assert.Empty(_errors);
     }
 
@@ -82,7 +82,7 @@ public sealed class HistogramPageTests(BrowserLab lab) : IClassFixture<BrowserLa
                 Assert.Equal(stored.GetValueOrDefault(labels[i]), bars[i]);
             }
         }
-        await page.Locator(".hover-row").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-sweep-cell-histogram.png") });
+        await page.Locator(".hover-row").ScreenshotAsync(new LocatorScreenshotOptions { Path = lab.ScreenshotPath("web-sweep-cell-histogram.png"), Style = BrowserLab.SectionShot });
         Assert.Empty(_errors);
     }
 
