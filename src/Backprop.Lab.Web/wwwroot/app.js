@@ -18,6 +18,8 @@ const live = document.getElementById('live');
 
 // Blue where gradients vanish towards the input, white at ratio 1, red where they explode (ColorBrewer RdBu, as the PNG report).
 const DIVERGING = [[0, '#2166ac'], [0.25, '#67a9cf'], [0.5, '#f7f7f7'], [0.75, '#ef8a62'], [1, '#b2182b']];
+/** The width a heatmap cell wants for its text: up to 7 characters (3.9e-10) of about 0.6 em at 10 px. */
+const CELL_PX = 44;
 const PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ['select2d', 'lasso2d'] };
 
 // ---- small helpers -------------------------------------------------------------------------------------------------
@@ -213,13 +215,30 @@ function renderFilters(box, view, id, params) {
   }
   if (view.axes.length === 0) { box.replaceChildren(); return; }
   const form = el('form', { class: 'filters', id: 'filter-form' },
-    view.axes.map(axis => el('fieldset', { 'data-axis': axis.name }, el('legend', {}, axis.name),
-      axis.values.slice(0, 60).map(v => el('label', {}, el('input', {
-        type: 'checkbox', name: axis.name, value: v,
-        checked: (params.getAll(axis.name).length === 0 || params.getAll(axis.name).includes(v)),
-        onchange: () => applyFilters(form, view, id),
-      }), ' ', v)))));
+    view.axes.map(axis => {
+      const values = axis.values.slice(0, 60), labels = valueLabels(values);
+      return el('fieldset', { 'data-axis': axis.name }, el('legend', {}, axis.name),
+        values.map((v, k) => el('label', {}, el('input', {
+          type: 'checkbox', name: axis.name, value: v,
+          checked: (params.getAll(axis.name).length === 0 || params.getAll(axis.name).includes(v)),
+          onchange: () => applyFilters(form, view, id),
+        }), ' ', labels[k])));
+    }));
   box.replaceChildren(form);
+}
+
+/**
+ * How a swept axis's values read in the filters: numbers at 6 significant digits (more if two would read the same),
+ * so a grid's 0.8888888888888888 reads 0.888889; integers and words as they are. The checkboxes keep the exact values.
+ */
+function valueLabels(values) {
+  const numbers = values.map(Number);
+  if (values.some((v, k) => v.trim() === '' || !Number.isFinite(numbers[k]))) return values;
+  for (let digits = 6; digits < 17; digits++) {
+    const labels = numbers.map(n => Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(digits))));
+    if (new Set(labels).size === new Set(values).size) return labels;
+  }
+  return values;
 }
 
 function applyFilters(form, view, id) {
@@ -283,6 +302,8 @@ async function renderGroups(container, view, id) {
     // Every panel's div is in the grid before any is drawn: a chart is laid out at its div's width when drawn, and a
     // lone first div would span the whole row.
     const panels = slot.querySelector('.phase-panels');
+    // As many panels a row as leave each cell room for its text (CELL_PX), never wider than the row.
+    panels.style.gridTemplateColumns = `repeat(auto-fit, minmax(min(100%, ${Math.max(380, 170 + CELL_PX * g.x.values.length)}px), 1fr))`;
     const divs = g.panels.map(p => document.getElementById(`phase-${i}-${p.id}`)
       ?? panels.appendChild(el('div', { class: 'chart phase', id: `phase-${i}-${p.id}`, 'data-panel': p.id })));
     g.panels.forEach((p, j) => drawPhase(divs[j], g, p, R, rows, id));
@@ -320,12 +341,13 @@ function theoryTraces(g) {
 }
 
 /**
- * Cell text size for a heatmap drawn in div: the plot area is the div less its margins and colour bar (about 170 px),
- * and a cell's text is up to 7 characters (3.9e-10) of about 0.6 em each.
+ * Cell text for a heatmap drawn in div: the plot area is the div less its margins and colour bar (about 170 px). The
+ * size follows the width of a cell, 8 to 14 px; below 8 px the text is left out (hover and the colour still give
+ * each cell's numbers) rather than drawn over its neighbours.
  */
-function cellFont(div, columns) {
-  const cell = ((div.clientWidth || 600) - 170) / columns;
-  return Math.max(8, Math.min(14, Math.floor(cell / 4.5)));
+function cellText(div, columns) {
+  const size = Math.min(14, Math.floor(((div.clientWidth || 600) - 170) / columns / 4.5));
+  return size >= 8 ? { texttemplate: '%{text}', textfont: { size } } : { texttemplate: '', textfont: { size: 8 } };
 }
 
 function heatLayout(g, title, div) {
@@ -352,7 +374,7 @@ function drawPhase(div, g, panel, R, rows, id) {
   }));
   const trace = {
     type: 'heatmap', x: g.x.positions, y: g.y.positions, z: panel.log10, zmin: -R, zmax: R, zmid: 0, colorscale: DIVERGING,
-    text, texttemplate: '%{text}', textfont: { size: cellFont(div, g.x.values.length) },
+    text, ...cellText(div, g.x.values.length),
     customdata: custom, xgap: 1, ygap: 1, hoverongaps: true,
     hovertemplate: 'σ_w² = %{customdata[0]}, L = %{customdata[1]}<br>ratio %{text} (mean of %{customdata[2]} seeds)<br>%{customdata[3]}<extra></extra>',
     colorbar: { title: { text: `log₁₀ ratio<br>fixed ±${R}`, side: 'right' }, thickness: 14 },
@@ -373,7 +395,7 @@ function drawTrainability(div, g, view, rows, id) {
     cellTrials(g, r, c, rows).map(t => `${t.key} (seed ${t.seed}): ${t.outcome}, loss ${fmt(t.final_loss)}${t.diverged_at_step !== null ? ` (diverged at step ${t.diverged_at_step})` : ''}`).slice(0, 8).join('<br>') || 'no trial']));
   const trace = {
     type: 'heatmap', x: g.x.positions, y: g.y.positions, z: tr.values, zmin: view.loss_range[0], zmax: view.loss_range[1], colorscale: 'Viridis',
-    text, texttemplate: '%{text}', textfont: { size: cellFont(div, g.x.values.length) }, customdata: custom, xgap: 1, ygap: 1, hoverongaps: true,
+    text, ...cellText(div, g.x.values.length), customdata: custom, xgap: 1, ygap: 1, hoverongaps: true,
     hovertemplate: 'σ_w² = %{customdata[0]}, L = %{customdata[1]}<br>loss %{text}<br>%{customdata[2]}<extra></extra>',
     colorbar: { title: { text: view.loss_log ? 'log₁₀ loss<br>fixed scale' : 'loss<br>fixed scale', side: 'right' }, thickness: 14 },
   };
