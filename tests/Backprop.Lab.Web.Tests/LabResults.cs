@@ -1,5 +1,4 @@
 using Backprop.Core.Experiments;
-using Backprop.Lab.Cli;
 
 namespace Backprop.Lab.Web.Tests;
 
@@ -24,17 +23,8 @@ public sealed class LabResults : IDisposable
     public LabResults()
     {
         Root = Directory.CreateTempSubdirectory("backprop-web-").FullName;
-        string file = Path.Combine(Root, "web-tiny.sweep");
-        File.WriteAllText(file, SweepText);
         Folder = Path.Combine(Root, "results", SweepName);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = LabApp.Run(["sweep", file, "--out", Folder, "--in-process", "--parallel", "2"], stdout, stderr);
-        if (exit != ExitCodes.Ok)
-        {
-            throw new InvalidOperationException($"lab sweep exited {exit}:\n{stdout}\n{stderr}");
-        }
-        Trials = File.ReadAllLines(Path.Combine(Folder, "trials.jsonl")).Select(l => ResultFormat.FromJsonLine(l, out _)!).ToArray();
+        Trials = LabSweep.Run(Root, SweepName, SweepText, Folder);
     }
 
     /// <summary>The temporary folder; results/ inside it is what the server is given.</summary>

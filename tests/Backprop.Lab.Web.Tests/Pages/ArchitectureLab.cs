@@ -1,5 +1,4 @@
 using Backprop.Core.Experiments;
-using Backprop.Lab.Cli;
 
 namespace Backprop.Lab.Web.Tests.Pages;
 
@@ -37,19 +36,8 @@ public sealed class ArchitectureLab() : ServedResultsLab("backprop-web-arch-")
 
     protected override Task MakeResultsAsync()
     {
-        foreach (var (name, text) in new[] { (ArchitectureSweep, ArchitectureText), (PlainSweep, PlainText) })
-        {
-            string file = Path.Combine(Root, name + ".sweep");
-            File.WriteAllText(file, text);
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int exit = LabApp.Run(["sweep", file, "--out", Folder(name), "--in-process", "--parallel", "2"], stdout, stderr);
-            if (exit != ExitCodes.Ok)
-            {
-                throw new InvalidOperationException($"lab sweep exited {exit}:\n{stdout}\n{stderr}");
-            }
-        }
-        Trials = File.ReadAllLines(Path.Combine(Folder(ArchitectureSweep), "trials.jsonl")).Select(l => ResultFormat.FromJsonLine(l, out _)!).ToArray();
+        Trials = LabSweep.Run(Root, ArchitectureSweep, ArchitectureText, Folder(ArchitectureSweep));
+        LabSweep.Run(Root, PlainSweep, PlainText, Folder(PlainSweep));
         return Task.CompletedTask;
     }
 }

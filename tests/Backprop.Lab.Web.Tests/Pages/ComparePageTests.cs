@@ -1,4 +1,3 @@
-using Backprop.Lab.Cli;
 using Backprop.Lab.Web.Data;
 using Backprop.Lab.Web.Folders;
 using Microsoft.Playwright;
@@ -22,10 +21,8 @@ public sealed class ComparePageTests(BrowserLab lab) : IClassFixture<BrowserLab>
     [Fact]
     public async Task Two_sweeps_picked_in_the_list_are_drawn_side_by_side_on_the_same_colour_ranges()
     {
-        string file = Path.Combine(lab.Results.Root, "web-deep.sweep");
-        File.WriteAllText(file, Deep);
         string folder = Path.Combine(lab.Results.ResultsRoot, "web-deep");
-        Assert.Equal(ExitCodes.Ok, LabApp.Run(["sweep", file, "--out", folder, "--in-process", "--parallel", "2"], new StringWriter(), new StringWriter()));
+        LabSweep.Run(lab.Results.Root, "web-deep", Deep, folder);
         var deep = Backprop.Lab.Reports.StoredResults.Load(folder);
         SweepView tiny = SweepView.Of(new SweepSnapshot("web-tiny", "web-tiny", lab.Results.Folder, 1, null, lab.Results.Trials, []));
         SweepView other = SweepView.Of(new SweepSnapshot("web-deep", "web-deep", folder, 1, null, deep.Trials, []));

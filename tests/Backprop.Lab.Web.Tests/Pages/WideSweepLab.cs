@@ -1,5 +1,4 @@
 using Backprop.Core.Experiments;
-using Backprop.Lab.Cli;
 
 namespace Backprop.Lab.Web.Tests.Pages;
 
@@ -25,17 +24,7 @@ public sealed class WideSweepLab() : ServedResultsLab("backprop-web-wide-")
 
     protected override Task MakeResultsAsync()
     {
-        string file = Path.Combine(Root, SweepName + ".sweep");
-        File.WriteAllText(file, SweepText);
-        string folder = Path.Combine(ResultsRoot, SweepName);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = LabApp.Run(["sweep", file, "--out", folder, "--in-process", "--parallel", "2"], stdout, stderr);
-        if (exit != ExitCodes.Ok)
-        {
-            throw new InvalidOperationException($"lab sweep exited {exit}:\n{stdout}\n{stderr}");
-        }
-        Trials = File.ReadAllLines(Path.Combine(folder, "trials.jsonl")).Select(l => ResultFormat.FromJsonLine(l, out _)!).ToArray();
+        Trials = LabSweep.Run(Root, SweepName, SweepText, Path.Combine(ResultsRoot, SweepName));
         return Task.CompletedTask;
     }
 }
